@@ -1,0 +1,228 @@
+"""Objectives and indicator definitions (typed models) loaded from ``indicators/``.
+
+Layout: ``indicators/objectives.yaml`` declares the objectives; each indicator is one YAML file
+``indicators/<objective-id>/<indicator-id>.yaml`` with its data file beside it (``<indicator-id>.csv`` or
+``.xlsx``). All files are checked and every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from tracker.config import Localized, Strict
+from tracker.problems import Problem, ProblemsFound
+from tracker.yamlfile import load_model
+
+OBJECTIVES_FILE = "objectives.yaml"
+DATA_SUFFIXES = (".csv", ".xlsx")
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+UnitKind = Literal["percent", "count", "rate", "amount", "index"]
+Frequency = Literal["monthly", "quarterly", "annual", "biennial", "irregular"]
+
+#: Default value bounds by unit kind; a definition may narrow or widen them with ``unit.min``/``unit.max``.
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "percent": (0.0, 100.0),
+    "count": (0.0, math.inf),
+    "rate": (0.0, math.inf),
+    "amount": (0.0, math.inf),
+    "index": (-math.inf, math.inf),
+}
+#: How many months may pass after a period ends before its value is overdue.
+FREQUENCY_MONTHS: dict[str, int | None] = {
+    "monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24, "irregular": None,
+}
+
+
+class Objective(Strict):
+    id: Slug
+    number: int = Field(ge=1, le=99)
+    name: Localized
+    description: Localized
+    source: str = ""  # where the description comes from (the white paper)
+
+
+class ObjectivesFile(Strict):
+    objectives: list[Objective] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ObjectivesFile:
+        for attr in ("id", "number"):
+            seen = [getattr(o, attr) for o in self.objectives]
+            dupes = sorted({str(v) for v in seen if seen.count(v) > 1})
+            if dupes:
+                raise ValueError(f"objective {attr}s must be unique: {', '.join(dupes)}")
+        return self
+
+
+class Unit(Strict):
+    kind: UnitKind
+    label: Localized  # as printed after a value, e.g. "%", "kg/ab.", "kg/inh."
+    min: float | None = None
+    max: float | None = None
+    decimals: int = Field(1, ge=0, le=6)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        low, high = UNIT_BOUNDS[self.kind]
+        return (low if self.min is None else self.min, high if self.max is None else self.max)
+
+
+class Source(Strict):
+    name: str
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class Baseline(Strict):
+    year: int = Field(ge=1900, le=2100)
+    value: float | None = None  # None: the series value of that year
+
+
+class Target(Strict):
+    value: float
+    year: int = Field(ge=1990, le=2100)
+    basis: Literal["policy", "proposal"]
+    reference: Localized  # the policy it comes from, or why this proposal
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+
+
+class Disaggregation(Strict):
+    column: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: Localized
+    values: list[str] = Field(min_length=1)
+
+
+class Indicator(Strict):
+    id: Slug
+    objective: Slug
+    code: str = ""  # display code such as "3.1"
+    name: Localized
+    definition: Localized
+    unit: Unit
+    direction: Literal["increase", "decrease"]
+    baseline: Baseline | None = None
+    target: Target | None = None
+    frequency: Frequency = "annual"
+    standards: list[str] = []
+    source: Source
+    territory: Literal["comune", "città metropolitana", "provincia", "regione"] = "comune"
+    method: str | None = None  # progress method; None: the default for the unit (tracker.assess)
+    natural_limit: float | None = None
+    disaggregations: list[Disaggregation] = []
+    data_note: Localized | None = None  # e.g. why the series is short, or that no figure was found
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Indicator:
+        low, high = self.unit.bounds
+        for label, value in (("target.value", self.target and self.target.value),
+                             ("baseline.value", self.baseline and self.baseline.value)):
+            if value is not None and not (low <= value <= high):
+                raise ValueError(f"{label} {value} is outside the unit's range {low}..{high}")
+        if self.target and self.baseline and self.target.year <= self.baseline.year:
+            raise ValueError("target.year must come after baseline.year")
+        columns = [d.column for d in self.disaggregations]
+        if len(set(columns)) != len(columns):
+            raise ValueError("disaggregation columns must be unique")
+        return self
+
+    @property
+    def sign(self) -> int:
+        """+1 when higher is better, -1 when lower is better."""
+        return 1 if self.direction == "increase" else -1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An indicator with the files it came from."""
+
+    indicator: Indicator
+    definition_file: Path
+    data_file: Path | None
+
+
+@dataclass
+class Catalog:
+    root: Path
+    objectives: list[Objective]
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [e.indicator for e in self.entries]
+
+    def entry(self, indicator_id: str) -> Entry:
+        for e in self.entries:
+            if e.indicator.id == indicator_id:
+                return e
+        raise KeyError(indicator_id)
+
+    def of_objective(self, objective_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.indicator.objective == objective_id]
+
+
+class _Probe(BaseModel):
+    """Just enough of a definition to know its id when the rest is invalid."""
+
+    id: str | None = None
+
+
+def load(root: Path) -> Catalog:
+    """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems."""
+    problems: list[Problem] = []
+    base = root.parent
+
+    def label(path: Path) -> str:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            return str(path)
+
+    objectives: list[Objective] = []
+    objectives_path = root / OBJECTIVES_FILE
+    if not objectives_path.exists():
+        problems.append(Problem(label(objectives_path), "file not found", hint="declare the objectives here"))
+    else:
+        try:
+            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path)).objectives
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
+
+    known = {o.id for o in objectives}
+    entries: list[Entry] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        if path == objectives_path or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        try:
+            indicator = load_model(Indicator, path, label(path))
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
+            continue
+        where = label(path)
+        if indicator.id != path.stem:
+            problems.append(Problem(where, f"id {indicator.id!r} differs from the file name",
+                                    line=1, key="id", hint=f"rename the file to {indicator.id}.yaml"))
+        if indicator.id in seen:
+            problems.append(Problem(where, f"duplicate indicator id {indicator.id!r} (also in {label(seen[indicator.id])})",
+                                    key="id", hint="give each indicator a unique id"))
+            continue
+        seen[indicator.id] = path
+        if objectives and indicator.objective not in known:
+            problems.append(Problem(where, f"unknown objective {indicator.objective!r}", key="objective",
+                                    hint=f"use one of: {', '.join(sorted(known))}"))
+        data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
+        entries.append(Entry(indicator, path, data))
+
+    if problems:
+        raise ProblemsFound(problems)
+    order = {o.id: o.number for o in objectives}
+    entries.sort(key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id))
+    return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in code.split(".")) if code else (999,)

@@ -1,0 +1,36 @@
+"""The observation record that flows from intake to the store, the assessment and the site."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+HEADLINE = ""  # series key of the headline (not disaggregated) series
+FLAGS = ("provisional", "estimated", "break")
+
+
+def series_key(disaggregation: Mapping[str, str]) -> str:
+    """Canonical key of a disaggregated series, e.g. ``municipio=1``; ``""`` for the headline.
+
+    Blank values mean "total" (the Open SDG convention) and are left out of the key.
+    """
+    return ";".join(f"{k}={v}" for k, v in sorted(disaggregation.items()) if v not in ("", None))
+
+
+def parse_series_key(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(";")) if key else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One value of one indicator for one period and one series, with where it came from."""
+
+    indicator_id: str
+    period: str  # canonical label: "2015", "2015-Q4", "2015-03", "2015-03-31", "2014/2015"
+    time: float  # decimal year used by the assessment (see tracker.periods for the rule per form)
+    value: float
+    series: str = HEADLINE
+    note: str = ""
+    flag: str = ""  # "", or one of FLAGS
+    source: str = ""  # URL or citation of this value
+    line: int = 0  # line in the data file it came from

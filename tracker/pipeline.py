@@ -1,0 +1,239 @@
+"""The tracker's cycle, stage by stage: read this file top to bottom to see what ``tracker run`` does.
+
+config -> catalogue -> intake (read + validate each data file) -> store -> assess -> site.
+A rejected file changes nothing in the database; the site is still built from what was accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker import catalog as catalog_mod
+from tracker.problems import Problem
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.assess.base import IndicatorResult, ObjectiveSummary
+    from tracker.catalog import Catalog, Entry, Indicator
+    from tracker.config import Settings
+    from tracker.observations import Observation
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one data file."""
+
+    label: str
+    indicator_id: str
+    status: str  # "accepted", "unchanged", "rejected"
+    added: int = 0
+    revised: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    results: dict[str, IndicatorResult] = field(default_factory=dict)
+    summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
+    site_pages: int = 0
+    site_path: Path | None = None
+    skipped_build: bool = False
+    run_id: int | None = None
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.rejected for p in f.problems]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def relative_label(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def open_database(settings: Settings) -> Engine:
+    """Engine on the configured database, migrated to the current schema."""
+    from tracker.store import db, migrations
+
+    url = settings.database_url
+    migrations.upgrade(url)
+    return db.make_engine(url)
+
+
+def read_file(path: Path, indicator: Indicator, label: str) -> tuple[list[Observation], list[Problem]]:
+    """Read and validate one data file (pandas and pandera load here, not at start-up)."""
+    from tracker.intake.validate import read_observations
+
+    return read_observations(path, indicator, label=label)
+
+
+def take_in(engine: Engine, indicator: Indicator, path: Path, label: str) -> FileOutcome:
+    """Validate one file and merge it, all or nothing; an already accepted identical file is skipped."""
+    from tracker.store import queries, writes
+
+    digest = sha256_of(path)
+    with engine.begin() as conn:
+        if queries.file_accepted(conn, indicator.id, digest):
+            return FileOutcome(label, indicator.id, "unchanged")
+    observations, problems = read_file(path, indicator, label)
+    if problems:
+        with engine.begin() as conn:
+            writes.record_rejected(conn, indicator.id, label, digest, len(problems))
+        return FileOutcome(label, indicator.id, "rejected", problems=problems)
+    with engine.begin() as conn:
+        merged = writes.merge_file(conn, indicator.id, label, digest, observations)
+    return FileOutcome(label, indicator.id, "accepted", added=merged.added, revised=merged.revised)
+
+
+def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog) -> list[FileOutcome]:
+    return [
+        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root))
+        for e in cat.entries
+        if e.data_file is not None
+    ]
+
+
+def inbox_indicator(name: str, cat: Catalog) -> Entry | None:
+    """An inbox file belongs to the indicator whose id starts its name (``<id>.csv``, ``<id>--2024.xlsx``)."""
+    stem = name.rsplit(".", 1)[0]
+    for entry in sorted(cat.entries, key=lambda e: -len(e.indicator.id)):
+        if stem == entry.indicator.id or stem.startswith(entry.indicator.id + "--"):
+            return entry
+    return None
+
+
+def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[FileOutcome]:
+    """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report."""
+    inbox = settings.path("inbox")
+    if not inbox.is_dir():
+        return []
+    outcomes = []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
+        label = relative_label(path, settings.root)
+        entry = inbox_indicator(path.name, cat)
+        if entry is None or path.suffix.lower() not in catalog_mod.DATA_SUFFIXES:
+            problem = Problem(label, "no indicator matches this file name",
+                              hint="name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx")
+            outcome = FileOutcome(label, "", "rejected", problems=[problem])
+        else:
+            outcome = take_in(engine, entry.indicator, path, label)
+        target = settings.path("rejected" if outcome.status == "rejected" else "archive") / stamp
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target / path.name)
+        if outcome.problems:
+            from tracker.problems import render
+
+            (target / f"{path.name}.problems.txt").write_text(render(outcome.problems) + "\n", encoding="utf-8")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def assess_all(settings: Settings, cat: Catalog, observations: dict[str, list[Observation]]
+               ) -> tuple[dict[str, IndicatorResult], dict[str, ObjectiveSummary]]:
+    from tracker.assess import assess_indicator
+    from tracker.assess.rollup import summarize
+
+    results = {
+        e.indicator.id: assess_indicator(e.indicator, observations.get(e.indicator.id, []), settings.config.assessment)
+        for e in cat.entries
+    }
+    summaries = {
+        o.id: summarize(o.id, [results[e.indicator.id] for e in cat.of_objective(o.id)], len(cat.of_objective(o.id)))
+        for o in cat.objectives
+    }
+    return results, summaries
+
+
+def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = ()) -> str:
+    """A hash of everything the site depends on, so an unchanged project skips the rebuild."""
+    import tracker
+
+    digest = hashlib.sha256(tracker.__version__.encode())
+    files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
+    files += [cat.root / catalog_mod.OBJECTIVES_FILE]
+    templates = settings.root / "templates"
+    if templates.is_dir():
+        files += sorted(templates.rglob("*"))
+    for path in files:
+        if path.is_file():
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _code_files() -> list[Path]:
+    package = Path(__file__).resolve().parent
+    return sorted(p for p in package.rglob("*") if p.suffix in {".py", ".po", ".js", ".css", ".html"})
+
+
+def run(settings: Settings, *, force: bool = False, now: datetime | None = None, wait: bool | float = True) -> RunReport:
+    """The whole cycle: validate and store every data file and the inbox, assess, build the site.
+
+    Only one run writes at a time (a database-wide lock shared with the scheduler). When no input changed
+    since the last successful run and the site is there, the build is skipped.
+    """
+    from tracker.store import db, queries, writes
+
+    now = now or datetime.now(UTC)
+    cat = catalog_mod.load(settings.path("indicators"))  # raises ProblemsFound: nothing is touched
+    engine = open_database(settings)
+    report = RunReport()
+    try:
+        with db.run_lock(engine, "run", wait=wait):
+            with engine.begin() as conn:
+                report.run_id = writes.start_run(conn, now)
+            report.files = take_in_catalog(engine, settings, cat) + take_in_inbox(engine, settings, cat)
+            fingerprint = inputs_fingerprint(settings, cat, _code_files())
+            site = settings.path("site")
+            with engine.begin() as conn:
+                observations = queries.current_observations(conn)
+                previous = queries.last_fingerprint(conn)
+            changed = any(f.status == "accepted" for f in report.files)
+            report.results, report.summaries = assess_all(settings, cat, observations)
+            if not force and not changed and previous == fingerprint and site.exists():
+                report.skipped_build = True
+            else:
+                from tracker.site.build import build_site
+
+                with engine.begin() as conn:
+                    history = queries.history_by_indicator(conn)
+                site_report = build_site(settings, cat, observations, report.results, report.summaries,
+                                         generated_at=now, history=history)
+                report.site_pages = site_report.pages
+            report.site_path = site
+            with engine.begin() as conn:
+                writes.save_assessments(conn, report.run_id, report.results)
+                writes.finish_run(conn, report.run_id, "rejected" if report.rejected else "ok", {
+                    "fingerprint": fingerprint,
+                    "files": {f.label: f.status for f in report.files},
+                    "problems": len(report.problems),
+                })
+    finally:
+        engine.dispose()
+    return report
