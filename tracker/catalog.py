@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from tracker.config import Localized, Strict
 from tracker.problems import Problem, ProblemsFound
-from tracker.yamlfile import load_model
+from tracker.yamlfile import line_of, load_model, load_model_tree
 
 OBJECTIVES_FILE = "objectives.yaml"
 DATA_SUFFIXES = (".csv", ".xlsx")
@@ -32,6 +32,8 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "amount": (0.0, math.inf),
     "index": (-math.inf, math.inf),
 }
+#: Column names a data file uses for its own purposes; a disaggregation cannot take them.
+RESERVED_COLUMNS = frozenset({"period", "value", "note", "flag", "source"})
 #: How many months may pass after a period ends before its value is overdue.
 FREQUENCY_MONTHS: dict[str, int | None] = {
     "monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24, "irregular": None,
@@ -115,19 +117,27 @@ class Indicator(Strict):
     disaggregations: list[Disaggregation] = []
     data_note: Localized | None = None  # e.g. why the series is short, or that no figure was found
 
-    @model_validator(mode="after")
-    def _coherent(self) -> Indicator:
+    def inconsistencies(self) -> list[tuple[str, str, str]]:
+        """Cross-field problems as (key path, message, hint); the loader locates them in the file."""
+        found = []
         low, high = self.unit.bounds
-        for label, value in (("target.value", self.target and self.target.value),
-                             ("baseline.value", self.baseline and self.baseline.value)):
+        for key, value in (("target.value", self.target and self.target.value),
+                           ("baseline.value", self.baseline and self.baseline.value)):
             if value is not None and not (low <= value <= high):
-                raise ValueError(f"{label} {value} is outside the unit's range {low}..{high}")
+                found.append((key, f"{value:g} is outside the range of a {self.unit.kind} ({low:g}..{high:g})",
+                              "check the value or the unit"))
         if self.target and self.baseline and self.target.year <= self.baseline.year:
-            raise ValueError("target.year must come after baseline.year")
+            found.append(("target.year", "must come after baseline.year", "set a later target year"))
+        if self.target and self.baseline and self.baseline.value is not None:
+            if self.sign * (self.target.value - self.baseline.value) < 0:
+                found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
+                              "check direction, or the target value"))
         columns = [d.column for d in self.disaggregations]
-        if len(set(columns)) != len(columns):
-            raise ValueError("disaggregation columns must be unique")
-        return self
+        for i, column in enumerate(columns):
+            if column in columns[:i] or column in RESERVED_COLUMNS:
+                found.append((f"disaggregations.{i}.column", f"{column!r} is used twice or reserved",
+                              "give each disaggregation its own column name"))
+        return found
 
     @property
     def sign(self) -> int:
@@ -164,12 +174,6 @@ class Catalog:
         return [e for e in self.entries if e.indicator.objective == objective_id]
 
 
-class _Probe(BaseModel):
-    """Just enough of a definition to know its id when the rest is invalid."""
-
-    id: str | None = None
-
-
 def load(root: Path) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems."""
     problems: list[Problem] = []
@@ -197,22 +201,25 @@ def load(root: Path) -> Catalog:
     for path in sorted(root.rglob("*.yaml")):
         if path == objectives_path or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
+        where = label(path)
         try:
-            indicator = load_model(Indicator, path, label(path))
+            indicator, tree = load_model_tree(Indicator, path, where)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
-        where = label(path)
+        problems += [Problem(where, message, line=line_of(tree, key.split(".")), key=key, hint=hint)
+                     for key, message, hint in indicator.inconsistencies()]
         if indicator.id != path.stem:
             problems.append(Problem(where, f"id {indicator.id!r} differs from the file name",
-                                    line=1, key="id", hint=f"rename the file to {indicator.id}.yaml"))
+                                    line=line_of(tree, ["id"]), key="id", hint=f"rename the file to {indicator.id}.yaml"))
         if indicator.id in seen:
             problems.append(Problem(where, f"duplicate indicator id {indicator.id!r} (also in {label(seen[indicator.id])})",
-                                    key="id", hint="give each indicator a unique id"))
+                                    line=line_of(tree, ["id"]), key="id", hint="give each indicator a unique id"))
             continue
         seen[indicator.id] = path
         if objectives and indicator.objective not in known:
             problems.append(Problem(where, f"unknown objective {indicator.objective!r}", key="objective",
+                                    line=line_of(tree, ["objective"]),
                                     hint=f"use one of: {', '.join(sorted(known))}"))
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))

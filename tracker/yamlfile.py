@@ -54,9 +54,9 @@ def line_of(tree: Any, loc: Sequence[int | str]) -> int | None:
         if isinstance(node, CommentedMap) and part in node:
             line = node.lc.key(part)[0] + 1
             node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
+        elif isinstance(node, CommentedSeq) and str(part).isdigit() and int(part) < len(node):
+            line = node.lc.item(int(part))[0] + 1
+            node = node[int(part)]
         else:
             break
     if line is None and isinstance(tree, CommentedMap | CommentedSeq):
@@ -79,13 +79,20 @@ def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequenc
     return found
 
 
-def load_model(model: type[M], path: Path, label: str | None = None, *, context: dict[str, Any] | None = None) -> M:
-    """Load ``path`` into ``model`` or raise :class:`ProblemsFound` listing every error at once."""
+def load_model_tree(model: type[M], path: Path, label: str | None = None) -> tuple[M, Any]:
+    """Load ``path`` into ``model`` (or raise :class:`ProblemsFound` listing every error at once).
+
+    Also returns the parsed tree, so that later cross-field checks can locate their keys with :func:`line_of`.
+    """
     label = label or str(path)
     tree = read_tree(path, label)
     if tree is None:
         tree = CommentedMap()
     try:
-        return model.model_validate(_plain(tree), context=context)
+        return model.model_validate(_plain(tree)), tree
     except ValidationError as exc:
         raise ProblemsFound(problems_from(exc, tree, label)) from exc
+
+
+def load_model(model: type[M], path: Path, label: str | None = None) -> M:
+    return load_model_tree(model, path, label)[0]
