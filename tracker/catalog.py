@@ -132,6 +132,11 @@ class Indicator(Strict):
             if self.sign * (self.target.value - self.baseline.value) < 0:
                 found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
                               "check direction, or the target value"))
+        if self.method is not None:
+            from tracker.assess.registry import METHODS
+
+            if self.method not in METHODS:
+                found.append(("method", f"unknown method {self.method!r}", f"use one of: {', '.join(sorted(METHODS))}"))
         columns = [d.column for d in self.disaggregations]
         for i, column in enumerate(columns):
             if column in columns[:i] or column in RESERVED_COLUMNS:

@@ -1,0 +1,168 @@
+"""Registry defaults, Spec from a definition and config, and assess_indicator (series, sub-annual, windows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tracker.assess import assess_indicator, assessed, registry
+from tracker.assess.base import Category, Point
+from tracker.assess.growth import annual
+from tracker.catalog import Indicator
+from tracker.config import Assessment as AssessmentConfig
+from tracker.config import MethodThresholds
+from tracker.observations import Observation
+
+
+def indicator(**over: Any) -> Indicator:
+    data: dict[str, Any] = {
+        "id": "bike-trips", "objective": "mobility", "name": {"it": "Viaggi", "en": "Trips"},
+        "definition": {"it": "d", "en": "d"}, "unit": {"kind": "count", "label": {"it": "n", "en": "n"}},
+        "direction": "increase", "source": {"name": "S", "url": "https://example.org/s"},
+    }
+    data.update(over)
+    return Indicator.model_validate(data)
+
+
+def target(value: float, year: int = 2030) -> dict[str, Any]:
+    return {"value": value, "year": year, "basis": "proposal", "reference": {"it": "r", "en": "r"}}
+
+
+PERCENT = {"kind": "percent", "label": {"it": "%", "en": "%"}}
+
+
+def obs(period: str, time: float, value: float, series: str = "") -> Observation:
+    return Observation("bike-trips", period, time, value, series=series)
+
+
+# --- registry ------------------------------------------------------------------------------------------------
+
+def test_default_method_by_unit() -> None:
+    assert registry.default_method(indicator()) == "eurostat"
+    assert registry.default_method(indicator(unit=PERCENT)) == "linear"
+    assert registry.default_method(indicator(direction="decrease", target=target(0))) == "linear"
+    assert registry.default_method(indicator(direction="decrease", target=target(10))) == "eurostat"
+    index = {"kind": "index", "label": {"it": "i", "en": "i"}}
+    assert registry.default_method(indicator(unit=index)) == "linear"
+    assert registry.default_method(indicator(unit={**index, "min": 0})) == "eurostat"
+
+
+def test_method_choice_order_and_unknown_name() -> None:
+    config = AssessmentConfig(default_method="unsd")
+    assert registry.method_for(indicator(), AssessmentConfig()) == "eurostat"
+    assert registry.method_for(indicator(), config) == "unsd"
+    assert registry.method_for(indicator(method="escap"), config) == "escap"
+    with pytest.raises(ValueError, match="unknown progress method 'cagr'.*eurostat"):
+        registry.method_for(indicator(method="cagr"), config)
+    assert set(registry.METHODS) == {"eurostat", "opensdg", "unsd", "escap", "linear"}
+
+
+def test_spec_for_percent_increasing() -> None:
+    config = AssessmentConfig(base_year=2016, thresholds={"linear": MethodThresholds(high=0.9)})
+    spec = registry.spec_for(indicator(unit=PERCENT, target=target(70),
+                                       baseline={"year": 2014, "value": 40}), config)
+    assert spec.sign == 1 and spec.target_value == 70 and spec.target_year == 2030
+    assert spec.natural_limit == 100 and (spec.lower_bound, spec.upper_bound) == (0, 100)
+    assert spec.baseline_year == 2014 and spec.baseline_value == 40 and spec.base_year == 2016
+    assert spec.thresholds == {"high": 0.9}
+
+
+def test_spec_for_limits_by_direction_and_unit() -> None:
+    config = AssessmentConfig()
+    assert registry.spec_for(indicator(unit=PERCENT, direction="decrease"), config).natural_limit == 0
+    assert registry.spec_for(indicator(unit={**PERCENT, "max": 50}), config).natural_limit == 50
+    count = registry.spec_for(indicator(), config)
+    assert count.natural_limit is None and count.upper_bound is None and count.lower_bound == 0
+    assert registry.spec_for(indicator(direction="decrease"), config).natural_limit == 0
+    assert registry.spec_for(indicator(natural_limit=90, unit=PERCENT), config).natural_limit == 90
+    assert registry.spec_for(indicator(), config, "unsd").thresholds == {}
+
+
+# --- assess_indicator ----------------------------------------------------------------------------------------
+
+def test_eurostat_headline_is_short_window_and_long_is_other() -> None:
+    observations = [obs(str(y), y, 50 + (y - 2005) * 2) for y in range(2005, 2021)]
+    result = assess_indicator(indicator(target=target(100)), observations, AssessmentConfig())
+    assert result.indicator_id == "bike-trips"
+    assert result.headline.method == "eurostat" and result.headline.window == "short"
+    assert [a.window for a in result.others] == ["long"]
+    assert result.subseries == {}
+    assert assessed(result)
+
+
+def test_single_method_window_has_no_others() -> None:
+    observations = [obs("2015", 2015, 50), obs("2020", 2020, 56)]
+    result = assess_indicator(indicator(unit=PERCENT, target=target(70)), observations, AssessmentConfig())
+    assert result.headline.method == "linear" and result.headline.window == "base" and result.others == []
+    assert result.headline.figures["ratio"] == pytest.approx(0.9)
+
+
+def test_disaggregated_series_are_assessed_each() -> None:
+    observations = [obs("2015", 2015, 50), obs("2020", 2020, 56),
+                    obs("2015", 2015, 40, "municipio=1"), obs("2020", 2020, 38, "municipio=1"),
+                    obs("2015", 2015, 60, "municipio=2"), obs("2020", 2020, 75, "municipio=2")]
+    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    assert list(result.subseries) == ["municipio=1", "municipio=2"]
+    assert result.subseries["municipio=1"].category is Category.DETERIORATING
+    assert result.subseries["municipio=2"].category is Category.ACHIEVED
+    assert result.headline.category is Category.ON_TRACK
+
+
+def test_no_headline_series_says_so() -> None:
+    observations = [obs("2015", 2015, 40, "sex=f"), obs("2020", 2020, 48, "sex=f"),
+                    obs("2015", 2015, 45, "sex=m"), obs("2020", 2020, 47, "sex=m")]
+    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    assert result.headline.category is Category.INSUFFICIENT_DATA and result.headline.score is None
+    assert "2 disaggregated series" in result.headline.reason["en"] and "2 serie" in result.headline.reason["it"]
+    assert set(result.subseries) == {"sex=f", "sex=m"}
+    assert all(a.score is not None for a in result.subseries.values())
+    assert not assessed(result)
+
+
+def test_no_observations() -> None:
+    result = assess_indicator(indicator(), [], AssessmentConfig())
+    assert result.headline.category is Category.INSUFFICIENT_DATA
+    assert result.headline.reason["en"] == "No values yet." and result.headline.window == "short"
+    assert result.headline.label["en"] == "Trend not assessed"  # the method's own wording
+
+
+def test_baseline_value_applies_to_headline_only() -> None:
+    observations = [obs("2016", 2016, 52), obs("2020", 2020, 56),
+                    obs("2016", 2016, 30, "zone=a"), obs("2020", 2020, 33, "zone=a")]
+    result = assess_indicator(indicator(target=target(70), method="opensdg", baseline={"year": 2015, "value": 50}),
+                              observations, AssessmentConfig())
+    assert result.headline.base == Point(2015.0, 50, "2015")
+    assert result.subseries["zone=a"].base.time == 2016
+
+
+def test_sub_annual_data_use_latest_value_per_year() -> None:
+    observations = [obs(f"{y}-{m:02d}", y + (m - 0.5) / 12, 100 + (y - 2015) * 12 + m)
+                    for y in range(2015, 2021) for m in range(1, 13)]
+    observations += [obs("2021-01", 2021 + 0.5 / 12, 200), obs("2021-02", 2021 + 1.5 / 12, 210)]
+    result = assess_indicator(indicator(method="opensdg"), observations, AssessmentConfig())
+    a = result.headline
+    assert a.base == Point(2015.0, 112, "2015-12")
+    assert a.latest == Point(2021.0, 210, "2021-02")
+    assert a.figures["actual_growth"] == pytest.approx((210 / 112) ** (1 / 6) - 1)
+
+
+def test_config_thresholds_reach_the_method() -> None:
+    observations = [obs("2015", 2015, 50), obs("2020", 2020, 53)]
+    plain = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    assert plain.headline.category is Category.LIMITED
+    config = AssessmentConfig(thresholds={"opensdg": MethodThresholds(med=0.5)})
+    tuned = assess_indicator(indicator(target=target(70), method="opensdg"), observations, config)
+    assert tuned.headline.category is Category.MODERATE
+
+
+def test_configured_base_year() -> None:
+    observations = [obs(str(y), y, 40 + y - 2010) for y in range(2010, 2021)]
+    result = assess_indicator(indicator(method="linear", target=target(70)), observations,
+                              AssessmentConfig(base_year=2012))
+    assert result.headline.base.time == 2012
+
+
+def test_annual_drops_non_finite_and_keeps_latest_in_year() -> None:
+    series = annual([Point(2020.9, 3, "2020-12"), Point(2020.1, 1, "2020-02"), Point(2019.5, float("nan"), "x")])
+    assert series == [Point(2020.0, 3, "2020-12")]

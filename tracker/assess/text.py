@@ -1,0 +1,86 @@
+"""Plain-words reasons, in Italian and English, for an assessment that could not be made.
+
+One table for all methods, so the same gap in the data is explained the same way on every page. Values are
+formatted with ``:g``-style numbers so a reason never shows 15 decimals.
+"""
+
+from __future__ import annotations
+
+REASONS: dict[str, dict[str, str]] = {
+    "no_data": {
+        "en": "No values yet.",
+        "it": "Ancora nessun valore.",
+    },
+    "one_value": {
+        "en": "Needs at least two values at least one year apart; there is only one ({period}).",
+        "it": "Servono almeno due valori a distanza di almeno un anno; ce n'è uno solo ({period}).",
+    },
+    "no_base": {
+        "en": "No value in or after the base year {year}; the latest value is from {latest}.",
+        "it": "Nessun valore dall'anno base {year} in poi; l'ultimo valore è del {latest}.",
+    },
+    "base_is_latest": {
+        "en": "Needs at least two values at least one year apart from the base year {year} on; "
+              "only {latest} has a value.",
+        "it": "Servono almeno due valori a distanza di almeno un anno dall'anno base {year} in poi; "
+              "c'è solo il valore del {latest}.",
+    },
+    "short_span": {
+        "en": "The {window_en} trend needs values at least {need} years apart within the last {length} years; "
+              "the values available there span {span} years ({first}–{last}).",
+        "it": "L'andamento di {window_it} richiede valori distanti almeno {need} anni negli ultimi {length} anni; "
+              "quelli disponibili coprono {span} anni ({first}–{last}).",
+    },
+    "window_one": {
+        "en": "The {window_en} trend needs values at least {need} years apart within the last {length} years "
+              "({first}–{last}); only {last} has a value there.",
+        "it": "L'andamento di {window_it} richiede valori distanti almeno {need} anni negli ultimi {length} anni "
+              "({first}–{last}); lì c'è solo il valore del {last}.",
+    },
+    "sign": {
+        "en": "A growth rate needs values of the same sign and not zero: base {base} ({base_year}), "
+              "latest {latest} ({latest_year}). The linear method can assess this series.",
+        "it": "Un tasso di crescita richiede valori dello stesso segno e diversi da zero: base {base} ({base_year}), "
+              "ultimo {latest} ({latest_year}). Il metodo lineare può valutare questa serie.",
+    },
+    "target_sign": {
+        "en": "The target {target} and the base value {base} have opposite signs, so no growth rate leads "
+              "from one to the other.",
+        "it": "L'obiettivo {target} e il valore base {base} hanno segno opposto: nessun tasso di crescita "
+              "porta dall'uno all'altro.",
+    },
+    "target_year": {
+        "en": "The target year {target_year} is not after the base year {base_year}, so no pace is required.",
+        "it": "L'anno obiettivo {target_year} non è successivo all'anno base {base_year}: non c'è un ritmo richiesto.",
+    },
+    "no_target": {
+        "en": "This method compares progress with a numeric target, and the indicator has none.",
+        "it": "Questo metodo confronta i progressi con un obiettivo numerico, e l'indicatore non ne ha.",
+    },
+    "zero_base": {
+        "en": "Without a target the change is measured against the base value, which is 0 in {base_year}.",
+        "it": "Senza obiettivo la variazione si misura rispetto al valore base, che nel {base_year} è 0.",
+    },
+    "undefined": {
+        "en": "The method's ratio is undefined for these values (base {base}, latest {latest}, target {target}).",
+        "it": "Il rapporto del metodo non è definito per questi valori (base {base}, ultimo {latest}, "
+              "obiettivo {target}).",
+    },
+    "no_headline": {
+        "en": "There is no total series, only {count} disaggregated series; each is assessed on its own.",
+        "it": "Non c'è una serie complessiva, solo {count} serie disaggregate; ognuna è valutata a sé.",
+    },
+}
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def reason(key: str, **values: object) -> dict[str, str]:
+    """The reason ``key`` in both languages, with ``values`` filled in."""
+    texts = REASONS[key]
+    shown = {k: _fmt(v) for k, v in values.items()}
+    return {lang: text.format(**shown) for lang, text in texts.items()}
