@@ -27,7 +27,7 @@ class Observation:
 
     indicator_id: str
     period: str  # canonical label: "2015", "2015-Q4", "2015-03", "2015-03-31", "2014/2015"
-    time: float  # decimal year used by the assessment (see tracker.periods for the rule per form)
+    time: float  # decimal year used by the assessment (see tracker.intake.periods for the rule per form)
     value: float
     series: str = HEADLINE
     note: str = ""

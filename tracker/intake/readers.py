@@ -1,0 +1,362 @@
+"""Read a CSV or XLSX data file into chunks of text cells, each row tagged with its line in the file.
+
+Why chunks: a file of a million rows must be checked in bounded memory, so rows arrive ``CHUNK_ROWS`` at a time.
+
+CSV rules:
+
+- size: a file above ``max_bytes`` (default ``MAX_BYTES``, 200 MB) is rejected before it is read;
+- encoding: UTF-8 (with or without BOM); if a byte is not UTF-8 the whole file is read as Windows-1252 (a
+  superset of Latin-1 for text). A file mixing both, UTF-16 text, NUL or other control bytes (binary garbage)
+  and bytes that are neither encoding are errors with the line they are on;
+- delimiter: ``,`` ``;`` or tab, whichever splits the header line into most cells (ties: ``,`` then ``;``);
+- quoting: RFC 4180 (``"Toronto, Ontario"``, ``""`` inside quotes, line breaks inside quotes); CRLF or LF;
+  the final newline is optional. A row with more non-blank cells than the header is an error; missing trailing
+  cells are blank.
+
+XLSX rules (openpyxl, read-only streaming): ``file.xlsx`` reads the first sheet, ``file.xlsx#Name`` the sheet
+``Name``; the first non-blank row is the header. Numbers stay numbers (no decimal-separator guessing); formulas,
+error values (``#DIV/0!``) and numbers formatted as a percentage (Excel stores 63.1% as 0.631) are errors,
+since the value a steward sees is not the value stored.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tracker.problems import Problem, ProblemsFound
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 200_000_000
+CHUNK_ROWS = 50_000
+DELIMITERS = (",", ";", "\t")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+TEXT, NUMBER, REPORTED = 0, 1, 2  # kinds of XLSX cells; REPORTED cells already have a problem of their own
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(bytes([b])))
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"
+
+
+@dataclass
+class Chunk:
+    """Up to ``CHUNK_ROWS`` rows: text cells by column position, indexed by line (CSV) or row (XLSX)."""
+
+    frame: pd.DataFrame
+    kinds: np.ndarray | None = None  # XLSX only: TEXT/NUMBER/REPORTED per cell, same shape as ``frame``
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    header: list[str]  # column names as written, stripped
+    header_line: int
+    chunks: Iterator[Chunk]
+    decimal: str = "."  # the decimal separator to assume when no cell of the file tells
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def split_sheet(path: Path) -> tuple[Path, str | None]:
+    """``data.xlsx#Sheet`` -> (``data.xlsx``, ``"Sheet"``); any other path is returned as is."""
+    text = str(path)
+    if "#" in text and not path.exists():
+        base, sheet = text.rsplit("#", 1)
+        if base.lower().endswith(".xlsx"):
+            return Path(base), sheet
+    return path, None
+
+
+def open_table(path: Path, label: str, *, max_bytes: int = MAX_BYTES, chunk_rows: int = CHUNK_ROWS) -> Table:
+    """Open a data file; raise :class:`ProblemsFound` when it cannot be read at all."""
+    path, sheet = split_sheet(path)
+    if not path.is_file():
+        raise _fatal(label, "file not found", "check the file name")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _fatal(label, f"the file is {_size(size)}, above the limit of {_size(max_bytes)}",
+                     "split it into smaller files, or raise the intake size limit")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _open_xlsx(path, sheet, label, chunk_rows)
+    if suffix in TEXT_SUFFIXES:
+        return _open_csv(path, label, chunk_rows)
+    raise _fatal(label, f"unsupported file type {suffix or '(none)'!r}", "use .csv (UTF-8) or .xlsx")
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+def sniff_encoding(path: Path, label: str) -> str:
+    """``utf-8-sig`` or ``cp1252`` after one pass over the bytes; raise on binary or mixed content."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    bad_utf8 = multibyte = not_cp1252 = None
+    lines = 0
+    has_text = False
+    with path.open("rb") as fh:
+        first = fh.read(4)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _fatal(label, "the file is UTF-16 text, not UTF-8", _SAVE_AS)
+        fh.seek(0)
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if block.translate(None, _NOT_CONTROL) and (m := _CONTROL.search(block)):
+                raise _fatal(label, f"binary data (byte 0x{block[m.start()]:02x}): this is not a text file",
+                             _SAVE_AS, line=lines + block.count(b"\n", 0, m.start()) + 1)
+            has_text = has_text or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
+            if not block.isascii():  # the slow searches only where a byte is not ASCII
+                if bad_utf8 is None:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError as exc:
+                        bad_utf8 = lines + block.count(b"\n", 0, max(exc.start, 0)) + 1
+                if multibyte is None and (m := _UTF8_MULTIBYTE.search(block)):
+                    multibyte = lines + block.count(b"\n", 0, m.start()) + 1
+                if not_cp1252 is None and (m := _NOT_CP1252.search(block)):
+                    not_cp1252 = lines + block.count(b"\n", 0, m.start()) + 1
+            elif bad_utf8 is None:
+                decoder.decode(block)  # flushes a sequence cut at the end of the previous block
+            lines += block.count(b"\n")
+    if bad_utf8 is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad_utf8 = lines + 1
+    if not has_text:
+        raise _fatal(label, "the file is empty", "write a header line (period,value) and one row per period")
+    if bad_utf8 is None:
+        return "utf-8-sig"
+    if multibyte is not None:
+        raise _fatal(label, f"mixed encodings: this line is not UTF-8 but line {multibyte} is",
+                     "save the whole file as 'CSV UTF-8'", line=bad_utf8)
+    if not_cp1252 is not None:
+        raise _fatal(label, "bytes that are neither UTF-8 nor Windows-1252 text", _SAVE_AS, line=not_cp1252)
+    log.info("%s: not UTF-8, read as Windows-1252", label)
+    return "cp1252"
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The candidate that splits the header line into most cells (the header names hold no delimiters)."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # max keeps the first of equal counts
+    return best if counts[best] > 1 else ","
+
+
+def _open_csv(path: Path, label: str, chunk_rows: int) -> Table:
+    encoding = sniff_encoding(path, label)
+    with path.open(encoding=encoding, newline="") as fh:
+        first_line = next((line for line in fh if line.strip()), "")
+        fh.seek(0)
+        delimiter = sniff_delimiter(first_line)
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        skipped = 0  # blank records before the header
+        try:
+            for header in reader:
+                if any(c.strip() for c in header):
+                    break
+                skipped += 1
+            else:
+                header = None
+        except csv.Error as exc:
+            raise _fatal(label, f"malformed CSV: {exc}", "check the quotes on this line",
+                         line=reader.line_num) from None
+        if header is None:
+            raise _fatal(label, "the file is empty", "write a header line (period,value) and one row per period")
+        header_line = reader.line_num
+    names = [h.strip() for h in header]
+    decimal = "," if delimiter == ";" else "."
+    chunks = _csv_chunks(path, encoding, delimiter, skipped + 1, names, label, chunk_rows)
+    return Table(names, header_line, chunks, decimal, encoding, delimiter)
+
+
+def _csv_chunks(path: Path, encoding: str, delimiter: str, skip: int, names: list[str], label: str,
+                chunk_rows: int) -> Iterator[Chunk]:
+    """Rows after the header; the file is opened on the first ``next()``, so an unread table holds nothing open."""
+    fh = path.open(encoding=encoding, newline="")
+    reader = csv.reader(fh, delimiter=delimiter, strict=True)
+    width = len(names)
+    with fh:
+        for _ in islice(reader, skip):
+            pass
+        while True:
+            start = reader.line_num
+            try:
+                with gc_paused():  # millions of short-lived lists make the cyclic GC run for nothing
+                    rows = list(islice(reader, chunk_rows))
+            except csv.Error as exc:
+                raise _fatal(label, f"malformed CSV: {exc}", "a quoted cell must end with a quote; write \"\" "
+                             "for a quote inside it", line=_bad_record_line(fh, reader.dialect)) from None
+            if not rows:
+                return
+            if reader.line_num - start == len(rows):
+                lines = np.arange(start + 1, start + 1 + len(rows))
+            else:  # some cells hold line breaks: each row starts after the lines of the rows before it
+                spans = [1 + sum(_breaks(cell) for cell in row) for row in rows]
+                lines = start + 1 + np.concatenate(([0], np.cumsum(spans[:-1]))).astype(np.int64)
+            problems = []
+            for i, row in enumerate(rows):
+                if len(row) != width:
+                    if len(row) > width and any(c.strip() for c in row[width:]):
+                        problems.append(Problem(
+                            label, f"{len(row)} cells but the header has {width}", line=int(lines[i]),
+                            hint=f"quote cells that contain the delimiter (\"a{reader.dialect.delimiter} b\") "
+                                 "or add a name for the extra column"))
+                    rows[i] = (row + [""] * width)[:width]
+            with gc_paused():
+                columns = list(zip(*rows, strict=True)) if width else []
+                frame = pd.DataFrame({i: np.array(col, dtype=object) for i, col in enumerate(columns)},
+                                     index=pd.Index(lines, name="line"), dtype=object)
+            yield Chunk(frame, None, problems)
+
+
+def _bad_record_line(fh, dialect) -> int | None:  # noqa: ANN001
+    """The line where the first malformed record starts (the reader only knows where it gave up)."""
+    with open(fh.name, encoding=fh.encoding, newline="") as again:
+        reader = csv.reader(again, dialect)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error:
+            return start
+    return None
+
+
+def _breaks(cell: str) -> int:
+    return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- XLSX --------------------------------------------------------------------------------------------------
+
+def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int) -> Table:
+    book, ws = _sheet(path, sheet, label)
+    try:
+        rows = enumerate(ws.iter_rows(min_row=1), start=1)
+        header_line, header = next(((n, r) for n, r in rows if any(_text(c.value).strip() for c in r)), (0, ()))
+    finally:
+        book.close()
+    if not header_line:
+        raise _fatal(label, "the sheet is empty", "write a header row (period, value) and one row per period")
+    names = [_text(c.value).strip() for c in header]
+    while names and not names[-1]:
+        names.pop()
+    return Table(names, header_line, _xlsx_chunks(path, sheet, header_line, names, label, chunk_rows), ".")
+
+
+def _sheet(path: Path, sheet: str | None, label: str):  # noqa: ANN202
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        log.info("%s: openpyxl cannot read it: %r", label, exc)
+        raise _fatal(label, "not a readable .xlsx workbook",
+                     "open it in a spreadsheet and save it again as .xlsx") from None
+    if sheet is None:
+        return book, book.worksheets[0]
+    if sheet in book.sheetnames:
+        return book, book[sheet]
+    book.close()
+    raise _fatal(label, f"no sheet named {sheet!r}", f"use one of: {', '.join(book.sheetnames)}")
+
+
+def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[str], label: str,
+                 chunk_rows: int) -> Iterator[Chunk]:
+    from openpyxl.utils import get_column_letter
+
+    book, ws = _sheet(path, sheet, label)
+    rows = enumerate(ws.iter_rows(min_row=header_line + 1), start=header_line + 1)
+    width = len(names)
+    try:
+        while True:
+            batch = list(islice(rows, chunk_rows))
+            if not batch:
+                return
+            cells = np.full((len(batch), width), "", dtype=object)
+            kinds = np.zeros((len(batch), width), dtype=np.int8)
+            problems: list[Problem] = []
+            for i, (line, row) in enumerate(batch):
+                for j, cell in enumerate(row):
+                    value = cell.value
+                    if value is None:
+                        continue
+                    if j >= width:
+                        if _text(value).strip():
+                            problems.append(Problem(label, f"cell {get_column_letter(j + 1)}{line} is outside the "
+                                                    "table: its column has no header", line=line,
+                                                    hint="add a column name in the header row or clear the cell"))
+                        continue
+                    column = names[j] or None
+                    where = f"{get_column_letter(j + 1)}{line}"
+                    kind = cell.data_type
+                    if kind == "f":
+                        problems.append(Problem(label, f"cell {where} holds a formula ({value})", line=line,
+                                                column=column, hint="paste the values only (Paste special > Values)"))
+                        kinds[i, j] = REPORTED
+                    elif kind == "e":
+                        problems.append(Problem(label, f"cell {where} holds an error value ({value})", line=line,
+                                                column=column, hint="type the value itself"))
+                        kinds[i, j] = REPORTED
+                    elif kind == "n" and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+                        problems.append(Problem(
+                            label, f"cell {where} shows {value * 100:g}% but holds {value:g}", line=line,
+                            column=column, hint=f"type {value * 100:g} in a cell with a General or Number format"))
+                        kinds[i, j] = REPORTED
+                    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                        kinds[i, j] = NUMBER
+                    cells[i, j] = _text(value)
+            index = pd.Index([line for line, _ in batch], name="line")
+            yield Chunk(pd.DataFrame(cells, index=index, dtype=object), kinds, problems)
+    finally:
+        book.close()
+
+
+def _text(value: object) -> str:
+    """A cell value as the text a steward would type."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+def _fatal(label: str, message: str, hint: str, line: int | None = None) -> ProblemsFound:
+    return ProblemsFound([Problem(label, message, line=line, hint=hint)])
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1_000_000:,.1f} MB"
