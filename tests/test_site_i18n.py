@@ -1,0 +1,65 @@
+"""Interface languages: complete catalogues, locale-aware numbers, a safe and strict Jinja environment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from babel.messages.pofile import read_po
+from jinja2 import UndefinedError
+
+from tracker.assess.base import Category
+from tracker.site.build import REPO_TEMPLATES
+from tracker.site.i18n import Formatter, category_words, extract, make_environment, po_path, translations
+
+
+def test_every_interface_string_has_an_italian_translation() -> None:
+    template = extract(REPO_TEMPLATES)
+    ids = {m.id for m in template if m.id}
+    assert len(ids) > 150  # templates and Python sources were both scanned
+    assert "Skip to main content" in ids and "Projection at the current pace" in ids and "On track" in ids
+    with po_path("it").open("rb") as fh:
+        catalog = read_po(fh, locale="it")
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert sorted(ids - translated) == []
+
+
+def test_catalogues_are_consistent() -> None:
+    """Placeholders match between msgid and msgstr (babel's python-format checker)."""
+    for lang in ("it", "en"):
+        with po_path(lang).open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
+        assert problems == []
+
+
+def test_english_is_the_source_language() -> None:
+    assert translations("en").gettext("On track") == "On track"
+    assert translations("it").gettext("On track") == "In linea con l'obiettivo"
+    assert category_words(Category.DETERIORATING, translations("it").gettext) == "In allontanamento dall'obiettivo"
+
+
+@pytest.mark.parametrize(("lang", "percent", "number", "signed", "day"), [
+    ("it", "63,1\u00a0%", "12.345,7", "\u22121,5", "3 marzo 2025"),
+    ("en", "63.1%", "12,345.7", "\u22121.5", "March 3, 2025"),
+])
+def test_numbers_and_dates_per_locale(lang: str, percent: str, number: str, signed: str, day: str) -> None:
+    fmt = Formatter(lang)
+    assert fmt.percent(0.631) == percent
+    assert fmt.value(63.1, "percent", "%", 1) == percent
+    assert fmt.number(12345.678) == number
+    assert fmt.number(-1.5, 1, signed=True) == signed
+    assert fmt.number(2.9, 1, signed=True).startswith("+")
+    assert fmt.date(date(2025, 3, 3)) == day
+    assert fmt.value(None, "count", "x", 0) == "–"
+
+
+def test_environment_escapes_everything_and_rejects_unknown_names() -> None:
+    env = make_environment(REPO_TEMPLATES, "en")
+    assert env.from_string("{{ x }}").render(x="<script>") == "&lt;script&gt;"
+    assert env.autoescape("page.html") is True
+    assert env.autoescape("data.txt") is True  # default=True: even other extensions are escaped
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ missing }}").render()
+    it = make_environment(REPO_TEMPLATES, "it")
+    assert it.from_string('{{ _("Objective %(number)s", number=n) }}').render(n="<3>") == "Obiettivo &lt;3&gt;"

@@ -1,0 +1,112 @@
+/* Smart City tracker: the one script of the scorecard. No network, no library besides Plotly (indicator pages).
+   - draws every [data-chart] container from the inert JSON spec named by its data-chart attribute;
+   - wires the series switch of a disaggregated chart;
+   - filters the list of indicators (all-indicators page) over the embedded search index.
+   Everything it does is an enhancement: without it the tables and the full list are still there. */
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  var STEPS = [1, 2, 5, 10, 20, 50];
+
+  /* One year label per ~56 px at most: on a phone a 20-year axis shows every 5th year, never rotated text. */
+  function fitTicks(layout, width) {
+    var axis = layout.xaxis;
+    if (!axis || !axis.range || !axis.dtick) { return; }
+    var span = axis.range[1] - axis.range[0];
+    var room = Math.max(2, Math.floor(width / 56));
+    var i = STEPS.indexOf(axis.dtick);
+    while (i >= 0 && i < STEPS.length - 1 && span / STEPS[i] > room) { i += 1; }
+    if (i >= 0) { axis.dtick = STEPS[i]; }
+  }
+
+  function drawCharts() {
+    var boxes = document.querySelectorAll("[data-chart]");
+    if (!boxes.length || !window.Plotly) { return; }
+    boxes.forEach(function (box) {
+      var spec = readJSON(box.getAttribute("data-chart"));
+      if (!spec) { return; }
+      fitTicks(spec.layout, box.clientWidth);
+      window.Plotly.newPlot(box, spec.data, spec.layout, spec.config).then(function () {
+        box.setAttribute("data-drawn", "true");
+      });
+    });
+    document.querySelectorAll("[data-series-switch]").forEach(function (wrap) {
+      var select = wrap.querySelector("select");
+      var box = document.getElementById(select.getAttribute("data-chart-target"));
+      wrap.hidden = false;
+      select.addEventListener("change", function () {
+        var chosen = select.value;
+        var visible = box.data.map(function (trace) {
+          if (!trace.meta || typeof trace.meta.series !== "string") { return true; }
+          return chosen === "*" || trace.meta.series === chosen ? true : "legendonly";
+        });
+        window.Plotly.restyle(box, { visible: visible });
+      });
+    });
+  }
+
+  function setupFilter() {
+    var form = document.querySelector("[data-filter]");
+    var index = readJSON("search-index");
+    if (!form || !index) { return; }
+    var byId = {};
+    index.forEach(function (item) { byId[item.id] = item; });
+    var query = form.querySelector("#q");
+    var objective = form.querySelector("#f-objective");
+    var category = form.querySelector("#f-category");
+    var count = document.getElementById("filter-count");
+    var noMatch = document.querySelector("[data-no-match]");
+    var items = Array.prototype.slice.call(document.querySelectorAll("li[data-id]"));
+    var template = count.getAttribute("data-template");
+    form.hidden = false;
+
+    function apply() {
+      var words = fold(query.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      items.forEach(function (li) {
+        var item = byId[li.getAttribute("data-id")];
+        var ok = !!item && words.every(function (w) { return item.text.indexOf(w) !== -1; }) &&
+          (!objective.value || item.objective === objective.value) &&
+          (!category.value || item.category === category.value);
+        li.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      document.querySelectorAll("[data-group]").forEach(function (group) {
+        var list = group.querySelectorAll("li[data-id]");
+        if (!list.length) { return; }
+        group.hidden = !group.querySelector("li[data-id]:not([hidden])");
+      });
+      count.textContent = template.replace("{shown}", shown).replace("{total}", items.length);
+      noMatch.hidden = shown !== 0;
+    }
+
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("q")) { query.value = params.get("q"); }
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    [query, objective, category].forEach(function (el) {
+      el.addEventListener("input", apply);
+      el.addEventListener("change", apply);
+    });
+    apply();
+  }
+
+  function start() {
+    setupFilter();
+    drawCharts();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());

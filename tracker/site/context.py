@@ -1,0 +1,308 @@
+"""What the pages show, gathered once from the pipeline's plain values (language-independent).
+
+The templates only format and translate; every decision (which series is the headline, whether a value is
+overdue, which baseline to mark) is taken here so that pages, ``scorecard.json`` and the open data agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, ObjectiveSummary, Point
+from tracker.catalog import FREQUENCY_MONTHS, Catalog, Entry, Indicator, Objective
+from tracker.config import Settings
+from tracker.observations import HEADLINE, Observation, parse_series_key
+
+#: Order in which categories are listed (best first, then "not assessed").
+CATEGORY_ORDER: list[Category] = [*sorted(RANK, key=RANK.__getitem__, reverse=True), Category.INSUFFICIENT_DATA]
+#: The keys of ``Assessment.figures`` shown in the "figures behind the verdict" table, in this order, and how
+#: each is written: ``rate`` a signed percentage per year, ``percent`` a share, ``change`` a signed amount in the
+#: indicator's unit (points for percentages), ``unit`` in the indicator's unit, ``years``, or a plain ``number``. Other keys (base/latest/target values, thresholds, sign) are shown elsewhere on the
+#: page or only in the JSON download.
+FIGURES: dict[str, str] = {
+    "actual_growth": "rate", "required_growth": "rate", "adjusted_growth": "rate", "relative_change": "rate",
+    "actual_change": "change", "required_change": "change", "ratio": "percent", "current_status": "percent",
+    "expected_share": "percent", "status_ratio": "percent", "gap_ratio": "percent", "projected_value": "unit",
+    "c_factor": "number", "span_years": "years",
+}
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    key: str  # "" for the headline
+    labels: dict[str, str]  # language -> "Municipio: 1"; empty for the headline (the template says "Total")
+    observations: list[Observation]
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: date | None
+    category: Category | None
+    score: float | None
+    note: str = ""
+
+
+@dataclass
+class IndicatorView:
+    entry: Entry
+    objective: Objective
+    series: list[SeriesView]
+    result: IndicatorResult | None
+    baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
+    status: str  # "current", "overdue", "no_data" or "irregular"
+    due: date | None  # when the next value is expected at the latest
+    updated: date | None
+    history: list[HistoryItem] = field(default_factory=list)
+
+    @property
+    def ind(self) -> Indicator:
+        return self.entry.indicator
+
+    @property
+    def id(self) -> str:
+        return self.ind.id
+
+    @property
+    def path(self) -> str:
+        return f"indicators/{self.id}.html"
+
+    @property
+    def headline_series(self) -> SeriesView | None:
+        return self.series[0] if self.series and self.series[0].key == HEADLINE else None
+
+    @property
+    def latest(self) -> Observation | None:
+        head = self.headline_series
+        return head.observations[-1] if head and head.observations else None
+
+    @property
+    def observations(self) -> list[Observation]:
+        return [o for s in self.series for o in s.observations]
+
+    @property
+    def assessment(self) -> Assessment | None:
+        return self.result.headline if self.result else None
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return [self.result.headline, *self.result.others] if self.result else []
+
+    def series_label(self, key: str, lang: str) -> str:
+        """The label of a series key in ``lang`` ("" for the headline, the raw key if the series has no values)."""
+        found = next((s for s in self.series if s.key == key), None)
+        return found.labels.get(lang, key) if found else key
+
+    @property
+    def figure_keys(self) -> list[str]:
+        """The rows of the figures table: the known keys that some window of this indicator has a value for."""
+        return [k for k in FIGURES if any(a.figures.get(k) is not None for a in self.assessments)]
+
+    @property
+    def category(self) -> Category:
+        return self.assessment.category if self.assessment else Category.INSUFFICIENT_DATA
+
+    @property
+    def assessed(self) -> bool:
+        return self.category is not Category.INSUFFICIENT_DATA
+
+
+@dataclass
+class ObjectiveView:
+    objective: Objective
+    summary: ObjectiveSummary
+    indicators: list[IndicatorView]
+
+    @property
+    def id(self) -> str:
+        return self.objective.id
+
+    @property
+    def path(self) -> str:
+        return f"objectives/{self.id}.html"
+
+    @property
+    def with_data(self) -> int:
+        return sum(1 for i in self.indicators if i.observations)
+
+    @property
+    def overdue(self) -> list[IndicatorView]:
+        return [i for i in self.indicators if i.status == "overdue"]
+
+
+@dataclass
+class SiteContext:
+    settings: Settings
+    catalog: Catalog
+    objectives: list[ObjectiveView]
+    generated_at: datetime
+
+    @property
+    def indicators(self) -> list[IndicatorView]:
+        return [i for o in self.objectives for i in o.indicators]
+
+    @property
+    def counts(self) -> dict[Category, int]:
+        found = Counter(i.category for i in self.indicators)
+        return {c: found.get(c, 0) for c in CATEGORY_ORDER}
+
+    @property
+    def assessed(self) -> int:
+        return sum(1 for i in self.indicators if i.assessed)
+
+    @property
+    def with_data(self) -> int:
+        return sum(1 for i in self.indicators if i.observations)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.indicators if i.status == "overdue")
+
+
+def figure_kind(key: str) -> str:
+    return FIGURES.get(key, "number")
+
+
+# --- periods and the reporting calendar ------------------------------------------------------------------
+
+def period_end(period: str) -> date | None:
+    """Last day of a canonical period label ("2015", "2015-Q4", "2015-03", "2015-03-31", "2014/2015")."""
+    if m := re.fullmatch(r"(\d{4})", period):
+        return date(int(m[1]), 12, 31)
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
+        return _month_end(int(m[1]), int(m[2]) * 3)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
+        return _month_end(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", period):
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{4})/(\d{4})", period):
+        return date(int(m[2]), 12, 31)
+    return None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """Month arithmetic that keeps month ends at month ends (31 Jan + 1 = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return _month_end(year, month + 1)
+
+
+def next_due(latest_period: str, frequency: str) -> date | None:
+    """The date by which the value after ``latest_period`` should be in.
+
+    ``FREQUENCY_MONTHS`` says how long after a period ends its value may take; the period after the latest one
+    ends one frequency step later, so the next value is due two steps after the latest period's end.
+    """
+    months = FREQUENCY_MONTHS.get(frequency)
+    end = period_end(latest_period)
+    if months is None or end is None:
+        return None
+    return add_months(add_months(end, months), months)
+
+
+def reporting_status(latest: Observation | None, frequency: str, today: date) -> tuple[str, date | None]:
+    if latest is None:
+        return "no_data", None
+    due = next_due(latest.period, frequency)
+    if due is None:
+        return "irregular", None
+    return ("overdue" if today > due else "current"), due
+
+
+# --- building the context --------------------------------------------------------------------------------
+
+def series_views(indicator: Indicator, observations: Iterable[Observation]) -> list[SeriesView]:
+    """Observations grouped by series, headline first, each in time order."""
+    groups: dict[str, list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault(obs.series, []).append(obs)
+    labels = {d.column: d.label for d in indicator.disaggregations}
+    views = []
+    for key in sorted(groups, key=lambda k: (k != HEADLINE, k)):
+        parts = parse_series_key(key)
+        names = {lang: ", ".join(f"{labels[c].get(lang) if c in labels else c}: {v}" for c, v in parts.items())
+                 for lang in ("it", "en")}
+        views.append(SeriesView(key, names if key else {}, sorted(groups[key], key=lambda o: (o.time, o.period))))
+    return views
+
+
+def baseline_point(indicator: Indicator, series: list[SeriesView], result: IndicatorResult | None) -> Point | None:
+    base = indicator.baseline
+    if base is not None:
+        if base.value is not None:
+            return Point(float(base.year), base.value, str(base.year))
+        head = series[0].observations if series and series[0].key == HEADLINE else []
+        same_year = [o for o in head if o.period.startswith(str(base.year))]
+        if same_year:
+            return Point(same_year[0].time, same_year[0].value, same_year[0].period)
+    if result is not None and result.headline.base is not None:
+        return result.headline.base
+    return None
+
+
+def history_items(records: Iterable[object]) -> list[HistoryItem]:
+    """Normalise the pipeline's history records (mappings or objects with ``at``, ``category``, ``score``)."""
+    items = []
+    for record in records:
+        get = record.get if isinstance(record, Mapping) else (lambda k, r=record: getattr(r, k, None))
+        at = get("at") or get("date") or get("generated_at")
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                at = None
+        if isinstance(at, datetime):
+            at = at.date()
+        raw = get("category")
+        category = Category(raw) if raw in {c.value for c in Category} else None
+        score = get("score")
+        items.append(HistoryItem(at if isinstance(at, date) else None, category,
+                                 float(score) if isinstance(score, int | float) else None, str(get("note") or "")))
+    return sorted(items, key=lambda h: h.at or date.min, reverse=True)
+
+
+def _last_update(entry: Entry, history: list[HistoryItem], tz: ZoneInfo) -> date | None:
+    dated = [h.at for h in history if h.at]
+    if dated:
+        return max(dated)
+    if entry.data_file is not None and entry.data_file.exists():
+        return datetime.fromtimestamp(entry.data_file.stat().st_mtime, tz).date()
+    return None
+
+
+def fallback_summary(objective_id: str, views: list[IndicatorView]) -> ObjectiveSummary:
+    """Counts only, for an objective the pipeline sent no summary for (no score is invented)."""
+    counts = Counter(v.category for v in views)
+    return ObjectiveSummary(objective_id, None, Category.INSUFFICIENT_DATA,
+                            {c: counts.get(c, 0) for c in CATEGORY_ORDER}, 0, len(views))
+
+
+def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],
+                  results: Mapping[str, IndicatorResult], summaries: Mapping[str, ObjectiveSummary], *,
+                  generated_at: datetime, history: Mapping[str, list] | None = None) -> SiteContext:
+    tz = ZoneInfo(settings.config.timezone)
+    today = (generated_at.astimezone(tz) if generated_at.tzinfo else generated_at).date()
+    objectives = []
+    for objective in catalog.objectives:
+        views = []
+        for entry in catalog.of_objective(objective.id):
+            ind = entry.indicator
+            series = series_views(ind, observations.get(ind.id, []))
+            result = results.get(ind.id)
+            head = series[0].observations[-1] if series and series[0].key == HEADLINE else None
+            status, due = reporting_status(head, ind.frequency, today)
+            past = history_items((history or {}).get(ind.id, []))
+            views.append(IndicatorView(entry, objective, series, result, baseline_point(ind, series, result),
+                                       status, due, _last_update(entry, past, tz), past))
+        summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
+        objectives.append(ObjectiveView(objective, summary, views))
+    return SiteContext(settings, catalog, objectives, generated_at)

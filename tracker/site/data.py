@@ -1,0 +1,190 @@
+"""Machine-readable outputs: ``scorecard.json`` and the open data (CSV + JSON per indicator, datapackage).
+
+``scorecard.json`` is described by ``schemas/scorecard.schema.json``; the CSV files by a Frictionless
+``datapackage.json`` (Table Schema with one column per disaggregation, blank meaning the total, as in Open SDG).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import orjson
+
+from tracker import __version__
+from tracker.assess.base import SYMBOL, Assessment, ObjectiveSummary, Point, Projection
+from tracker.observations import FLAGS, parse_series_key
+from tracker.site.context import CATEGORY_ORDER, IndicatorView, SiteContext
+
+SCHEMA_VERSION = 1
+DATA_DIR = "data"
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
+
+
+def _point(point: Point | None) -> dict | None:
+    return None if point is None else {"time": point.time, "value": _num(point.value), "period": point.period}
+
+
+def _projection(p: Projection | None) -> dict | None:
+    if p is None:
+        return None
+    return {"method": p.method, "target_year": _num(p.target_year), "value_at_target_year": _num(p.value_at_target_year),
+            "year_reached": p.year_reached, "not_before": p.not_before, "points": [_point(x) for x in p.points]}
+
+
+def assessment_json(a: Assessment) -> dict:
+    return {
+        "method": a.method, "window": a.window, "category": a.category.value, "symbol": SYMBOL[a.category],
+        "score": _num(a.score), "label": dict(a.label), "base": _point(a.base), "latest": _point(a.latest),
+        "figures": {k: _num(v) for k, v in a.figures.items()}, "projection": _projection(a.projection),
+        "reason": dict(a.reason),
+    }
+
+
+def summary_json(s: ObjectiveSummary) -> dict:
+    return {"mean_score": _num(s.mean_score), "category": s.category.value, "symbol": SYMBOL[s.category],
+            "counts": {c.value: int(s.counts.get(c, 0)) for c in CATEGORY_ORDER},
+            "assessed": s.assessed, "total": s.total, "coverage": s.coverage}
+
+
+def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
+    ind = view.ind
+    latest = view.latest
+    result = view.result
+    return {
+        "id": ind.id, "code": ind.code, "objective": ind.objective, "name": ind.name.model_dump(),
+        "definition": ind.definition.model_dump(),
+        "unit": {"kind": ind.unit.kind, "label": ind.unit.label.model_dump(), "decimals": ind.unit.decimals},
+        "direction": ind.direction, "frequency": ind.frequency, "territory": ind.territory,
+        "standards": list(ind.standards), "source": {"name": ind.source.name, "url": ind.source.url},
+        "latest": None if latest is None else {"period": latest.period, "time": latest.time, "value": latest.value,
+                                               "flag": latest.flag or None},
+        "baseline": None if ind.baseline is None else {"year": ind.baseline.year, "value": ind.baseline.value},
+        "target": None if ind.target is None else {
+            "value": ind.target.value, "year": ind.target.year, "basis": ind.target.basis,
+            "reference": ind.target.reference.model_dump(), "url": ind.target.url},
+        "method": result.headline.method if result else ind.method,
+        "windows": [a.window for a in view.assessments],
+        "category": view.category.value, "symbol": SYMBOL[view.category],
+        "score": _num(view.assessment.score) if view.assessment else None,
+        "assessment": assessment_json(result.headline) if result else None,
+        "others": [assessment_json(a) for a in result.others] if result else [],
+        "subseries": {k: assessment_json(a) for k, a in result.subseries.items()} if result else {},
+        "series": [s.key for s in view.series],
+        "reporting": {"status": view.status, "next_due": view.due.isoformat() if view.due else None,
+                      "updated": view.updated.isoformat() if view.updated else None},
+        "page": {lang: f"{lang}/{view.path}" for lang in languages},
+        "data": {"csv": f"{DATA_DIR}/{ind.id}.csv", "json": f"{DATA_DIR}/{ind.id}.json"},
+    }
+
+
+def scorecard(ctx: SiteContext) -> dict:
+    cfg = ctx.settings.config
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"smartcity-tracker {__version__}",
+        "generated_at": ctx.generated_at.isoformat(),
+        "city": {"id": cfg.city.id, "name": cfg.city.name, "title": cfg.city.title.model_dump(),
+                 "strategy": cfg.city.strategy.model_dump()},
+        "languages": list(cfg.languages),
+        "totals": {"indicators": len(ctx.indicators), "with_data": ctx.with_data, "assessed": ctx.assessed,
+                   "overdue": ctx.overdue, "counts": {c.value: n for c, n in ctx.counts.items()}},
+        "objectives": [
+            {"id": o.id, "number": o.objective.number, "name": o.objective.name.model_dump(),
+             "description": o.objective.description.model_dump(), "summary": summary_json(o.summary),
+             "indicators": [indicator_json(i, list(cfg.languages)) for i in o.indicators]}
+            for o in ctx.objectives
+        ],
+    }
+
+
+def _columns(view: IndicatorView) -> list[str]:
+    declared = [d.column for d in view.ind.disaggregations]
+    seen = {k for s in view.series for k in parse_series_key(s.key)}
+    return declared + sorted(seen - set(declared))
+
+
+def indicator_csv(view: IndicatorView) -> str:
+    columns = _columns(view)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["period", *columns, "value", "flag", "note", "source"])
+    for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)):
+        parts = parse_series_key(obs.series)
+        writer.writerow([obs.period, *(parts.get(c, "") for c in columns), repr(float(obs.value)),
+                         obs.flag, obs.note, obs.source])
+    return buffer.getvalue()
+
+
+def table_schema(view: IndicatorView) -> dict:
+    labels = {d.column: d.label.en for d in view.ind.disaggregations}
+    columns = _columns(view)
+    return {
+        "fields": [
+            {"name": "period", "type": "string", "description": "Period label (2015, 2015-Q4, 2015-03, 2014/2015)",
+             "constraints": {"required": True}},
+            *({"name": c, "type": "string", "description": f"{labels.get(c, c)} (blank: total)"} for c in columns),
+            {"name": "value", "type": "number", "description": view.ind.unit.label.en, "constraints": {"required": True}},
+            {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
+            {"name": "note", "type": "string"},
+            {"name": "source", "type": "string", "description": "URL or citation of the value"},
+        ],
+        "primaryKey": ["period", *columns],
+        "missingValues": [""],
+    }
+
+
+def datapackage(ctx: SiteContext) -> dict:
+    cfg = ctx.settings.config
+    resources = []
+    for view in ctx.indicators:
+        ind = view.ind
+        title = ind.name.en
+        resources.append({
+            "name": ind.id, "path": f"{ind.id}.csv", "title": title, "description": ind.definition.en,
+            "type": "table", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "sources": [{"title": ind.source.name, "path": ind.source.url}], "schema": table_schema(view),
+        })
+        resources.append({
+            "name": f"{ind.id}-json", "path": f"{ind.id}.json", "title": f"{title} (definition, values, assessment)",
+            "type": "json", "profile": "data-resource", "format": "json", "mediatype": "application/json", "encoding": "utf-8",
+        })
+    package: dict = {
+        "name": f"{cfg.city.id}-smart-city-scorecard",
+        "title": cfg.city.title.en,
+        "description": f"Indicators of {cfg.city.strategy.en}, with their values and progress assessments.",
+        "created": ctx.generated_at.isoformat(),
+        "version": ctx.generated_at.strftime("%Y.%m.%d"),
+        "resources": resources,
+    }
+    if cfg.site.base_url:
+        package["homepage"] = cfg.site.base_url
+    return package
+
+
+def write_open_data(ctx: SiteContext, root: Path) -> int:
+    """Write ``data/`` and ``scorecard.json`` under ``root``; returns the bytes written."""
+    folder = root / DATA_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    dump = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    for view in ctx.indicators:
+        record = indicator_json(view, list(ctx.settings.config.languages))
+        record["observations"] = [
+            {"period": o.period, "time": o.time, "series": o.series, "value": o.value, "flag": o.flag or None,
+             "note": o.note, "source": o.source} for o in view.observations]
+        written += _write(folder / f"{view.id}.json", orjson.dumps(record, option=dump))
+        written += _write(folder / f"{view.id}.csv", indicator_csv(view).encode("utf-8"))
+    written += _write(folder / "datapackage.json", orjson.dumps(datapackage(ctx), option=dump))
+    written += _write(root / "scorecard.json", orjson.dumps(scorecard(ctx), option=dump))
+    return written
+
+
+def _write(path: Path, data: bytes) -> int:
+    path.write_bytes(data)
+    return len(data)

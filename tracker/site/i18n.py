@@ -1,0 +1,242 @@
+"""Interface languages: gettext catalogues, locale-aware numbers and dates, and the Jinja environment.
+
+The ``.po`` catalogues under ``locales/<lang>/LC_MESSAGES/messages.po`` are the only source of interface
+wording; they are compiled in memory at build time so no binary ``.mo`` file lives in git. Source strings are
+English. ``python -m tracker.site.i18n`` re-extracts the strings from the templates and this package and merges
+them into both catalogues (new ones arrive untranslated, obsolete ones are dropped).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog as PoCatalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tracker import __version__
+from tracker.assess.base import SYMBOL, Category
+from tracker.config import Localized
+
+log = logging.getLogger(__name__)
+
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "messages"
+NBSP = "\u00a0"
+#: Percent patterns: Italian style guides (and the scorecard's readers) write a space before the sign.
+PERCENT_PATTERN = {"it": "#,##0{d}\u00a0%", "en": "#,##0{d}%"}
+#: Plotly's ``layout.separators``: decimal mark then thousands separator.
+SEPARATORS = {"it": ",.", "en": ".,"}
+Gettext = Callable[[str], str]
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=8)
+def translations(lang: str) -> Translations:
+    """The catalogue of ``lang`` compiled in memory (fuzzy entries are left out, as msgfmt does)."""
+    with po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+class Formatter:
+    """Numbers, percentages and dates written the way readers of ``lang`` expect."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    @staticmethod
+    def _digits(decimals: int) -> str:
+        return "." + "0" * decimals if decimals > 0 else ""
+
+    def number(self, value: float | None, decimals: int = 1, signed: bool = False) -> str:
+        if value is None:
+            return "–"
+        body = "#,##0" + self._digits(decimals)
+        pattern = f"+{body};-{body}" if signed else body
+        return _minus(format_decimal(value, format=pattern, locale=self.lang))
+
+    def percent(self, fraction: float | None, decimals: int = 1, signed: bool = False) -> str:
+        """``0.631`` -> ``63,1 %`` (it) / ``63.1%`` (en)."""
+        if fraction is None:
+            return "–"
+        body = PERCENT_PATTERN.get(self.lang, PERCENT_PATTERN["en"]).format(d=self._digits(decimals))
+        pattern = f"+{body};-{body}" if signed else body
+        return _minus(format_percent(fraction, format=pattern, locale=self.lang))
+
+    def value(self, value: float | None, kind: str, label: str, decimals: int) -> str:
+        """An indicator value with its unit, e.g. ``63,1 %`` or ``452,3 kg/ab.``."""
+        if value is None:
+            return "–"
+        if kind == "percent":
+            return self.percent(value / 100.0, decimals)
+        text = self.number(value, decimals)
+        return f"{text}{NBSP}{label}" if label else text
+
+    def date(self, value: date | datetime | None) -> str:
+        if value is None:
+            return "–"
+        day = value.date() if isinstance(value, datetime) else value
+        return format_date(day, format="long", locale=self.lang)
+
+    def datetime(self, value: datetime) -> str:
+        return format_datetime(value, format="medium", locale=self.lang)
+
+    def year(self, value: float | int | None) -> str:
+        return "–" if value is None else str(int(round(value)))
+
+
+def _minus(text: str) -> str:
+    """Negative figures use the typographic minus, as Plotly's axes and the "−5 to +5" scale do."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def localized(value: object, lang: str) -> str:
+    """Text of a :class:`Localized`, an ``{"it": .., "en": ..}`` dict, or a plain string."""
+    if value is None:
+        return ""
+    if isinstance(value, Localized):
+        return value.get(lang)
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
+    return str(value)
+
+
+def category_words(category: Category | str, _: Gettext) -> str:
+    """The common category in plain words (shown with its symbol, never by colour alone)."""
+    words = {
+        Category.ACHIEVED: _("Target achieved"),
+        Category.ON_TRACK: _("On track"),
+        Category.MODERATE: _("Progress, acceleration needed"),
+        Category.LIMITED: _("Limited progress"),
+        Category.DETERIORATING: _("Moving away from the target"),
+        Category.INSUFFICIENT_DATA: _("Too little data to assess"),
+    }
+    return words[Category(category)]
+
+
+def category_symbol(category: Category | str) -> str:
+    return SYMBOL[Category(category)]
+
+
+def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
+    """Words for the closed vocabularies of the catalogue, looked up by the templates."""
+    return {
+        "direction": {"increase": _("Higher is better"), "decrease": _("Lower is better")},
+        "frequency": {"monthly": _("Monthly"), "quarterly": _("Quarterly"), "annual": _("Annual"),
+                      "biennial": _("Every two years"), "irregular": _("Irregular")},
+        "basis": {"policy": _("Policy target"), "proposal": _("Proposed target")},
+        "window": {"short": _("Short term (last 5 years)"), "long": _("Long term (last 15 years)"),
+                   "base": _("Since the base year")},
+        "flag": {"provisional": _("provisional"), "estimated": _("estimated"), "break": _("break in series")},
+        "unit": {"percent": _("Percentage"), "count": _("Count"), "rate": _("Rate"), "amount": _("Amount"),
+                 "index": _("Index")},
+        "status": {"current": _("Up to date"), "overdue": _("Overdue"), "no_data": _("No data yet"),
+                   "irregular": _("No fixed schedule")},
+        "method": {"eurostat": _("Eurostat (compound annual growth)"),
+                   "opensdg": _("Statistics Canada / Open SDG"),
+                   "unsd": _("UN Statistics Division progress chart"),
+                   "escap": _("UN ESCAP anticipated progress"),
+                   "linear": _("Linear trend")},
+        "territory": {"comune": _("Municipality"), "città metropolitana": _("Metropolitan city"),
+                      "provincia": _("Province"), "regione": _("Region")},
+        "figure": {"actual_growth": _("Actual growth per year"),
+                   "required_growth": _("Growth per year needed to reach the target"),
+                   "adjusted_growth": _("Growth per year in the desired direction"),
+                   "relative_change": _("Change per year relative to the base value"),
+                   "actual_change": _("Actual change per year"),
+                   "required_change": _("Change per year needed to reach the target"),
+                   "ratio": _("Actual progress compared with the progress needed"),
+                   "current_status": _("Share of the required progress made so far"),
+                   "expected_share": _("Share of the time to the target elapsed"),
+                   "status_ratio": _("Progress made compared with time elapsed"),
+                   "gap_ratio": _("Anticipated gap to the target (share of the required progress)"),
+                   "projected_value": _("Projected value in the target year"),
+                   "c_factor": _("Natural-limit scaling factor"),
+                   "span_years": _("Years between the values compared")},
+    }
+
+
+def make_environment(templates: Path, lang: str) -> Environment:
+    """A Jinja environment for one language: autoescape on everywhere, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    trans = translations(lang)
+    env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
+    fmt = Formatter(lang)
+    env.globals.update(lang=lang, fmt=fmt, vocab=vocabulary(trans.gettext),
+                       category_words=lambda c: category_words(c, trans.gettext),
+                       category_symbol=category_symbol)
+    env.filters["loc"] = lambda value: localized(value, lang)
+    return env
+
+
+# --- maintenance: keep the catalogues in step with the sources -------------------------------------------
+
+def extract(templates: Path) -> PoCatalog:
+    """Every interface string in the templates and in this package, as a template catalogue."""
+    template = PoCatalog(domain=DOMAIN, project="smartcity-tracker")
+    # top-level templates only: sub-folders (e.g. templates/updates/) belong to other parts of the tracker
+    sources = [(templates, [("*.html", "jinja2.ext:babel_extract")]),
+               (Path(__file__).parent, [("**.py", "python")])]
+    options = {"*.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    for folder, method_map in sources:
+        for filename, lineno, message, comments, context in extract_from_dir(
+                str(folder), method_map, options_map=options):
+            template.add(message, None, [(f"{folder.name}/{filename}", lineno)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def update_catalogs(templates: Path, languages: tuple[str, ...] = ("it", "en")) -> dict[str, int]:
+    """Merge freshly extracted strings into each ``.po``; returns the number of untranslated ones per language."""
+    template = extract(templates)
+    missing: dict[str, int] = {}
+    for lang in languages:
+        path = po_path(lang)
+        if path.exists():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=lang, domain=DOMAIN)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = PoCatalog(locale=lang, domain=DOMAIN, project="smartcity-tracker")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.fuzzy = False
+        catalog.project, catalog.version = "smartcity-tracker", __version__
+        catalog.copyright_holder = "Smart City Tracker contributors"
+        catalog.msgid_bugs_address = ""
+        with path.open("wb") as fh:
+            write_po(fh, catalog, width=110, omit_header=False, sort_output=False, include_lineno=False)
+        missing[lang] = sum(1 for m in catalog if m.id and not m.string)
+    translations.cache_clear()
+    return missing
+
+
+if __name__ == "__main__":  # pragma: no cover - maintainer tool
+    repo_templates = Path(__file__).resolve().parents[2] / "templates"
+    print(update_catalogs(repo_templates), file=sys.stderr)
