@@ -253,6 +253,172 @@ def serve(
             pass
 
 
+@app.command()
+def schedule(
+    project: Project = Path("."),
+    show: Annotated[bool, typer.Option("--list", help="Show each job's next run times and exit.")] = False,
+) -> None:
+    """Run the scheduled jobs (recompute, inbox, digest of config.yaml) in the foreground until Ctrl+C or SIGTERM."""
+    from datetime import UTC, datetime
+
+    from tracker import schedule as schedule_mod
+    from tracker.store.db import LockBusy
+
+    settings = _settings(project)
+    if show:
+        now = datetime.now(UTC)
+        for name in schedule_mod.FUNCTIONS:
+            job = getattr(settings.config.schedule, name)
+            if not job.enabled:
+                typer.echo(f"{name:<10} {job.cron:<16} disabled")
+                continue
+            trigger = schedule_mod.cron_trigger(job.cron, settings.config.timezone)
+            times = ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in schedule_mod.next_fire_times(trigger, now, 3))
+            typer.echo(f"{name:<10} {job.cron:<16} next: {times}")
+        return
+
+    def started(scheduler) -> None:  # noqa: ANN001
+        for job in sorted(scheduler.get_jobs(), key=lambda j: j.id):
+            when = job.next_run_time.strftime("%a %Y-%m-%d %H:%M %Z") if job.next_run_time else "paused"
+            typer.echo(f"{job.id:<10} next run {when}")
+        typer.echo("scheduler running; stop it with Ctrl+C or SIGTERM (a running job is let finish)")
+
+    try:
+        schedule_mod.run_forever(settings, on_started=started)
+    except LockBusy:
+        _err("another `tracker schedule` is already running on this database; run only one scheduler.")
+        raise typer.Exit(Exit.BUSY) from None
+    typer.echo("scheduler stopped")
+
+
+@app.command()
+def updates(
+    project: Project = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent now and to whom; "
+                                          "send and record nothing.")] = False,
+    subscription: Annotated[list[str] | None, typer.Option("--subscription", "-s",
+                                                           help="Only this subscription (repeatable).")] = None,
+) -> None:
+    """Send each subscription what changed since its last update, now (whatever its `when`)."""
+    from tracker import updates as updates_mod
+    from tracker.store.db import LockBusy
+    from tracker.updates.deliver import channel_kind, unknown_objectives
+
+    settings = _settings(project)
+    cat = _catalog(settings)
+    subs = settings.config.updates.subscriptions
+    if not subs:
+        typer.echo("no subscriptions: add them under updates.subscriptions in config.yaml")
+        return
+    unknown = sorted(set(subscription or []) - {s.name for s in subs})
+    if unknown:
+        _err(f"unknown subscription(s): {', '.join(unknown)}; configured: {', '.join(s.name for s in subs)}")
+        raise typer.Exit(Exit.USAGE)
+    for warning in unknown_objectives(settings, cat):
+        _err(f"warning: {warning}")
+    try:
+        outcomes = updates_mod.send_now(settings, names=subscription or None, dry_run=dry_run, lock_wait=60)
+    except LockBusy:
+        _err("the scheduler is sending updates now; try again in a minute.")
+        raise typer.Exit(Exit.BUSY) from None
+    languages = {s.name: s.language for s in subs}
+    for o in outcomes:
+        if o.status == "would_send" and o.message is not None:
+            kind = channel_kind(next(s.url for s in subs if s.name == o.subscription))
+            typer.echo(f"would send to {o.subscription} ({languages[o.subscription]}, {kind}) via {o.channel}")
+            typer.echo(f"  title: {o.message.title}")
+            body = o.message.text if kind == "email" else o.message.chat
+            typer.echo("\n".join(f"  | {line}" for line in body.splitlines()))
+        elif o.status == "sent":
+            typer.echo(f"sent to {o.subscription} via {o.channel}: {o.message.title if o.message else ''}")
+        elif o.status == "failed":
+            _err(f"{o.subscription}: NOT delivered via {o.channel}: {o.detail} (retried at the next update)")
+        else:
+            typer.echo(f"{o.subscription}: nothing to send ({o.detail})")
+    if dry_run:
+        typer.echo("dry run: nothing was sent or recorded")
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(Exit.REJECTED)
+
+
+@app.command()
+def bench(
+    indicators: Annotated[int, typer.Option(min=1, help="Synthetic indicators (across 7 objectives).")] = 1000,
+    years: Annotated[int, typer.Option(min=1, max=120, help="Annual values per series.")] = 30,
+    series: Annotated[int, typer.Option(min=1, help="Series per indicator: the headline plus SERIES-1 municipi.")] = 10,
+    repeat: Annotated[int, typer.Option(min=1, help="Runs per measure; medians are reported.")] = 3,
+    naive_repeat: Annotated[int, typer.Option(min=1, help="Runs of the naive pandas + Plotly approach.")] = 1,
+    milan: Annotated[bool, typer.Option("--milan", help="Also time the project's own catalogue, cold and warm.")] = False,
+    profile: Annotated[Path | None, typer.Option(help="Also write a cProfile of one cold build to this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON instead of tables.")] = False,
+    project: Project = Path("."),
+) -> None:
+    """Time `tracker run` on a SYNTHETIC catalogue (cold, unchanged, one file changed) against the naive approach."""
+    import json
+
+    from tracker import bench as bench_mod
+
+    result = bench_mod.run_benchmark(
+        indicators, years, series, repeat, naive_repeat=naive_repeat, profile=profile,
+        milan=project.resolve() if milan else None, log=lambda text: _err(f"bench: {text}"),
+    )
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        bench_mod.render(result)
+
+
+@import_app.command("opensdg")
+def import_opensdg(
+    folder: Annotated[Path, typer.Argument(help="Open SDG data repository (holding data/ and meta/).")],
+    objective: Annotated[str, typer.Option("--objective", help="Objective id the indicators join.")],
+    indicator: Annotated[list[str] | None, typer.Option(
+        "--indicator", help="Open SDG indicator id (1-1-1 or 1.1.1); repeat it; default: all.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")] = False,
+    language: Annotated[str, typer.Option(help="Platform language of the texts and data values.")] = "en",
+    prefix: Annotated[str, typer.Option(help="Prefix of the new indicator ids (sdg-1-1-1).")] = "sdg-",
+    origin: Annotated[str | None, typer.Option(
+        help="Where the repository comes from, for the data notes; default: its git remote or folder name.")] = None,
+    project: Project = Path("."),
+    fmt: Format = "text",
+) -> None:
+    """Turn Open SDG indicators (data/indicator_<id>.csv + meta/<id>.md) into definitions and data files."""
+    from tracker.catalog import Indicator
+    from tracker.intake.opensdg import import_opensdg as run_import
+    from tracker.intake.validate import read_observations
+    from tracker.yamlfile import load_model
+
+    settings = _settings(project)
+    if not folder.is_dir():
+        _err(f"{folder}: not a folder; pass the Open SDG data repository.")
+        raise typer.Exit(Exit.USAGE)
+    dest = settings.path("indicators")
+    report = run_import(folder, dest, objective, language=language, ids=indicator, prefix=prefix, origin=origin,
+                        dry_run=dry_run)
+    problems = list(report.problems)
+    for item in report.imported:
+        if not dry_run:
+            label = _label(item.data_file, settings.root)
+            definition = load_model(Indicator, item.definition_file, _label(item.definition_file, settings.root))
+            problems += read_observations(item.data_file, definition, label=label)[1]
+        typer.echo(f"{item.source_id} -> {_label(item.definition_file, settings.root)} "
+                   f"({item.rows} rows, {item.headline_rows} in the headline; {item.status})")
+    if problems:
+        _err(render(problems, fmt))
+    verb = "would be imported" if dry_run else "imported"
+    typer.echo(f"{len(report.imported)} indicator(s) {verb}, {len(report.skipped)} skipped, {len(problems)} problem(s)")
+    if report.imported and not dry_run:
+        _catalog(settings)  # the whole catalogue must still load
+    if problems:
+        raise typer.Exit(Exit.REJECTED)
+
+
+def _label(path: Path, root: Path) -> str:
+    from tracker import pipeline
+
+    return pipeline.relative_label(path, root)
+
+
 @db_app.command("upgrade")
 def db_upgrade(project: Project = Path(".")) -> None:
     """Apply the database migrations up to the current schema."""

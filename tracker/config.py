@@ -19,7 +19,7 @@ from tracker.yamlfile import load_model
 CONFIG_FILE = "config.yaml"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 Language = Literal["it", "en"]
-_SECRET_IN_URL = re.compile(r"^[a-z0-9+]+://[^/@\s]*:(?!\$\{)[^@/\s]+@", re.IGNORECASE)
+_SECRET_IN_URL = re.compile(r"^[a-z0-9+]+://[^/?#@\s]*:(?!\$\{)[^@/?#\s]+@", re.IGNORECASE)
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 

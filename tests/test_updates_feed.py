@@ -1,0 +1,104 @@
+"""The public digests: Atom feed and updates page written into the site, and what follows a recompute."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.test_updates_changes import BIKES, WASTE, open_project, record_run
+from tests.test_updates_delivery import Hook, Mailbox, hook, setup_project, smtp  # noqa: F401 - fixtures
+from tracker import catalog, config, updates
+from tracker.assess.base import Category
+from tracker.store import db
+from tracker.updates import feed
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_feed_and_updates_page(tmp_path: Path) -> None:
+    _, _, engine = open_project(tmp_path)
+    (tmp_path / "config.yaml").write_text(
+        "database: {url: sqlite:///var/test.sqlite}\nsite: {base_url: 'https://example.org/scorecard/'}\n",
+        encoding="utf-8")
+    definition = tmp_path / "indicators" / "mobility" / "bike-trips.yaml"
+    definition.write_text(definition.read_text(encoding="utf-8").replace("Indicator bike-trips", "Bikes & <trains>"),
+                          encoding="utf-8")
+    settings = config.load(tmp_path)
+    cat = catalog.load(settings.path("indicators"))
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE},
+               files={"inbox/nobody.csv": "rejected"}, status="rejected")
+    assert len(feed.record_digests(settings, engine, cat)) == 2  # one per language
+    assert feed.record_digests(settings, engine, cat) == []  # no new run
+    record_run(engine, {}, {"bike-trips": Category.MODERATE})
+    assert feed.record_digests(settings, engine, cat) == []  # a run that changed nothing
+    record_run(engine, {"waste-sorted": WASTE}, {"bike-trips": Category.ON_TRACK, "waste-sorted": Category.ACHIEVED})
+    assert len(feed.record_digests(settings, engine, cat)) == 2
+    written = feed.write_feed(settings, engine)
+    assert {p.relative_to(site).as_posix() for p in written} == {
+        "feed.xml", "it/feed.xml", "en/feed.xml", "it/updates.html", "en/updates.html"}
+
+    root = ET.parse(site / "en" / "feed.xml").getroot()
+    assert root.tag == f"{ATOM}feed" and root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    newest = entries[0]
+    assert newest.findtext(f"{ATOM}title").startswith("Milan Smart City scorecard: 4 changes since ")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", newest.findtext(f"{ATOM}updated"))
+    assert newest.findtext(f"{ATOM}id").startswith("urn:uuid:")
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 2
+    link = newest.find(f"{ATOM}link").get("href")
+    assert re.fullmatch(r"https://example.org/scorecard/en/updates.html#digest-\d+", link)
+    content = newest.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert "✔" in content.text and "Target achieved" in content.text and "↑" in content.text
+    assert "Bikes &amp; &lt;trains&gt;" in content.text  # escaped once in the HTML, once more in the XML
+    oldest = entries[1].find(f"{ATOM}content").text
+    assert "nobody.csv" not in oldest  # rejected files are operations detail, not public news
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/scorecard/en/feed.xml"
+    assert ET.parse(site / "feed.xml").getroot().get("{http://www.w3.org/XML/1998/namespace}lang") == "it"
+
+    page = (site / "it" / "updates.html").read_text(encoding="utf-8")
+    assert '<html lang="it">' in page and 'href="../assets/site.css"' in page
+    assert 'type="application/atom+xml"' in page and 'href="feed.xml"' in page
+    assert page.count('<article id="digest-') == 2 and "Obiettivo raggiunto" in page
+    assert 'href="../en/updates.html"' in page
+    engine.dispose()
+
+
+def test_no_site_no_feed(tmp_path: Path) -> None:
+    settings, cat, engine = open_project(tmp_path)
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
+    feed.record_digests(settings, engine, cat)
+    assert feed.write_feed(settings, engine) == []
+    assert not (tmp_path / "site").exists()
+    engine.dispose()
+
+
+def test_after_run_sends_on_change_only_and_the_digest_job_sends_the_rest(
+        tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    box, port = smtp
+    extra = f'    - {{name: weekly, url: "json://127.0.0.1:{hook.port}/weekly", language: it, when: schedule}}\n'
+    settings, cat, engine = setup_project(tmp_path, port, hook.port, extra)
+    monkeypatch.setenv("FLAKY_PORT", str(hook.port))
+    (tmp_path / "site").mkdir()
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
+    outcomes = updates.after_run(settings, engine, cat)
+    assert {o.subscription: o.status for o in outcomes} == {
+        "flaky": "sent", "alice": "sent", "bob": "sent", "hook": "sent"}
+    assert hook.at("/weekly") == [] and (tmp_path / "site" / "feed.xml").is_file()
+    assert updates.after_run(settings, engine, cat) and len(box.messages) == 2  # idempotent
+    digest_job = updates.send_now(settings, when={"schedule"})
+    assert [(o.subscription, o.status) for o in digest_job] == [("weekly", "sent")]
+    weekly, = hook.at("/weekly")
+    assert "↗" in weekly["message"] and "Progressi, serve accelerare" in weekly["message"]
+    with db.session_scope(engine) as session:
+        from tracker.updates.deliver import baseline
+
+        assert baseline(session, "weekly") == baseline(session, "alice") == 1
+    engine.dispose()

@@ -1,0 +1,221 @@
+"""Render a digest of :class:`~tracker.updates.changes.Changes` in one language: an email (HTML and plain text)
+and a short chat message, from the Jinja templates in ``templates/updates/``.
+
+Category words come from the site's catalogues (:func:`tracker.site.i18n.category_words`), so an email says
+exactly what the scorecard says; the few sentences only digests use are in :data:`WORDS` below. Templates
+ending in ``.html``/``.xml`` are autoescaped, ``.txt`` ones are not (they are never read as markup).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tracker.catalog import Catalog
+from tracker.config import Settings
+from tracker.updates.changes import CategoryChange, Changes
+
+REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "updates"
+CHAT_ITEMS = 5  # lines of a chat message before "and N more"
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "since": "{n} change since {date}|{n} changes since {date}",
+        "first": "first update: {n} item|first update: {n} items",
+        "targets_reached": "Targets reached",
+        "categories": "Progress changed",
+        "new_data": "New data",
+        "overdue": "Data overdue",
+        "rejected": "Files rejected",
+        "improved": "better",
+        "worsened": "worse",
+        "was": "was",
+        "first_assessment": "first assessment",
+        "values": "new values: {added}, revised: {revised}; latest period {period}",
+        "overdue_detail": "latest period {period}; the next value was due by {date}",
+        "rejected_detail": "nothing from this file was stored; the problems are listed beside it in {folder}",
+        "unknown_indicator": "no indicator matches this file name",
+        "objective": "Objective",
+        "open_site": "Open the scorecard",
+        "more": "and {n} more",
+        "footer": "You receive this because the subscription “{name}” is set up in the tracker's config.yaml.",
+        "updates": "Updates",
+        "updates_intro": "What changed at each recompute, newest first. Subscribe to the feed:",
+        "no_updates": "No updates yet.",
+        "back": "Back to the scorecard",
+    },
+    "it": {
+        "since": "{n} novità dal {date}|{n} novità dal {date}",
+        "first": "primo aggiornamento: {n} novità|primo aggiornamento: {n} novità",
+        "targets_reached": "Obiettivi raggiunti",
+        "categories": "Andamento cambiato",
+        "new_data": "Nuovi dati",
+        "overdue": "Dati in ritardo",
+        "rejected": "File respinti",
+        "improved": "in miglioramento",
+        "worsened": "in peggioramento",
+        "was": "prima",
+        "first_assessment": "prima valutazione",
+        "values": "valori nuovi: {added}, rivisti: {revised}; ultimo periodo {period}",
+        "overdue_detail": "ultimo periodo {period}; il valore successivo era atteso entro il {date}",
+        "rejected_detail": "nulla di questo file è stato salvato; i problemi sono elencati accanto al file in {folder}",
+        "unknown_indicator": "nessun indicatore corrisponde al nome del file",
+        "objective": "Obiettivo",
+        "open_site": "Apri il quadro di valutazione",
+        "more": "e altre {n}",
+        "footer": "Ricevi questo messaggio perché l'iscrizione “{name}” è configurata nel config.yaml del tracker.",
+        "updates": "Aggiornamenti",
+        "updates_intro": "Che cosa è cambiato a ogni ricalcolo, dal più recente. Segui il feed:",
+        "no_updates": "Ancora nessun aggiornamento.",
+        "back": "Torna al quadro di valutazione",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    language: str
+    title: str  # the email subject, the chat title, the feed entry title
+    text: str
+    html: str  # a whole HTML email
+    chat: str
+    fragment: str = ""  # the changes as an HTML fragment (a feed entry, the updates page)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256("\0".join((self.title, self.text, self.html, self.chat)).encode()).hexdigest()
+
+
+class Words:
+    """``t(key, **values)`` in one language; ``key`` with ``a|b`` picks the plural form by ``n``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.table = WORDS.get(lang, WORDS["en"])
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self.table[key]
+        if "|" in text:
+            one, many = text.split("|", 1)
+            text = one if values.get("n") == 1 else many
+        return text.format(**values)
+
+
+def environment(settings: Settings) -> Environment:
+    """Templates from ``<project>/templates/updates`` first (a project may restyle them), then the built-in ones."""
+    return _environment(str(settings.root / "templates" / "updates"))
+
+
+@lru_cache(maxsize=4)
+def _environment(project_templates: str) -> Environment:
+    return Environment(
+        loader=ChoiceLoader([FileSystemLoader(project_templates), FileSystemLoader(str(REPO_TEMPLATES))]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def format_date(value: date | datetime, lang: str, timezone: str | None = None) -> str:
+    from babel.dates import format_date as babel_date
+
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(timezone)).date() if timezone else value.date()
+    return babel_date(value, format="long", locale=lang)
+
+
+def site_url(settings: Settings, lang: str, page: str = "index.html") -> str | None:
+    """Absolute link into the published site, or None when ``site.base_url`` is not configured."""
+    base = settings.config.site.base_url.rstrip("/")
+    return f"{base}/{lang}/{page}" if base else None
+
+
+def render(settings: Settings, cat: Catalog, changes: Changes, lang: str, *, subscription: str | None = None,
+           ) -> Message:
+    """The digest of ``changes`` in ``lang`` (``subscription`` names the recipient in the email's footer)."""
+    context = digest_context(settings, cat, changes, lang, subscription=subscription)
+    env = environment(settings)
+    return Message(
+        language=lang,
+        title=context["title"],
+        text=env.get_template("email.txt").render(context).strip() + "\n",
+        html=env.get_template("email.html").render(context),
+        chat=env.get_template("chat.txt").render(context).strip(),
+        fragment=env.get_template("_sections.html").render(context).strip(),
+    )
+
+
+def digest_context(settings: Settings, cat: Catalog, changes: Changes, lang: str, *,
+                   subscription: str | None = None) -> dict[str, Any]:
+    """Everything the templates show, already in words: the templates only lay it out."""
+    from tracker.site.i18n import category_symbol, category_words, localized, translations
+
+    gettext = translations(lang).gettext
+    t = Words(lang)
+    tz = settings.config.timezone
+    names = {e.indicator.id: e for e in cat.entries}
+    objectives = {o.id: o for o in cat.objectives}
+
+    def indicator(indicator_id: str) -> dict[str, Any]:
+        entry = names.get(indicator_id)
+        if entry is None:
+            return {"id": indicator_id, "code": "", "name": indicator_id, "objective": "", "url": None}
+        ind = entry.indicator
+        objective = objectives.get(ind.objective)
+        return {"id": ind.id, "code": ind.code, "name": localized(ind.name, lang),
+                "objective": localized(objective.name, lang) if objective else ind.objective,
+                "url": site_url(settings, lang, f"indicators/{ind.id}.html")}
+
+    def verdict(change: CategoryChange) -> dict[str, Any]:
+        trend = change.improved
+        return {
+            **indicator(change.indicator_id),
+            "symbol": category_symbol(change.after), "words": category_words(change.after, gettext),
+            "before_symbol": category_symbol(change.before) if change.before else "",
+            "before_words": category_words(change.before, gettext) if change.before else t("first_assessment"),
+            "trend": "" if trend is None else t("improved" if trend else "worsened"),
+        }
+
+    rejected_folder = settings.config.paths.rejected
+    sections = [
+        ("targets_reached", [verdict(c) for c in changes.targets_reached]),
+        ("categories", [verdict(c) for c in changes.categories]),
+        ("new_data", [{**indicator(c.indicator_id),
+                       "detail": t("values", added=c.added, revised=c.revised, period=c.latest_period)}
+                      for c in changes.new_data]),
+        ("overdue", [{**indicator(c.indicator_id),
+                      "detail": t("overdue_detail", period=c.latest_period,
+                                  date=format_date(date.fromisoformat(c.due), lang))}
+                     for c in changes.overdue]),
+        ("rejected", [{**(indicator(c.indicator_id) if c.indicator_id else
+                          {"id": "", "code": "", "name": t("unknown_indicator"), "objective": "", "url": None}),
+                       "file": c.label, "detail": t("rejected_detail", folder=rejected_folder)}
+                      for c in changes.rejected]),
+    ]
+    n = changes.count
+    what = (t("since", n=n, date=format_date(changes.since, lang, tz)) if changes.since is not None
+            else t("first", n=n))
+    site_title = settings.config.city.title.get(lang)
+    return {
+        "lang": lang,
+        "t": t,
+        "title": f"{site_title}: {what}",
+        "site_title": site_title,
+        "what": what,
+        "as_of": format_date(changes.until, lang, tz),
+        "sections": [{"key": key, "heading": t(key), "items": items} for key, items in sections if items],
+        "verdicts": sections[0][1] + sections[1][1],
+        "count": n,
+        "site_url": site_url(settings, lang),
+        "subscription": subscription,
+        "chat_items": CHAT_ITEMS,
+    }

@@ -1,0 +1,162 @@
+"""The public record of updates: an Atom feed and an updates page, from the digests kept in the database.
+
+After a recompute, :func:`record_digests` stores one digest per language with what changed since the previous
+digest (rejected files left out: operations detail, not news), and :func:`write_feed` writes into the site::
+
+    feed.xml                the default language's feed
+    <lang>/feed.xml         each language's feed
+    <lang>/updates.html     the digests, newest first, linking the feed
+
+The site build publishes a fresh tree each time, so these files are written after every build
+(:func:`tracker.updates.after_run` does it); a builder may also call ``write_feed(settings, engine, folder)``
+on its fresh folder before publishing. Each file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from tracker.store.db import session_scope
+from tracker.store.deliveries import recent_digests, save_digest
+from tracker.store.models import Digest
+from tracker.updates.changes import Changes, compute, get_run, latest_run
+from tracker.updates.digest import Words, environment, format_date, render
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tracker.catalog import Catalog
+    from tracker.config import Settings
+
+log = logging.getLogger(__name__)
+
+FEED_ENTRIES = 50
+
+
+def record_digests(settings: Settings, engine: Engine, cat: Catalog) -> list[int]:
+    """Store the public digests (one per language) of what changed since the last one; [] when nothing did.
+
+    Call with the updates lock held (:func:`tracker.updates.after_run` does), so two processes never both
+    record the same changes.
+    """
+    with session_scope(engine) as session:
+        latest = latest_run(session)
+        last = session.execute(select(func.max(Digest.run_id))).scalar()
+        if latest is None or (last is not None and last >= latest.id):
+            return []
+        start = get_run(session, last) if last is not None else None
+        changes = compute(session, cat, start, latest, settings.config.timezone).without_files()
+        if not changes:
+            return []
+        ids = []
+        for lang in settings.config.languages:
+            message = render(settings, cat, changes, lang)
+            ids.append(save_digest(session, language=lang, title=message.title, body_text=message.text,
+                                   body_html=message.fragment, run_id=latest.id,
+                                   payload={"changes": changes.to_payload(), "chat": message.chat}))
+    log.info("recorded the digest of run %s (%d change(s))", latest.id, changes.count)
+    return ids
+
+
+def write_feed(settings: Settings, engine: Engine, site: Path | None = None) -> list[Path]:
+    """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none."""
+    folder = site if site is not None else settings.path("site")
+    if not folder.is_dir():
+        log.info("no site at %s yet: feed not written", folder)
+        return []
+    entries: dict[str, list[dict[str, Any]]] = {}
+    with session_scope(engine) as session:
+        for lang in settings.config.languages:
+            entries[lang] = [_entry(d) for d in recent_digests(session, lang, limit=FEED_ENTRIES)]
+    files = render_files(settings, entries, generated_at=datetime.now(UTC))
+    written = []
+    for name, text in files.items():
+        written.append(_replace(folder / name, text))
+    return written
+
+
+def _entry(digest: Digest) -> dict[str, Any]:
+    return {"id": digest.id, "title": digest.title, "html": digest.body_html, "text": digest.body_text,
+            "created_at": digest.created_at, "run_id": digest.run_id,
+            "count": Changes.from_payload(digest.payload["changes"]).count if digest.payload.get("changes") else 0}
+
+
+def render_files(settings: Settings, entries: dict[str, list[dict[str, Any]]], *,
+                 generated_at: datetime) -> dict[str, str]:
+    """Relative path -> text of every feed file, from the entries (newest first) of each language."""
+    env = environment(settings)
+    cfg = settings.config
+    languages = list(cfg.languages)
+    files: dict[str, str] = {}
+    for lang in languages:
+        for path in ([f"{lang}/feed.xml", "feed.xml"] if lang == cfg.default_language else [f"{lang}/feed.xml"]):
+            files[path] = env.get_template("feed.xml").render(
+                _feed_context(settings, lang, path, entries.get(lang, []), generated_at))
+        page = f"{lang}/updates.html"
+        files[page] = env.get_template("updates.html").render(
+            lang=lang, t=Words(lang), site_title=cfg.city.title.get(lang), strategy=cfg.city.strategy.get(lang),
+            rel=_relative(page), entries=[{**e, "date": format_date(e["created_at"], lang, cfg.timezone)}
+                                         for e in entries.get(lang, [])],
+            alternates=[{"lang": other, "href": _relative(page)(f"{other}/updates.html"), "current": other == lang}
+                        for other in languages])
+    return files
+
+
+def _feed_context(settings: Settings, lang: str, path: str, entries: list[dict[str, Any]],
+                  generated_at: datetime) -> dict[str, Any]:
+    cfg = settings.config
+    base = cfg.site.base_url.rstrip("/")
+
+    def href(target: str) -> str:
+        return f"{base}/{target}" if base else _relative(path)(target)
+
+    def urn(*parts: object) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_URL, ":".join(["smartcity-tracker", cfg.city.id, *map(str, parts)])).urn
+
+    updated = max((e["created_at"] for e in entries), default=generated_at)
+    return {
+        "lang": lang,
+        "id": urn("feed", lang),
+        "title": f"{cfg.city.title.get(lang)} — {Words(lang)('updates')}",
+        "subtitle": cfg.city.strategy.get(lang),
+        "author": cfg.city.name,
+        "updated": _rfc3339(updated),
+        "self_href": f"{base}/{path}" if base else "",
+        "page_href": href(f"{lang}/updates.html"),
+        "entries": [{**e, "urn": urn("digest", lang, e["id"]), "updated": _rfc3339(e["created_at"]),
+                     "href": href(f"{lang}/updates.html#digest-{e['id']}")} for e in entries],
+    }
+
+
+def _relative(page: str):  # noqa: ANN202 - a small closure
+    def rel(target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return rel
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _replace(path: Path, text: str) -> Path:
+    """Write ``path`` through a temporary file and a rename, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
