@@ -23,7 +23,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 # A throwaway PostgreSQL server on 127.0.0.1 for this run; stopped on exit.
-eval "$(bash tests/pg.sh start)"
+TRACKER_TEST_PG_URL=$(bash tests/pg.sh start)
 trap 'bash tests/pg.sh stop >/dev/null 2>&1 || true' EXIT
 export TRACKER_TEST_PG_URL
 

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from tracker.config import Localized, Strict
 from tracker.problems import Problem, ProblemsFound
-from tracker.yamlfile import line_of, load_model, load_model_tree
+from tracker.yamlfile import line_of, load_model, read_tree
 
 OBJECTIVES_FILE = "objectives.yaml"
 DATA_SUFFIXES = (".csv", ".xlsx")
@@ -208,12 +208,16 @@ def load(root: Path) -> Catalog:
             continue
         where = label(path)
         try:
-            indicator, tree = load_model_tree(Indicator, path, where)
+            indicator = load_model(Indicator, path, where)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
+        tree = None
+        if (own := indicator.inconsistencies()) or indicator.id != path.stem or indicator.id in seen or (
+                objectives and indicator.objective not in known):
+            tree = read_tree(path, where)  # only to locate the problems found below
         problems += [Problem(where, message, line=line_of(tree, key.split(".")), key=key, hint=hint)
-                     for key, message, hint in indicator.inconsistencies()]
+                     for key, message, hint in own]
         if indicator.id != path.stem:
             problems.append(Problem(where, f"id {indicator.id!r} differs from the file name",
                                     line=line_of(tree, ["id"]), key="id", hint=f"rename the file to {indicator.id}.yaml"))

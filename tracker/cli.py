@@ -80,9 +80,9 @@ def run(
     from tracker.store.db import LockBusy
 
     settings = _settings(project)
-    _catalog(settings)  # report definition problems with the same wording as `validate`
+    cat = _catalog(settings)  # definition problems are reported with the same wording as `validate`
     try:
-        report = pipeline.run(settings, force=force, wait=wait)
+        report = pipeline.run(settings, force=force, wait=wait, cat=cat)
     except LockBusy:
         _err("another tracker run or the scheduler is recomputing now; try again later or use --wait.")
         raise typer.Exit(Exit.BUSY) from None

@@ -174,7 +174,8 @@ class Settings:
         self.root = root.resolve()
 
     def path(self, name: str) -> Path:
-        return (self.root / getattr(self.config.paths, name)).resolve()
+        """A configured folder as an absolute path; symlinks are kept (the published site is one)."""
+        return Path(os.path.abspath(self.root / getattr(self.config.paths, name)))
 
     @property
     def database_url(self) -> str:

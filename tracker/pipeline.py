@@ -51,6 +51,7 @@ class RunReport:
     site_path: Path | None = None
     skipped_build: bool = False
     run_id: int | None = None
+    deliveries: list = field(default_factory=list)  # tracker.updates outcomes, one per subscription
 
     @property
     def rejected(self) -> list[FileOutcome]:
@@ -78,11 +79,13 @@ def relative_label(path: Path, root: Path) -> str:
 
 def open_database(settings: Settings) -> Engine:
     """Engine on the configured database, migrated to the current schema."""
-    from tracker.store import db, migrations
+    from tracker.store import make_engine
+    from tracker.store.migrate import current_revision, head_revision, upgrade
 
-    url = settings.database_url
-    migrations.upgrade(url)
-    return db.make_engine(url)
+    engine = make_engine(settings.database_url)
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
+    return engine
 
 
 def read_file(path: Path, indicator: Indicator, label: str) -> tuple[list[Observation], list[Problem]]:
@@ -94,19 +97,21 @@ def read_file(path: Path, indicator: Indicator, label: str) -> tuple[list[Observ
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped."""
-    from tracker.store import queries, writes
+    from tracker.store import file_accepted, merge_file, record_rejected, session_scope
 
     digest = sha256_of(path)
-    with engine.begin() as conn:
-        if queries.file_accepted(conn, indicator.id, digest):
+    with session_scope(engine) as session:
+        if file_accepted(session, indicator.id, label, digest):
             return FileOutcome(label, indicator.id, "unchanged")
     observations, problems = read_file(path, indicator, label)
     if problems:
-        with engine.begin() as conn:
-            writes.record_rejected(conn, indicator.id, label, digest, len(problems))
+        with session_scope(engine) as session:
+            record_rejected(session, indicator.id, label, digest, len(problems))
         return FileOutcome(label, indicator.id, "rejected", problems=problems)
-    with engine.begin() as conn:
-        merged = writes.merge_file(conn, indicator.id, label, digest, observations)
+    with session_scope(engine) as session:
+        merged = merge_file(session, indicator.id, label, digest, observations)
+    if merged.same_file:
+        return FileOutcome(label, indicator.id, "unchanged")
     return FileOutcome(label, indicator.id, "accepted", added=merged.added, revised=merged.revised)
 
 
@@ -170,11 +175,11 @@ def assess_all(settings: Settings, cat: Catalog, observations: dict[str, list[Ob
     return results, summaries
 
 
-def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = ()) -> str:
+def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
     """A hash of everything the site depends on, so an unchanged project skips the rebuild."""
     import tracker
 
-    digest = hashlib.sha256(tracker.__version__.encode())
+    digest = hashlib.sha256(f"{tracker.__version__}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE]
     templates = settings.root / "templates"
@@ -192,28 +197,43 @@ def _code_files() -> list[Path]:
     return sorted(p for p in package.rglob("*") if p.suffix in {".py", ".po", ".js", ".css", ".html"})
 
 
-def run(settings: Settings, *, force: bool = False, now: datetime | None = None, wait: bool | float = True) -> RunReport:
+def run(settings: Settings, *, force: bool = False, now: datetime | None = None, wait: bool | float = True,
+        updates: bool = True, cat: Catalog | None = None) -> RunReport:
     """The whole cycle: validate and store every data file and the inbox, assess, build the site.
 
     Only one run writes at a time (a database-wide lock shared with the scheduler). When no input changed
     since the last successful run and the site is there, the build is skipped.
     """
-    from tracker.store import db, queries, writes
+    from tracker.store import (
+        current_observations,
+        append_if_changed,
+        data_version,
+        finish_run,
+        headline_history,
+        last_fingerprint,
+        run_lock,
+        save_assessments,
+        session_scope,
+        start_run,
+    )
+    from tracker.updates.changes import snapshot_records
 
     now = now or datetime.now(UTC)
-    cat = catalog_mod.load(settings.path("indicators"))  # raises ProblemsFound: nothing is touched
+    cat = cat or catalog_mod.load(settings.path("indicators"))  # raises ProblemsFound: nothing is touched
     engine = open_database(settings)
     report = RunReport()
     try:
-        with db.run_lock(engine, "run", wait=wait):
-            with engine.begin() as conn:
-                report.run_id = writes.start_run(conn, now)
+        with run_lock(engine, "run", wait=wait):
+            with session_scope(engine) as session:
+                report.run_id = start_run(session)
             report.files = take_in_catalog(engine, settings, cat) + take_in_inbox(engine, settings, cat)
-            fingerprint = inputs_fingerprint(settings, cat, _code_files())
             site = settings.path("site")
-            with engine.begin() as conn:
-                observations = queries.current_observations(conn)
-                previous = queries.last_fingerprint(conn)
+            with session_scope(engine) as session:
+                observations = current_observations(session)
+                previous = last_fingerprint(session)
+                version = data_version(session)
+                history = headline_history(session)
+            fingerprint = inputs_fingerprint(settings, cat, _code_files(), version)
             changed = any(f.status == "accepted" for f in report.files)
             report.results, report.summaries = assess_all(settings, cat, observations)
             if not force and not changed and previous == fingerprint and site.exists():
@@ -221,19 +241,28 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
             else:
                 from tracker.site.build import build_site
 
-                with engine.begin() as conn:
-                    history = queries.history_by_indicator(conn)
+                for indicator_id, result in report.results.items():
+                    latest = result.headline.latest
+                    append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
+                                      result.headline.score,
+                                      {"period": latest.period, "value": latest.value} if latest else None)
                 site_report = build_site(settings, cat, observations, report.results, report.summaries,
                                          generated_at=now, history=history)
                 report.site_pages = site_report.pages
             report.site_path = site
-            with engine.begin() as conn:
-                writes.save_assessments(conn, report.run_id, report.results)
-                writes.finish_run(conn, report.run_id, "rejected" if report.rejected else "ok", {
+            with session_scope(engine) as session:
+                save_assessments(session, report.run_id, snapshot_records(report.results))
+                # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
+                finish_run(session, report.run_id, summary={
                     "fingerprint": fingerprint,
                     "files": {f.label: f.status for f in report.files},
                     "problems": len(report.problems),
                 })
+        if updates:
+            from tracker.updates import after_run
+
+            # Feed, updates page and on-change subscriptions; failures are recorded and retried next time.
+            report.deliveries = after_run(settings, engine, cat)
     finally:
         engine.dispose()
     return report

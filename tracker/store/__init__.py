@@ -1,0 +1,65 @@
+"""Storage: observations with their revision history, runs and their assessment snapshots, digests.
+
+Typical use::
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with run_lock(engine, "run", wait=False), session_scope(engine) as session:
+        result = merge_file(session, "waste-recycling", "indicators/.../waste-recycling.csv", sha, observations)
+"""
+
+from __future__ import annotations
+
+from tracker.store.db import LockBusy, make_engine, run_lock, session_scope
+from tracker.store.deliveries import find_delivery, recent_digests, record_delivery, save_digest
+from tracker.store.intake import MergeResult, merge_file, record_rejected
+from tracker.store.migrate import check, current_revision, downgrade, head_revision, upgrade
+from tracker.store.queries import (
+    AssessmentRecord,
+    Revision,
+    Snapshot,
+    append_if_changed,
+    current_observations,
+    data_version,
+    file_accepted,
+    finish_run,
+    headline_history,
+    last_fingerprint,
+    history,
+    latest_assessments,
+    save_assessments,
+    start_run,
+)
+
+__all__ = [
+    "AssessmentRecord",
+    "LockBusy",
+    "MergeResult",
+    "Revision",
+    "Snapshot",
+    "check",
+    "append_if_changed",
+    "current_observations",
+    "data_version",
+    "file_accepted",
+    "headline_history",
+    "last_fingerprint",
+    "current_revision",
+    "downgrade",
+    "find_delivery",
+    "finish_run",
+    "head_revision",
+    "history",
+    "latest_assessments",
+    "make_engine",
+    "merge_file",
+    "recent_digests",
+    "record_delivery",
+    "record_rejected",
+    "run_lock",
+    "save_assessments",
+    "save_digest",
+    "session_scope",
+    "start_run",
+    "upgrade",
+]

@@ -1,0 +1,186 @@
+"""The tables, as SQLAlchemy 2 typed declarative models.
+
+Accepted data is never deleted or updated in place: a new value of an (indicator, series, period) supersedes
+the old row, which keeps its value and points at its successor. The current value is the row whose
+``superseded_at`` is NULL, and a partial unique index guarantees there is at most one (SQLite and PostgreSQL).
+Every run stores the verdicts it produced (``assessments``), so updates can say what changed since the last run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+#: Constraint names fixed by convention, so migrations and ``alembic check`` agree on every backend.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+ACCEPTED, REJECTED = "accepted", "rejected"
+RUNNING, OK, FAILED = "running", "ok", "failed"
+SENT = "sent"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zone type, so values are stored as naive UTC and
+    come back with ``tzinfo=UTC`` attached. Naive datetimes are refused: their zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class SourceFile(Base):
+    """One delivery of a data file, accepted (merged) or rejected (problems found, nothing merged)."""
+
+    __tablename__ = "source_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(64), index=True)
+    path: Mapped[str] = mapped_column(Text)  # as given by the caller (relative to the project)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))  # ACCEPTED or REJECTED
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ObservationRow(Base):
+    """One version of one value; the current version has ``superseded_at`` NULL."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index(
+            "uq_observations_current",
+            "indicator_id",
+            "series",
+            "period",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index("ix_observations_key", "indicator_id", "series", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(64))
+    series: Mapped[str] = mapped_column(String(255), default="")  # "" = headline
+    period: Mapped[str] = mapped_column(String(32))
+    time: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    flag: Mapped[str] = mapped_column(String(16), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"))
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Deferred: a merge retires the old row (pointing at its successor's id) before inserting the successor.
+    # Indexed: SQLite looks up referencing rows for every inserted row while a deferred violation is open.
+    superseded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("observations.id", deferrable=True, initially="DEFERRED"), index=True, default=None
+    )
+
+
+class Run(Base):
+    """One pipeline run (recompute); ``summary`` holds counts and problems for the operator."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default=RUNNING)  # RUNNING, OK or FAILED
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AssessmentRow(Base):
+    """One verdict of one run: the snapshot that "what changed since" compares against."""
+
+    __tablename__ = "assessments"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    indicator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    series: Mapped[str] = mapped_column(String(255), primary_key=True)  # "" = headline
+    method: Mapped[str] = mapped_column(String(32), primary_key=True)
+    window: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float | None] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Delivery(Base):
+    """One digest sent (or tried) to one subscription; the unique key makes a resend a no-op."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscription", "digest_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))  # fingerprint of the resolved URL, never the URL itself
+    digest_key: Mapped[str] = mapped_column(String(128))
+    digest_hash: Mapped[str] = mapped_column(String(64), default="")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), default=None)
+    status: Mapped[str] = mapped_column(String(16))  # SENT or FAILED
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Digest(Base):
+    """A rendered digest, kept for the feed."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), index=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
