@@ -141,7 +141,7 @@ def validate(
         if not path.is_file():
             problems.append(Problem(label, "file not found"))
             continue
-        _, found = pipeline.read_file(path, entry.indicator, label)
+        _, found = pipeline.read_file(path, entry.indicator, label, keep=False)
         problems += found
         checked += 1
     if problems:

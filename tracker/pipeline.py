@@ -88,11 +88,42 @@ def open_database(settings: Settings) -> Engine:
     return engine
 
 
-def read_file(path: Path, indicator: Indicator, label: str) -> tuple[list[Observation], list[Problem]]:
-    """Read and validate one data file (pandas and pandera load here, not at start-up)."""
-    from tracker.intake.validate import read_observations
+#: Files above this size get a progress bar when the command runs on a terminal.
+PROGRESS_BYTES = 5_000_000
 
-    return read_observations(path, indicator, label=label)
+
+def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
+              ) -> tuple[list[Observation], list[Problem]]:
+    """Read and validate one data file (pandas and pandera load here, not at start-up).
+
+    With ``keep=False`` only the problems are collected, in memory bounded by the chunk size.
+    """
+    import sys
+    from contextlib import nullcontext
+
+    from tracker.intake.validate import check_file, read_observations
+
+    big = sys.stderr.isatty() and path.is_file() and path.stat().st_size > PROGRESS_BYTES
+    bar = _row_progress(label) if big else nullcontext(None)
+    with bar as on_rows:
+        if keep:
+            return read_observations(path, indicator, label=label, on_rows=on_rows)
+        return [], check_file(path, indicator, label=label, on_rows=on_rows)
+
+
+def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the callback
+    from contextlib import contextmanager
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    @contextmanager
+    def bar():  # noqa: ANN202
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                      TimeElapsedColumn(), transient=True) as progress:
+            task = progress.add_task(f"validating {label}", total=None)
+            yield lambda rows: progress.advance(task, rows)
+
+    return bar()
 
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str) -> FileOutcome:

@@ -41,8 +41,13 @@ def read_tree(path: Path, label: str | None = None, *, positions: bool = True) -
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ProblemsFound([Problem(label, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")]) from exc
+    if not positions:
+        try:
+            return YAML(typ="safe").load(text)
+        except MarkedYAMLError:
+            pass  # libyaml is stricter than YAML 1.2 in places (``{url: a:b}``): the pure parser decides
     try:
-        return YAML(typ="rt", pure=True).load(text) if positions else YAML(typ="safe").load(text)
+        return YAML(typ="rt", pure=True).load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

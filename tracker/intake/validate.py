@@ -24,6 +24,7 @@ import difflib
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -61,21 +62,24 @@ _PERIOD_CACHE = 100_000
 
 def read_observations(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int = MAX_BYTES,
                       chunk_rows: int = CHUNK_ROWS, today: date | None = None,
+                      on_rows: Callable[[int], None] | None = None,
                       ) -> tuple[list[Observation], list[Problem]]:
     """Observations of one data file and every problem in it; with any problem the list of observations is empty.
 
     ``path`` may name a sheet: ``data.xlsx#Sheet``. ``label`` is the file name shown in problems (default: the
-    file's name). ``today`` decides which periods lie in the future (default: the real today).
+    file's name). ``today`` decides which periods lie in the future (default: the real today). ``on_rows`` is
+    called with the number of rows of each chunk read, for a progress bar.
     """
     observations: list[Observation] = []
-    problems = _Intake(indicator, label or path.name, today).run(path, max_bytes, chunk_rows, observations)
+    problems = _Intake(indicator, label or path.name, today, on_rows).run(path, max_bytes, chunk_rows, observations)
     return ([] if problems else observations), problems
 
 
 def check_file(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int = MAX_BYTES,
-               chunk_rows: int = CHUNK_ROWS, today: date | None = None) -> list[Problem]:
+               chunk_rows: int = CHUNK_ROWS, today: date | None = None,
+               on_rows: Callable[[int], None] | None = None) -> list[Problem]:
     """Every problem of one data file, in memory bounded by ``chunk_rows`` (no observations are kept)."""
-    return _Intake(indicator, label or path.name, today).run(path, max_bytes, chunk_rows, None)
+    return _Intake(indicator, label or path.name, today, on_rows).run(path, max_bytes, chunk_rows, None)
 
 
 def safe_join(folder: Path, name: str) -> Path:
@@ -112,8 +116,10 @@ class _Layout:
 class _Intake:
     """The state of one file's validation, carried across chunks."""
 
-    def __init__(self, indicator: Indicator, label: str, today: date | None) -> None:
+    def __init__(self, indicator: Indicator, label: str, today: date | None,
+                 on_rows: Callable[[int], None] | None = None) -> None:
         self.indicator = indicator
+        self.on_rows = on_rows
         self.label = label
         self.today = today or date.today()
         self.problems: list[Problem] = []
@@ -143,6 +149,8 @@ class _Intake:
             for chunk in table.chunks:
                 self.add(chunk.problems)
                 self.check(chunk, layout, sink if not (self.problems or self.dropped) else None)
+                if self.on_rows is not None:
+                    self.on_rows(len(chunk.frame))
         except ProblemsFound as exc:
             self.add(list(exc.problems))
             broken = True
