@@ -277,8 +277,10 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                     append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
                                       result.headline.score,
                                       {"period": latest.period, "value": latest.value} if latest else None)
+                from tracker.updates.feed import feed_files
+
                 site_report = build_site(settings, cat, observations, report.results, report.summaries,
-                                         generated_at=now, history=history)
+                                         generated_at=now, history=history, extra_files=feed_files(settings, engine))
                 report.site_pages = site_report.pages
             report.site_path = site
             with session_scope(engine) as session:

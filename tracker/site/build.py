@@ -64,21 +64,26 @@ def templates_dir(settings: Settings) -> Path:
 def build_site(settings: Settings, catalog: Catalog, observations: dict[str, list[Observation]],
                results: dict[str, IndicatorResult], summaries: dict[str, ObjectiveSummary], *,
                generated_at: datetime, out: Path | None = None,
-               history: dict[str, list] | None = None) -> SiteReport:
-    """Render every page in every language plus the open data, and publish the tree atomically at ``out``."""
+               history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None) -> SiteReport:
+    """Render every page in every language plus the open data, and publish the tree atomically at ``out``.
+
+    ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
+    updates feed and pages, so the published site never lacks them.
+    """
     # Not settings.path("site"): that resolves symlinks, and the published ``site`` is a symlink to a build.
     target = Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
     ctx = build_context(settings, catalog, observations, results, summaries,
                         generated_at=generated_at, history=history)
     templates = templates_dir(settings)
-    pages, largest = publish(target, lambda root: _write_tree(root, ctx, templates))
+    extra = dict(extra_files or {})
+    pages, largest = publish(target, lambda root: _write_tree(root, ctx, templates, extra))
     files = [p for p in target.resolve().rglob("*") if p.is_file()]
     report = SiteReport(target, pages, sum(p.stat().st_size for p in files), len(files), largest)
     log.info("site: %d pages, %d files, %d bytes at %s", report.pages, report.files, report.bytes, target)
     return report
 
 
-def _write_tree(root: Path, ctx: SiteContext, templates: Path) -> tuple[int, int]:
+def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str]) -> tuple[int, int]:
     assets = root / "assets"
     assets.mkdir(parents=True)
     shutil.copyfile(PLOTLY_JS, assets / "plotly.min.js")
@@ -89,6 +94,7 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path) -> tuple[int, int
     largest = 0
     for lang in languages:
         renderer = _Renderer(root, ctx, make_environment(templates, lang), lang, languages)
+        renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
         renderer.render("home.html", "index.html")
         for name in STATIC_PAGES:
             extra = {"search_index_json": script_json(_search_index(ctx, lang))} if name == "indicators.html" else {}
@@ -105,7 +111,13 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path) -> tuple[int, int
     redirect.render("redirect.html", "index.html", at_root=True)
     pages += redirect.pages
     write_open_data(ctx, root)
-    return pages, largest
+    for name, text in extra_files.items():
+        path = (root / name).resolve()
+        if not path.is_relative_to(root.resolve()):
+            raise ValueError(f"extra site file {name!r} would be written outside the site")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return pages + sum(name.endswith(".html") for name in extra_files), largest
 
 
 def _fold(text: str) -> str:

@@ -67,17 +67,22 @@ def record_digests(settings: Settings, engine: Engine, cat: Catalog) -> list[int
     return ids
 
 
+def feed_files(settings: Settings, engine: Engine) -> dict[str, str]:
+    """Relative path -> text of the feeds and updates pages, from the digests stored so far."""
+    entries: dict[str, list[dict[str, Any]]] = {}
+    with session_scope(engine) as session:
+        for lang in settings.config.languages:
+            entries[lang] = [_entry(d) for d in recent_digests(session, lang, limit=FEED_ENTRIES)]
+    return render_files(settings, entries, generated_at=datetime.now(UTC))
+
+
 def write_feed(settings: Settings, engine: Engine, site: Path | None = None) -> list[Path]:
     """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none."""
     folder = site if site is not None else settings.path("site")
     if not folder.is_dir():
         log.info("no site at %s yet: feed not written", folder)
         return []
-    entries: dict[str, list[dict[str, Any]]] = {}
-    with session_scope(engine) as session:
-        for lang in settings.config.languages:
-            entries[lang] = [_entry(d) for d in recent_digests(session, lang, limit=FEED_ENTRIES)]
-    files = render_files(settings, entries, generated_at=datetime.now(UTC))
+    files = feed_files(settings, engine)
     written = []
     for name, text in files.items():
         written.append(_replace(folder / name, text))
