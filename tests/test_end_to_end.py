@@ -66,51 +66,58 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def tracker(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("TRACKER_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=full_env,
+def tracker(*args: str, cwd: Path, db: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command; ``db`` is the database URL (default: the project's own SQLite file)."""
+    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=tracker_env(db),
                           capture_output=True, text=True, timeout=300)
 
 
-def test_run_builds_site_and_second_run_changes_nothing(tmp_path: Path) -> None:
+def tracker_env(db: str | None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("TRACKER_DATABASE_URL", None)
+    if db:
+        env["TRACKER_DATABASE_URL"] = db
+    return env
+
+
+def test_run_builds_site_and_second_run_changes_nothing(tmp_path: Path, db_url: str) -> None:
     project = make_project(tmp_path)
-    first = tracker("run", cwd=project)
+    first = tracker("run", cwd=project, db=db_url)
     assert first.returncode == 0, first.stderr
     assert "2 accepted" in first.stdout
     assert (project / "site" / "index.html").exists()
     card = json.loads((project / "site" / "scorecard.json").read_text(encoding="utf-8"))
     assert len(card["objectives"]) == 2
 
-    second = tracker("run", cwd=project)
+    second = tracker("run", cwd=project, db=db_url)
     assert second.returncode == 0, second.stderr
     assert "0 accepted, 2 unchanged" in second.stdout
     assert "nothing changed" in second.stdout
 
 
-def test_rejected_file_exit_code_and_site_still_built(tmp_path: Path) -> None:
+def test_rejected_file_exit_code_and_site_still_built(tmp_path: Path, db_url: str) -> None:
     project = make_project(tmp_path)
-    assert tracker("run", cwd=project).returncode == 0
+    assert tracker("run", cwd=project, db=db_url).returncode == 0
     bad = project / "indicators" / "environment" / "waste-sorted.csv"
     bad.write_text("period,value,source,note,flag\n2012,36.7,https://example.org/s,,\n2021,abc,https://x.org,,\n",
                    encoding="utf-8")
-    result = tracker("run", cwd=project)
+    result = tracker("run", cwd=project, db=db_url)
     assert result.returncode == 1
     assert "indicators/environment/waste-sorted.csv:3:value:" in result.stderr
-    history = tracker("history", "waste-sorted", cwd=project)
+    history = tracker("history", "waste-sorted", cwd=project, db=db_url)
     assert "62.6" in history.stdout  # accepted data is still there
     assert (project / "site" / "index.html").exists()
 
 
-def test_revision_kept_in_history(tmp_path: Path) -> None:
+def test_revision_kept_in_history(tmp_path: Path, db_url: str) -> None:
     project = make_project(tmp_path)
-    assert tracker("run", cwd=project).returncode == 0
+    assert tracker("run", cwd=project, db=db_url).returncode == 0
     data = project / "indicators" / "environment" / "waste-sorted.csv"
     data.write_text(data.read_text(encoding="utf-8").replace("62.6", "63.1"), encoding="utf-8")
-    result = tracker("run", cwd=project)
+    result = tracker("run", cwd=project, db=db_url)
     assert result.returncode == 0, result.stderr
     assert "1 revised" in result.stdout
-    history = tracker("history", "waste-sorted", cwd=project).stdout
+    history = tracker("history", "waste-sorted", cwd=project, db=db_url).stdout
     assert "62.6" in history and "63.1" in history
 
 
@@ -145,3 +152,66 @@ def test_milan_catalogue_runs(tmp_path: Path) -> None:
     card = json.loads((project / "site" / "scorecard.json").read_text(encoding="utf-8"))
     assert len(card["objectives"]) == 7
     assert sum(len(o["indicators"]) for o in card["objectives"]) >= 35
+
+
+def test_concurrent_runs_neither_corrupt_nor_duplicate(tmp_path: Path, db_url: str) -> None:
+    """Two real `tracker run` processes at once on one database: one waits for the other's lock."""
+    from sqlalchemy import text
+
+    from tracker.store import make_engine
+
+    project = make_project(tmp_path)
+    command = [sys.executable, "-m", "tracker", "run"]
+    runs = [subprocess.Popen(command, cwd=project, env=tracker_env(db_url), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [r.communicate(timeout=300) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    stdout = "".join(out for out, _ in outputs)
+    assert stdout.count("2 accepted") == 1 and stdout.count("2 unchanged") == 1  # the second saw the first's work
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("select count(*), count(distinct indicator_id || '|' || series || '|' || period) "
+                                     "from observations where superseded_at is null")).one()
+            files = conn.execute(text("select count(*) from source_files")).scalar_one()
+    finally:
+        engine.dispose()
+    assert tuple(rows) == (6, 6)
+    assert files == 2
+
+
+def test_run_exits_4_when_the_lock_is_held(tmp_path: Path, db_url: str) -> None:
+    from tracker.store import make_engine, run_lock, upgrade
+
+    project = make_project(tmp_path)
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with run_lock(engine, "run", wait=False):
+            result = tracker("run", "--no-wait", cwd=project, db=db_url)
+    finally:
+        engine.dispose()
+    assert result.returncode == 4
+    assert "another tracker run or the scheduler is recomputing now" in result.stderr
+    assert tracker("run", "--no-wait", cwd=project, db=db_url).returncode == 0
+
+
+def test_inbox_files_are_archived_or_rejected_with_a_report(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    inbox = project / "inbox"
+    inbox.mkdir()
+    (inbox / "pm10-days--2024.csv").write_text("periodo;valore;fonte\n2022;61;https://example.org/s\n"
+                                               "2023;49;https://example.org/s\n", encoding="cp1252")
+    (inbox / "bike-trips--bad.csv").write_text("period,value\n2019,-5\n", encoding="utf-8")
+    (inbox / "unknown.csv").write_text("period,value\n2019,5\n", encoding="utf-8")
+    result = tracker("run", cwd=project)
+    assert result.returncode == 1
+    assert not any(inbox.iterdir())
+    archived = list((project / "var" / "archive").rglob("*.csv"))
+    rejected = sorted(p.name for p in (project / "var" / "rejected").rglob("*") if p.is_file())
+    assert [p.name for p in archived] == ["pm10-days--2024.csv"]
+    assert rejected == ["bike-trips--bad.csv", "bike-trips--bad.csv.problems.txt", "unknown.csv",
+                        "unknown.csv.problems.txt"]
+    report = next((project / "var" / "rejected").rglob("bike-trips--bad.csv.problems.txt")).read_text(encoding="utf-8")
+    assert report.startswith("inbox/bike-trips--bad.csv:2:value:")
+    assert "pm10-days" in tracker("history", "pm10-days", cwd=project).stdout

@@ -134,7 +134,7 @@ def test_immediate_session_takes_the_sqlite_write_lock_at_begin(tmp_path: Path) 
                 with pytest.raises(OperationalError, match="locked"):
                     conn.execute(text("INSERT INTO t VALUES (1)"))
             s.execute(text("INSERT INTO t VALUES (2)"))
-        with session_scope(engine) as s:  # a deferred session takes no lock for reading
+        with session_scope(engine, immediate=False) as s:  # a deferred session takes no lock for reading
             s.execute(text("SELECT count(*) FROM t")).scalar_one()
             with other.begin() as conn:
                 conn.execute(text("INSERT INTO t VALUES (3)"))

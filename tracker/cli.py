@@ -25,7 +25,7 @@ class Exit(IntEnum):
     BUSY = 4
 
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Track a city's smart-city strategy: "
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False, help="Track a city's smart-city strategy: "
                   "validate indicator data, assess progress, publish a static scorecard.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 import_app = typer.Typer(no_args_is_help=True, help="Import indicators from other platforms.")
@@ -205,7 +205,8 @@ def add(
 
 
 @app.command()
-def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], project: Project = Path(".")) -> None:
+def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], project: Project = Path("."),
+            fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """Every stored value of an indicator, with revisions: old and new value, when, from which file."""
     from tracker import pipeline
     from tracker.store import queries
@@ -226,8 +227,23 @@ def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], 
     if not rows:
         typer.echo(f"{indicator_id}: no data stored yet")
         return
-    for row in rows:
-        typer.echo(str(row))
+    if fmt == "json":
+        import json
+        from dataclasses import asdict
+
+        typer.echo(json.dumps([asdict(r) for r in rows], default=str, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{indicator_id}: stored values and revisions", title_justify="left")
+    for column in ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.series or "headline", r.period, "" if r.old_value is None else f"{r.old_value:g}",
+                      f"{r.new_value:g}", r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), f"{r.file_path}:{r.line}",
+                      "current" if r.current else "replaced")
+    Console(width=160).print(table)
 
 
 @app.command()
@@ -422,11 +438,36 @@ def _label(path: Path, root: Path) -> str:
 @db_app.command("upgrade")
 def db_upgrade(project: Project = Path(".")) -> None:
     """Apply the database migrations up to the current schema."""
-    from tracker.store import migrations
+    from tracker import pipeline
+    from tracker.store import current_revision
 
     settings = _settings(project)
-    migrations.upgrade(settings.database_url)
-    typer.echo(f"database at revision {migrations.current_revision(settings.database_url)}")
+    engine = pipeline.open_database(settings)
+    try:
+        typer.echo(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("check")
+def db_check(project: Project = Path(".")) -> None:
+    """Fail when the models differ from the migrated schema (a model change without a migration)."""
+    from alembic.util.exc import CommandError
+
+    from tracker import pipeline
+    from tracker.store import check
+
+    settings = _settings(project)
+    engine = pipeline.open_database(settings)
+    try:
+        check(engine)
+    except CommandError as exc:
+        _err(f"the database models and the migrations differ: {exc}\n"
+             "add a migration (alembic revision --autogenerate) for the model change.")
+        raise typer.Exit(Exit.INVALID) from None
+    finally:
+        engine.dispose()
+    typer.echo("ok: the migrations match the models")
 
 
 def main() -> None:

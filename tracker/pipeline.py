@@ -79,12 +79,15 @@ def relative_label(path: Path, root: Path) -> str:
 
 def open_database(settings: Settings) -> Engine:
     """Engine on the configured database, migrated to the current schema."""
-    from tracker.store import make_engine
+    from tracker.store import make_engine, run_lock
     from tracker.store.migrate import current_revision, head_revision, upgrade
 
     engine = make_engine(settings.database_url)
-    if current_revision(engine) != head_revision():
-        upgrade(engine)
+    head = head_revision()
+    if current_revision(engine) != head:
+        with run_lock(engine, "migrate", wait=True):  # two processes starting at once migrate once
+            if current_revision(engine) != head:
+                upgrade(engine)
     return engine
 
 

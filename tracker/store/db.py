@@ -68,12 +68,13 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, immediate: bool = False, **kwargs: Any) -> Iterator[Session]:
+def session_scope(engine: Engine, *, immediate: bool = True, **kwargs: Any) -> Iterator[Session]:
     """A session whose transaction commits when the block ends and rolls back if it raises.
 
     ``immediate`` (SQLite; ignored elsewhere): take the write lock at BEGIN, waiting up to the busy timeout,
     for a transaction that reads then writes. A deferred one would fail with "database is locked" if another
-    writer committed after its first read.
+    process (a run beside the updates sender) committed after its first read. The default, since sessions are
+    short; pass ``immediate=False`` for a long read-only session.
     """
     bind = engine.execution_options(**{_IMMEDIATE: True}) if immediate and engine.dialect.name == "sqlite" else engine
     factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)

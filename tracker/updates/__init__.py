@@ -21,11 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def open_database(settings: Settings) -> Engine:
-    """An engine on the project's database, migrated to the current schema."""
-    from tracker.store import make_engine, upgrade
+    """An engine on the project's database, migrated to the current schema (see tracker.pipeline)."""
+    from tracker.pipeline import open_database as open_migrated
 
-    upgrade(settings.database_url)
-    return make_engine(settings.database_url)
+    return open_migrated(settings)
 
 
 def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | None = None, *,
