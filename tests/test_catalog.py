@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_end_to_end import make_project
 from tracker import catalog
 from tracker.problems import ProblemsFound
-from tests.test_end_to_end import make_project
 
 
 def test_synthetic_catalogue_loads_in_order(tmp_path: Path) -> None:

@@ -128,9 +128,9 @@ class Indicator(Strict):
                               "check the value or the unit"))
         if self.target and self.baseline and self.target.year <= self.baseline.year:
             found.append(("target.year", "must come after baseline.year", "set a later target year"))
-        if self.target and self.baseline and self.baseline.value is not None:
-            if self.sign * (self.target.value - self.baseline.value) < 0:
-                found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
+        if (self.target and self.baseline and self.baseline.value is not None
+                and self.sign * (self.target.value - self.baseline.value) < 0):
+            found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
                               "check direction, or the target value"))
         if self.method is not None:
             from tracker.assess.registry import METHODS

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 some input was rejected (the rest was processed); 2 wro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from enum import IntEnum
@@ -263,10 +264,8 @@ def serve(
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         typer.echo(f"serving {site} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @app.command()

@@ -239,8 +239,8 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     since the last successful run and the site is there, the build is skipped.
     """
     from tracker.store import (
-        current_observations,
         append_if_changed,
+        current_observations,
         data_version,
         finish_run,
         headline_history,
