@@ -487,8 +487,8 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                      "met": met})
     inc = syn["written"].get("incremental")
     if inc is not None:
-        rows.append({"key": "incremental_pages", "what": "pages rewritten after one changed file (affected: 2 "
-                     "languages x the indicator, its objective, the overview)", "limit": None, "unit": "pages",
+        rows.append({"key": "incremental_pages", "what": "pages rewritten after one changed file (affected: the "
+                     "indicator, its objective and the list, in 2 languages, plus updates)", "limit": None, "unit": "pages",
                      "value": inc["pages_written"], "applies": full, "met": None})
     return rows
 
