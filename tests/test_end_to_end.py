@@ -66,9 +66,10 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def tracker(*args: str, cwd: Path, db: str | None = None) -> subprocess.CompletedProcess[str]:
+def tracker(*args: str, cwd: Path, db: str | None = None, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
     """Run the real command; ``db`` is the database URL (default: the project's own SQLite file)."""
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=tracker_env(db),
+    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env={**tracker_env(db), **(env or {})},
                           capture_output=True, text=True, timeout=300)
 
 

@@ -99,7 +99,8 @@ def run(
         f"{counts.get('rejected', 0)} rejected; "
         f"observations: {sum(f.added for f in report.files)} added, {sum(f.revised for f in report.files)} revised"
     )
-    typer.echo(f"indicators: {assessed} of {total} assessed across {len(report.summaries)} objectives")
+    if report.summaries:
+        typer.echo(f"indicators: {assessed} of {total} assessed across {len(report.summaries)} objectives")
     if report.skipped_build:
         typer.echo(f"site: nothing changed, {report.site_path} is current")
     else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
 from tracker.problems import Problem
@@ -129,14 +130,22 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
     return bar()
 
 
-def take_in(engine: Engine, indicator: Indicator, path: Path, label: str) -> FileOutcome:
-    """Validate one file and merge it, all or nothing; an already accepted identical file is skipped."""
+def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
+            accepted: dict[tuple[str, str], str] | None = None) -> FileOutcome:
+    """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
+
+    ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
+    """
     from tracker.store import file_accepted, merge_file, record_rejected, session_scope
 
     digest = sha256_of(path)
-    with session_scope(engine) as session:
-        if file_accepted(session, indicator.id, label, digest):
+    if accepted is not None:
+        if accepted.get((indicator.id, label)) == digest:
             return FileOutcome(label, indicator.id, "unchanged")
+    else:
+        with session_scope(engine) as session:
+            if file_accepted(session, indicator.id, label, digest):
+                return FileOutcome(label, indicator.id, "unchanged")
     observations, problems = read_file(path, indicator, label)
     if problems:
         with session_scope(engine) as session:
@@ -150,8 +159,12 @@ def take_in(engine: Engine, indicator: Indicator, path: Path, label: str) -> Fil
 
 
 def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog) -> list[FileOutcome]:
+    from tracker.store import accepted_hashes, session_scope
+
+    with session_scope(engine, immediate=False) as session:
+        accepted = accepted_hashes(session)
     return [
-        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root))
+        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root), accepted)
         for e in cat.entries
         if e.data_file is not None
     ]
@@ -226,6 +239,42 @@ def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] =
     return digest.hexdigest()
 
 
+def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, now: datetime,
+          fingerprint: str) -> None:
+    """Assess every indicator on the stored data, publish the site, and save the run's snapshot."""
+    from tracker.site.build import build_site
+    from tracker.store import (
+        append_if_changed,
+        current_observations,
+        finish_run,
+        headline_history,
+        save_assessments,
+        session_scope,
+    )
+    from tracker.updates.changes import snapshot_records
+    from tracker.updates.feed import feed_files
+
+    with session_scope(engine, immediate=False) as session:
+        observations = current_observations(session)
+        history = headline_history(session)
+    report.results, report.summaries = assess_all(settings, cat, observations)
+    for indicator_id, result in report.results.items():
+        latest = result.headline.latest
+        append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
+                          result.headline.score, {"period": latest.period, "value": latest.value} if latest else None)
+    site_report = build_site(settings, cat, observations, report.results, report.summaries,
+                             generated_at=now, history=history, extra_files=feed_files(settings, engine))
+    report.site_pages = site_report.pages
+    with session_scope(engine) as session:
+        save_assessments(session, report.run_id, snapshot_records(report.results))
+        # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
+        finish_run(session, report.run_id, summary={
+            "fingerprint": fingerprint,
+            "files": {f.label: f.status for f in report.files},
+            "problems": len(report.problems),
+        })
+
+
 def _code_files() -> list[Path]:
     package = Path(__file__).resolve().parent
     return sorted(p for p in package.rglob("*") if p.suffix in {".py", ".po", ".js", ".css", ".html"})
@@ -238,19 +287,8 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     Only one run writes at a time (a database-wide lock shared with the scheduler). When no input changed
     since the last successful run and the site is there, the build is skipped.
     """
-    from tracker.store import (
-        append_if_changed,
-        current_observations,
-        data_version,
-        finish_run,
-        headline_history,
-        last_fingerprint,
-        run_lock,
-        save_assessments,
-        session_scope,
-        start_run,
-    )
-    from tracker.updates.changes import snapshot_records
+    from tracker.store import data_version, finish_run, last_fingerprint, run_lock, session_scope, start_run
+    from tracker.store.models import UNCHANGED
 
     now = now or datetime.now(UTC)
     cat = cat or catalog_mod.load(settings.path("indicators"))  # raises ProblemsFound: nothing is touched
@@ -262,38 +300,21 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 report.run_id = start_run(session)
             report.files = take_in_catalog(engine, settings, cat) + take_in_inbox(engine, settings, cat)
             site = settings.path("site")
-            with session_scope(engine) as session:
-                observations = current_observations(session)
-                previous = last_fingerprint(session)
-                version = data_version(session)
-                history = headline_history(session)
-            fingerprint = inputs_fingerprint(settings, cat, _code_files(), version)
-            changed = any(f.status == "accepted" for f in report.files)
-            report.results, report.summaries = assess_all(settings, cat, observations)
-            if not force and not changed and previous == fingerprint and site.exists():
-                report.skipped_build = True
-            else:
-                from tracker.site.build import build_site
-
-                for indicator_id, result in report.results.items():
-                    latest = result.headline.latest
-                    append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
-                                      result.headline.score,
-                                      {"period": latest.period, "value": latest.value} if latest else None)
-                from tracker.updates.feed import feed_files
-
-                site_report = build_site(settings, cat, observations, report.results, report.summaries,
-                                         generated_at=now, history=history, extra_files=feed_files(settings, engine))
-                report.site_pages = site_report.pages
             report.site_path = site
             with session_scope(engine) as session:
-                save_assessments(session, report.run_id, snapshot_records(report.results))
-                # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
-                finish_run(session, report.run_id, summary={
-                    "fingerprint": fingerprint,
-                    "files": {f.label: f.status for f in report.files},
-                    "problems": len(report.problems),
-                })
+                previous = last_fingerprint(session)
+                version = data_version(session)
+            # The date is an input too: an indicator becomes overdue without any file changing.
+            today = now.astimezone(ZoneInfo(settings.config.timezone)).date().isoformat()
+            fingerprint = inputs_fingerprint(settings, cat, _code_files(), f"{version}|{today}")
+            unchanged = all(f.status == "unchanged" for f in report.files)
+            if not force and unchanged and previous == fingerprint and site.exists():
+                # Nothing to read, assess or publish; the run is recorded but is not a new snapshot.
+                report.skipped_build = True
+                with session_scope(engine) as session:
+                    finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}})
+            else:
+                build(engine, settings, cat, report, now, fingerprint)
         if updates:
             from tracker.updates import after_run
 

@@ -37,6 +37,7 @@ NAMING = {
 }
 ACCEPTED, REJECTED = "accepted", "rejected"
 RUNNING, OK, FAILED = "running", "ok", "failed"
+UNCHANGED = "unchanged"  # a run that found no input changed: recorded, but not a new snapshot
 SENT = "sent"
 
 

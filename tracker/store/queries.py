@@ -186,6 +186,16 @@ def file_accepted(session: Session, indicator_id: str, path_label: str, sha256: 
     return last == sha256
 
 
+def accepted_hashes(session: Session) -> dict[tuple[str, str], str]:
+    """(indicator id, path) -> content hash of that path's last accepted version, for all files in one query."""
+    rows = session.execute(
+        select(SourceFile.indicator_id, SourceFile.path, SourceFile.sha256)
+        .where(SourceFile.status == ACCEPTED)
+        .order_by(SourceFile.id)
+    )
+    return {(indicator_id, path): sha for indicator_id, path, sha in rows}
+
+
 def data_version(session: Session) -> str:
     """Changes whenever a file is accepted (also by ``tracker add`` between runs)."""
     return str(session.scalar(select(func.max(SourceFile.id)).where(SourceFile.status == ACCEPTED)) or 0)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from tracker.assess.base import RANK, Category, IndicatorResult
 from tracker.catalog import Catalog
 from tracker.observations import HEADLINE
-from tracker.store.models import FAILED, RUNNING, AssessmentRow, ObservationRow, Run
+from tracker.store.models import FAILED, RUNNING, UNCHANGED, AssessmentRow, ObservationRow, Run
 from tracker.store.queries import AssessmentRecord
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class RunRef:
 
 
 def _finished() -> Any:
-    return and_(Run.finished_at.is_not(None), Run.status.not_in([RUNNING, FAILED]))
+    return and_(Run.finished_at.is_not(None), Run.status.not_in([RUNNING, FAILED, UNCHANGED]))
 
 
 def latest_run(session: Session) -> RunRef | None:
