@@ -178,7 +178,11 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     en = (site / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "63,1\u00a0%" in it and "63.1%" in en
     assert "+2,08\u00a0%" in it and "+2.08%" in en  # actual growth per year
-    assert "26 novembre 2025" in it and "November 26, 2025" in en
+    assert "Dati aggiornati il 1 giugno 2025." in it and "Data last updated on June 1, 2025." in en
+    assert "26 novembre 2025" not in it and "November 26, 2025" not in en  # no build date: see test_site_incremental
+    home_it = (site / "it" / "index.html").read_text(encoding="utf-8")
+    home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert "Generato il 26 novembre 2025." in home_it and "Generated on November 26, 2025." in home_en
     assert "Al ritmo attuale il valore nel 2030 sarà 71,9\u00a0%." in it
     assert "At the current pace the value in 2030 will be 71.9%." in en
     assert "At this pace the target is reached in 2029." in en

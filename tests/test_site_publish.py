@@ -91,7 +91,8 @@ def test_build_site_failing_on_bad_input_keeps_the_published_site(tmp_path: Path
         build_site(s.settings, s.catalog, s.observations, broken, s.summaries, generated_at=s.generated_at)
     assert page.read_bytes() == before
     assert len(list(builds_folder(first.path).iterdir())) == 1
-    assert sorted(p.name for p in first.path.iterdir()) == ["assets", "data", "en", "index.html", "it", "scorecard.json"]
+    assert sorted(p.name for p in first.path.iterdir()) == [".manifest.json", "assets", "data", "en", "index.html", "it",
+                                                            "scorecard.json"]
 
 
 def test_the_resolved_build_folder_is_refused_as_a_target(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from the repository's ``templates/`` folder next to the ``tracker`` package.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-import posixpath
 import shutil
 import unicodedata
 from dataclasses import dataclass
@@ -26,18 +26,28 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly
-from babel import Locale
-from jinja2 import Environment
 
 from tracker.assess.base import IndicatorResult, ObjectiveSummary
 from tracker.catalog import Catalog
 from tracker.config import Settings
 from tracker.observations import Observation
-from tracker.site.charts import figure, script_json
-from tracker.site.context import CATEGORY_ORDER, SiteContext, build_context, figure_kind
-from tracker.site.data import write_open_data
-from tracker.site.i18n import localized, make_environment, translations
+from tracker.site.charts import script_json
+from tracker.site.context import SiteContext, build_context
+from tracker.site.data import shared_files
+from tracker.site.i18n import localized, make_environment
+from tracker.site.incremental import (
+    MANIFEST,
+    Produced,
+    Reuse,
+    asset_key,
+    data_inputs,
+    page_inputs,
+    write_manifest,
+    write_new,
+)
+from tracker.site.indicators import Batch, IndicatorJob, plan
 from tracker.site.publish import publish
+from tracker.site.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +55,7 @@ PACKAGE_ASSETS = Path(__file__).parent / "assets"
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
+ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
 
 
 @dataclass(frozen=True)
@@ -54,11 +65,19 @@ class SiteReport:
     bytes: int  # every file of the tree, plotly.min.js included
     files: int
     largest_indicator_page: int  # bytes of the biggest indicator page (the page budget to watch)
+    rendered: int = 0  # HTML pages rendered by this build ...
+    reused: int = 0  # ... and taken unchanged from the previous build (hard links; see incremental.py)
+    files_reused: int = 0  # every file taken from the previous build: pages, downloads, assets
 
 
 def templates_dir(settings: Settings) -> Path:
     local = settings.root / "templates"
     return local if (local / "_base.html").is_file() else REPO_TEMPLATES
+
+
+def published_build(target: Path) -> Path | None:
+    """The folder the site at ``target`` is served from now: the previous build of the next one."""
+    return Path(os.path.realpath(target)) if target.is_dir() else None
 
 
 def build_site(settings: Settings, catalog: Catalog, observations: dict[str, list[Observation]],
@@ -67,6 +86,8 @@ def build_site(settings: Settings, catalog: Catalog, observations: dict[str, lis
                history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None) -> SiteReport:
     """Render every page in every language plus the open data, and publish the tree atomically at ``out``.
 
+    The files of an indicator whose inputs did not change since the published build are hard-linked from it
+    rather than rendered (``tracker.site.incremental``); the tree published is complete either way.
     ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
     updates feed and pages, so the published site never lacks them.
     """
@@ -76,48 +97,103 @@ def build_site(settings: Settings, catalog: Catalog, observations: dict[str, lis
                         generated_at=generated_at, history=history)
     templates = templates_dir(settings)
     extra = dict(extra_files or {})
-    pages, largest = publish(target, lambda root: _write_tree(root, ctx, templates, extra))
-    files = [p for p in target.resolve().rglob("*") if p.is_file()]
-    report = SiteReport(target, pages, sum(p.stat().st_size for p in files), len(files), largest)
-    log.info("site: %d pages, %d files, %d bytes at %s", report.pages, report.files, report.bytes, target)
+    previous = published_build(target)
+    # The pipeline's 300,000 observations (and the context) live through the whole build: keep the cyclic
+    # collector from walking them again and again, and keep forked workers from copying them (copy-on-write).
+    gc.freeze()
+    try:
+        produced = publish(target, lambda root: _write_tree(root, ctx, templates, extra, previous))
+    finally:
+        gc.unfreeze()
+    pages = [p for p in produced if p.page]
+    indicator_pages = [p.size for p in pages if "/indicators/" in p.path]
+    # Sizes from what was written, not from a walk of the tree: the manifest is the one file not listed.
+    manifest = (target / MANIFEST).stat().st_size
+    report = SiteReport(target, len(pages), sum(p.size for p in produced) + manifest, len(produced) + 1,
+                        max(indicator_pages, default=0), rendered=sum(not p.reused for p in pages),
+                        reused=sum(p.reused for p in pages), files_reused=sum(p.reused for p in produced))
+    unkeyed = sum(1 for p in pages if p.key is None and "/indicators/" in p.path)
+    if unkeyed:
+        log.warning("site: %d indicator pages show site-wide data (the templates use `ctx`), so later builds "
+                    "cannot reuse them", unkeyed)
+    log.info("site: %d pages (%d rendered, %d reused), %d files (%d reused), %d bytes at %s", report.pages,
+             report.rendered, report.reused, report.files, report.files_reused, report.bytes, target)
     return report
 
 
-def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str]) -> tuple[int, int]:
-    assets = root / "assets"
-    assets.mkdir(parents=True)
-    shutil.copyfile(PLOTLY_JS, assets / "plotly.min.js")
-    for name in ("site.css", "tracker.js", "favicon.svg"):
-        shutil.copyfile(PACKAGE_ASSETS / name, assets / name)
+def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str],
+                previous: Path | None) -> list[Produced]:
+    """Every file of the site under ``root``; returns what was made and how (the manifest is written last,
+    so a tree without one is never mistaken for a complete build)."""
+    reuse = Reuse.of(root, previous)
     languages = list(ctx.settings.config.languages)
-    pages = 0
-    largest = 0
+    produced = _assets(reuse)
+    renderers = {}
     for lang in languages:
-        renderer = _Renderer(root, ctx, make_environment(templates, lang), lang, languages)
+        renderer = Renderer(root, ctx, make_environment(templates, lang), lang, languages)
         renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
-        renderer.render("home.html", "index.html")
-        for name in STATIC_PAGES:
-            extra = {"search_index_json": script_json(_search_index(ctx, lang))} if name == "indicators.html" else {}
-            renderer.render(name, name, **extra)
-        for objective in ctx.objectives:
-            renderer.render("objective.html", objective.path, view=objective)
-        for view in ctx.indicators:
-            chart = figure(view, lang, translations(lang).gettext, renderer.env.globals["fmt"])
-            size = renderer.render("indicator.html", view.path, view=view, chart=script_json(chart))
-            largest = max(largest, size)
-        pages += renderer.pages
-    default = ctx.settings.config.default_language
-    redirect = _Renderer(root, ctx, make_environment(templates, default), default, languages)
-    redirect.render("redirect.html", "index.html", at_root=True)
-    pages += redirect.pages
-    write_open_data(ctx, root)
+        renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
+        renderers[lang] = renderer
+    with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
+    job = IndicatorJob(reuse, renderers, page_inputs(ctx.settings, templates, with_updates),
+                       data_inputs(ctx.settings), languages)
+    reused, pending = plan(job, ctx.indicators)
+    produced += reused
+    with Batch(job, pending) as batch:
+        produced += _shared_pages(root, ctx, renderers, templates, languages)
+        for name, data in shared_files(ctx).items():
+            produced.append(Produced(name, None, write_new(root / name, data), False))
+        produced += batch.files()
+    extra = []
     for name, text in extra_files.items():
         path = (root / name).resolve()
         if not path.is_relative_to(root.resolve()):
             raise ValueError(f"extra site file {name!r} would be written outside the site")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return pages + sum(name.endswith(".html") for name in extra_files), largest
+        rel = path.relative_to(root.resolve()).as_posix()
+        extra.append(Produced(rel, None, write_new(path, text.encode("utf-8")), False))
+    # An extra file replaces a page of the same name: that page must not keep its key in the manifest.
+    replaced = {p.path for p in extra}
+    produced = [p for p in produced if p.path not in replaced] + extra
+    write_manifest(root, produced)
+    return produced
+
+
+def _assets(reuse: Reuse) -> list[Produced]:
+    """plotly.min.js (4.8 MB) and the site's own assets: linked from the previous build when unchanged."""
+    produced = []
+    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in ASSETS}}
+    for name, source in sources.items():
+        path, key = f"assets/{name}", asset_key(source)
+        found = reuse.take(path, key)
+        if found is None:
+            target = reuse.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            found = Produced(path, key, target.stat().st_size, False)
+        produced.append(found)
+    return produced
+
+
+def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], templates: Path,
+                  languages: list[str]) -> list[Produced]:
+    """The pages that show every indicator, or the build date: rendered on every build."""
+    produced = []
+
+    def page(renderer: Renderer, template: str, sub: str, *, at_root: bool = False, **extra: object) -> None:
+        path = sub if at_root else f"{renderer.lang}/{sub}"
+        produced.append(Produced(path, None, renderer.render(template, sub, at_root=at_root, **extra), False))
+
+    for lang, renderer in renderers.items():
+        page(renderer, "home.html", "index.html")
+        for name in STATIC_PAGES:
+            extra = {"search_index_json": script_json(_search_index(ctx, lang))} if name == "indicators.html" else {}
+            page(renderer, name, name, **extra)
+        for objective in ctx.objectives:
+            page(renderer, "objective.html", objective.path, view=objective)
+    default = ctx.settings.config.default_language
+    env = renderers[default].env if default in renderers else make_environment(templates, default)
+    page(Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True)  # no feed link
+    return produced
 
 
 def _fold(text: str) -> str:
@@ -130,40 +206,3 @@ def _search_index(ctx: SiteContext, lang: str) -> list[dict]:
              "text": _fold(" ".join([v.ind.code, v.ind.id, localized(v.ind.name, lang), localized(v.ind.definition, lang),
                                      localized(v.objective.name, lang), " ".join(v.ind.standards)]))}
             for v in ctx.indicators]
-
-
-class _Renderer:
-    """Renders pages of one language, giving each its relative-link helpers and the language switch."""
-
-    def __init__(self, root: Path, ctx: SiteContext, env: Environment, lang: str, languages: list[str]) -> None:
-        self.root, self.ctx, self.env, self.lang, self.languages = root, ctx, env, lang, languages
-        self.pages = 0
-        cfg = ctx.settings.config
-        self.common = {
-            "ctx": ctx, "cfg": cfg, "categories": CATEGORY_ORDER, "figure_kind": figure_kind,
-            "site_title": cfg.city.title.get(lang), "strategy": cfg.city.strategy.get(lang),
-            "languages": languages,
-        }
-
-    def render(self, template: str, sub: str, *, at_root: bool = False, **extra: object) -> int:
-        path = sub if at_root else f"{self.lang}/{sub}"
-
-        def rel(target: str) -> str:
-            target, _, fragment = target.partition("#")
-            link = posixpath.relpath(target, posixpath.dirname(path) or ".")
-            return f"{link}#{fragment}" if fragment else link
-
-        def url(page: str) -> str:
-            return rel(f"{self.lang}/{page}")
-
-        alternates = [{"lang": other, "name": Locale.parse(other).get_display_name(other).capitalize(),
-                       "href": rel(f"{other}/{sub}"), "current": other == self.lang} for other in self.languages]
-        html = self.env.get_template(template).render(
-            **self.common, page=sub, rel=rel, url=url, alternates=alternates, **extra)
-        data = html.encode("utf-8")
-        out = self.root / path
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-        self.pages += 1
-        return len(data)
-

@@ -22,14 +22,18 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 #: Marker shapes differ too, so series are told apart without colour.
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x"]
 TARGET_COLOUR = "#000000"
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                 0x2028: "\\u2028", 0x2029: "\\u2029"}
+#: Replaced one after the other with ``str.replace`` (a C scan per character): ``str.translate`` with a dict
+#: costs ~1 ms on a 30 kB chart spec, a tenth of the page.
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def script_json(value: object) -> Markup:
     """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` survive."""
     text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
-    return Markup(text.translate(_JSON_ESCAPES))
+    for char, escaped in _JSON_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def _text(value: str) -> str:
@@ -54,6 +58,15 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
     data: list[dict] = []
     times: list[float] = []
     several = len(view.series) > 1
+    # Periods repeat in every series and notes are often the same: escape each distinct text once.
+    escaped: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        found = escaped.get(value)
+        if found is None:
+            found = escaped[value] = _text(value)
+        return found
+
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
         points = series.observations
@@ -61,7 +74,7 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _text(name),
             "x": [o.time for o in points], "y": [o.value for o in points],
-            "customdata": [[_text(o.period), "<br>" + _text(o.note) if o.note else ""] for o in points],
+            "customdata": [[text(o.period), "<br>" + text(o.note) if o.note else ""] for o in points],
             "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}%{{customdata[1]}}<extra>%{{fullData.name}}</extra>",
             "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 2},
             "marker": {"color": PALETTE[i % len(PALETTE)], "size": 7, "symbol": SYMBOLS[i % len(SYMBOLS)]},

@@ -86,6 +86,11 @@ class IndicatorView:
         return [o for s in self.series for o in s.observations]
 
     @property
+    def has_data(self) -> bool:
+        """Whether any value exists, without building the list of all of them (shared pages ask 1,000 times)."""
+        return any(s.observations for s in self.series)
+
+    @property
     def assessment(self) -> Assessment | None:
         return self.result.headline if self.result else None
 
@@ -128,7 +133,7 @@ class ObjectiveView:
 
     @property
     def with_data(self) -> int:
-        return sum(1 for i in self.indicators if i.observations)
+        return sum(1 for i in self.indicators if i.has_data)
 
     @property
     def overdue(self) -> list[IndicatorView]:
@@ -157,7 +162,7 @@ class SiteContext:
 
     @property
     def with_data(self) -> int:
-        return sum(1 for i in self.indicators if i.observations)
+        return sum(1 for i in self.indicators if i.has_data)
 
     @property
     def overdue(self) -> int:

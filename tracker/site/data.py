@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -114,10 +115,10 @@ def indicator_csv(view: IndicatorView) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["period", *columns, "value", "flag", "note", "source"])
-    for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)):
-        parts = parse_series_key(obs.series)
-        writer.writerow([obs.period, *(parts.get(c, "") for c in columns), repr(float(obs.value)),
-                         obs.flag, obs.note, obs.source])
+    # The disaggregation cells of each series, worked out once per series rather than once per row.
+    cells = {s.key: [parse_series_key(s.key).get(c, "") for c in columns] for s in view.series}
+    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, obs.note, obs.source]
+                     for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)))
     return buffer.getvalue()
 
 
@@ -167,21 +168,40 @@ def datapackage(ctx: SiteContext) -> dict:
     return package
 
 
-def write_open_data(ctx: SiteContext, root: Path) -> int:
-    """Write ``data/`` and ``scorecard.json`` under ``root``; returns the bytes written."""
-    folder = root / DATA_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    written = 0
-    dump = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
-    for view in ctx.indicators:
-        record = indicator_json(view, list(ctx.settings.config.languages))
-        record["observations"] = [
+DUMP = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
+def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Callable[[], bytes]]:
+    """The downloads of one indicator (path in the site -> how to make its bytes): made only when needed, so
+    an incremental build can reuse the previous build's files without computing them."""
+
+    def record() -> bytes:
+        data = indicator_json(view, languages)
+        data["observations"] = [
             {"period": o.period, "time": o.time, "series": o.series, "value": o.value, "flag": o.flag or None,
              "note": o.note, "source": o.source} for o in view.observations]
-        written += _write(folder / f"{view.id}.json", orjson.dumps(record, option=dump))
-        written += _write(folder / f"{view.id}.csv", indicator_csv(view).encode("utf-8"))
-    written += _write(folder / "datapackage.json", orjson.dumps(datapackage(ctx), option=dump))
-    written += _write(root / "scorecard.json", orjson.dumps(scorecard(ctx), option=dump))
+        return orjson.dumps(data, option=DUMP)
+
+    return {f"{DATA_DIR}/{view.id}.json": record,
+            f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8")}
+
+
+def shared_files(ctx: SiteContext) -> dict[str, bytes]:
+    """The files that describe every indicator at once (and carry the build date): rewritten on every build."""
+    return {f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
+            "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP)}
+
+
+def write_open_data(ctx: SiteContext, root: Path) -> int:
+    """Write ``data/`` and ``scorecard.json`` under ``root``; returns the bytes written."""
+    (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
+    written = 0
+    languages = list(ctx.settings.config.languages)
+    for view in ctx.indicators:
+        for name, make in indicator_files(view, languages).items():
+            written += _write(root / name, make())
+    for name, data in shared_files(ctx).items():
+        written += _write(root / name, data)
     return written
 
 

@@ -1,0 +1,67 @@
+"""The rows of an indicator's data table, written in Python rather than in Jinja.
+
+A page lists every value of every series (300 rows at 30 years x 10 series), and each row cost about 50 µs in
+the template: two macro calls, two ``gettext`` calls, a filter and a dictionary lookup. Here a row is one
+f-string, a few µs. The markup is exactly what ``templates/_data_table.html`` used to produce per row, and
+every text that comes from a data file or a definition goes through ``markupsafe.escape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup, escape
+
+from tracker.site.i18n import NBSP
+
+if TYPE_CHECKING:
+    from tracker.site.context import IndicatorView
+    from tracker.site.i18n import Formatter
+
+
+def source_cell(text: str, word: str) -> str:
+    """A web address becomes a link reading ``word``; a citation is shown as typed (never linked)."""
+    if text.startswith(("https://", "http://")):
+        return f'<a href="{escape(text)}" rel="external noopener">{word}</a>'
+    return str(escape(text)) if text else ""
+
+
+def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[[str], str],
+              flags: Mapping[str, str]) -> Markup:
+    """One ``<tr>`` per value, series after series, joined by newlines (the template adds the indentation
+    around the block). Translated words are inserted as the template inserts them: translations are trusted
+    markup, as in Jinja's ``gettext`` with autoescape."""
+    ind = view.ind
+    kind, decimals = ind.unit.kind, ind.unit.decimals
+    # Formatter.value, split so that only the unit label is escaped (once): digits and marks need no escaping.
+    label = ind.unit.label.get(lang)
+    suffix = f"{NBSP}{escape(label)}" if label and kind != "percent" else ""
+    several = len(view.series) > 1
+    total, source_word = gettext("Total"), gettext("source")
+    # Periods repeat in every series, notes, flags and sources across rows: each distinct text is escaped once.
+    texts: dict[str, str] = {}
+    sources: dict[str, str] = {}
+
+    def esc(text: str) -> str:
+        found = texts.get(text)
+        if found is None:
+            found = texts[text] = str(escape(text))
+        return found
+
+    rows: list[str] = []
+    for series in view.series:
+        name = f"<td>{total if not series.key else esc(series.labels[lang])}</td>" if several else ""
+        for o in series.observations:
+            source = sources.get(o.source)
+            if source is None:
+                source = sources[o.source] = source_cell(o.source, source_word)
+            if o.value is None:
+                value = "–"
+            elif kind == "percent":
+                value = fmt.percent(o.value / 100.0, decimals)
+            else:
+                value = fmt.number(o.value, decimals) + suffix
+            rows.append(f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
+                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(o.note)}</td><td>{source}</td></tr>")
+    return Markup("\n".join(rows))
