@@ -104,7 +104,10 @@ def run(
     if report.skipped_build:
         typer.echo(f"site: nothing changed, {report.site_path} is current")
     else:
-        typer.echo(f"site: {report.site_pages} pages written to {report.site_path} (open {report.site_path}/index.html)")
+        kept = report.site_pages - report.site_rendered
+        detail = f" ({report.site_rendered} rendered, {kept} unchanged)" if kept else ""
+        typer.echo(f"site: {report.site_pages} pages{detail} published at {report.site_path} "
+                   f"(open {report.site_path}/index.html)")
     if report.rejected:
         _err(f"{len(report.rejected)} file(s) rejected; the site was built from the data that was accepted.")
         raise typer.Exit(Exit.REJECTED)

@@ -49,6 +49,7 @@ class RunReport:
     results: dict[str, IndicatorResult] = field(default_factory=dict)
     summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
     site_pages: int = 0
+    site_rendered: int = 0
     site_path: Path | None = None
     skipped_build: bool = False
     run_id: int | None = None
@@ -265,6 +266,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
     site_report = build_site(settings, cat, observations, report.results, report.summaries,
                              generated_at=now, history=history, extra_files=feed_files(settings, engine))
     report.site_pages = site_report.pages
+    report.site_rendered = site_report.rendered
     with session_scope(engine) as session:
         save_assessments(session, report.run_id, snapshot_records(report.results))
         # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
