@@ -66,14 +66,14 @@ def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, labe
         if numeric is not None:
             candidates &= ~numeric
         fast = np.flatnonzero(candidates)
-        for i in fast:
-            text = texts[i]
-            if "." in text:
-                m = _NUMBER.fullmatch(text)
-                if m and m.lastgroup == "amb_dot":
-                    ambiguous.append((i, "amb_dot"))
-                elif m and m.lastgroup in _SHOWS:
-                    telling.append((i, _SHOWS[m.lastgroup], int(lines[i])))
+        line_of = lines.tolist() if fast.size else []
+        for i, text in zip(fast.tolist(), texts[fast].tolist(), strict=True):
+            if "." in text and (m := _NUMBER.fullmatch(text)):
+                kind = m.lastgroup
+                if kind == "amb_dot":
+                    ambiguous.append((i, kind))
+                elif kind in _SHOWS:
+                    telling.append((i, _SHOWS[kind], int(line_of[i])))
     for i in np.flatnonzero(slow):
         text = texts[i]
         m = _NUMBER.fullmatch(text) if text else None

@@ -1,6 +1,8 @@
 """Read a CSV or XLSX data file into chunks of text cells, each row tagged with its line in the file.
 
 Why chunks: a file of a million rows must be checked in bounded memory, so rows arrive ``CHUNK_ROWS`` at a time.
+A CSV file of up to ``IN_MEMORY_BYTES`` is read from disk once (its bytes are checked, decoded and parsed in
+memory); a larger one is streamed. Both give the same cells and the same problems.
 
 CSV rules:
 
@@ -24,13 +26,15 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
@@ -43,6 +47,8 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 200_000_000
 CHUNK_ROWS = 50_000
+SNIFF_BLOCK = 1 << 20  # bytes per step of the encoding check
+IN_MEMORY_BYTES = SNIFF_BLOCK  # a CSV up to this size is read once, then checked and parsed in memory
 DELIMITERS = (",", ";", "\t")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 TEXT, NUMBER, REPORTED = 0, 1, 2  # kinds of XLSX cells; REPORTED cells already have a problem of their own
@@ -56,11 +62,18 @@ _SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"
 
 @dataclass
 class Chunk:
-    """Up to ``CHUNK_ROWS`` rows: text cells by column position, indexed by line (CSV) or row (XLSX)."""
+    """Up to ``CHUNK_ROWS`` rows: text cells by column position, with the line (CSV) or row (XLSX) of each row."""
 
-    frame: pd.DataFrame
-    kinds: np.ndarray | None = None  # XLSX only: TEXT/NUMBER/REPORTED per cell, same shape as ``frame``
+    columns: list[np.ndarray]  # one object array of text cells per column of the header
+    lines: np.ndarray  # int64, one per row
+    kinds: np.ndarray | None = None  # XLSX only: TEXT/NUMBER/REPORTED per cell, shape (rows, columns)
     problems: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame: columns by position, indexed by ``line`` (built on first use only)."""
+        return pd.DataFrame({i: col for i, col in enumerate(self.columns)},
+                            index=pd.Index(self.lines, name="line"), dtype=object)
 
 
 @dataclass
@@ -104,33 +117,39 @@ def open_table(path: Path, label: str, *, max_bytes: int = MAX_BYTES, chunk_rows
 
 def sniff_encoding(path: Path, label: str) -> str:
     """``utf-8-sig`` or ``cp1252`` after one pass over the bytes; raise on binary or mixed content."""
+    with path.open("rb") as fh:
+        return _sniff_blocks(iter(lambda: fh.read(SNIFF_BLOCK), b""), label)
+
+
+def _sniff_blocks(blocks: Iterable[bytes], label: str) -> str:
+    """:func:`sniff_encoding` on the file's bytes, given in blocks of ``SNIFF_BLOCK`` bytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     bad_utf8 = multibyte = not_cp1252 = None
     lines = 0
     has_text = False
-    with path.open("rb") as fh:
-        first = fh.read(4)
-        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise _fatal(label, "the file is UTF-16 text, not UTF-8", _SAVE_AS)
-        fh.seek(0)
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            if block.translate(None, _NOT_CONTROL) and (m := _CONTROL.search(block)):
-                raise _fatal(label, f"binary data (byte 0x{block[m.start()]:02x}): this is not a text file",
-                             _SAVE_AS, line=lines + block.count(b"\n", 0, m.start()) + 1)
-            has_text = has_text or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
-            if not block.isascii():  # the slow searches only where a byte is not ASCII
-                if bad_utf8 is None:
-                    try:
-                        decoder.decode(block)
-                    except UnicodeDecodeError as exc:
-                        bad_utf8 = lines + block.count(b"\n", 0, max(exc.start, 0)) + 1
-                if multibyte is None and (m := _UTF8_MULTIBYTE.search(block)):
-                    multibyte = lines + block.count(b"\n", 0, m.start()) + 1
-                if not_cp1252 is None and (m := _NOT_CP1252.search(block)):
-                    not_cp1252 = lines + block.count(b"\n", 0, m.start()) + 1
-            elif bad_utf8 is None:
-                decoder.decode(block)  # flushes a sequence cut at the end of the previous block
-            lines += block.count(b"\n")
+    first = True
+    for block in blocks:
+        if first:
+            first = False
+            if block[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise _fatal(label, "the file is UTF-16 text, not UTF-8", _SAVE_AS)
+        if block.translate(None, _NOT_CONTROL) and (m := _CONTROL.search(block)):
+            raise _fatal(label, f"binary data (byte 0x{block[m.start()]:02x}): this is not a text file",
+                         _SAVE_AS, line=lines + block.count(b"\n", 0, m.start()) + 1)
+        has_text = has_text or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
+        if not block.isascii():  # the slow searches only where a byte is not ASCII
+            if bad_utf8 is None:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    bad_utf8 = lines + block.count(b"\n", 0, max(exc.start, 0)) + 1
+            if multibyte is None and (m := _UTF8_MULTIBYTE.search(block)):
+                multibyte = lines + block.count(b"\n", 0, m.start()) + 1
+            if not_cp1252 is None and (m := _NOT_CP1252.search(block)):
+                not_cp1252 = lines + block.count(b"\n", 0, m.start()) + 1
+        elif bad_utf8 is None:
+            decoder.decode(block)  # flushes a sequence cut at the end of the previous block
+        lines += block.count(b"\n")
     if bad_utf8 is None:
         try:
             decoder.decode(b"", final=True)
@@ -157,8 +176,8 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def _open_csv(path: Path, label: str, chunk_rows: int) -> Table:
-    encoding = sniff_encoding(path, label)
-    with path.open(encoding=encoding, newline="") as fh:
+    source, encoding = _text_source(path, label)
+    with source() as fh:
         first_line = next((line for line in fh if line.strip()), "")
         fh.seek(0)
         delimiter = sniff_delimiter(first_line)
@@ -179,14 +198,37 @@ def _open_csv(path: Path, label: str, chunk_rows: int) -> Table:
         header_line = reader.line_num
     names = [h.strip() for h in header]
     decimal = "," if delimiter == ";" else "."
-    chunks = _csv_chunks(path, encoding, delimiter, skipped + 1, names, label, chunk_rows)
+    chunks = _csv_chunks(source, delimiter, skipped + 1, names, label, chunk_rows)
     return Table(names, header_line, chunks, decimal, encoding, delimiter)
 
 
-def _csv_chunks(path: Path, encoding: str, delimiter: str, skip: int, names: list[str], label: str,
+def _text_source(path: Path, label: str) -> tuple[Callable[[], io.TextIOBase], str]:
+    """A function that opens the file as text (``newline=""``), and the file's encoding (see :func:`sniff_encoding`).
+
+    A small file is read once: its bytes are checked and decoded in memory, so the header and the rows are
+    parsed from that text without opening the file again. A large one is streamed on each opening.
+    """
+    if path.stat().st_size <= IN_MEMORY_BYTES:
+        data = path.read_bytes()
+        encoding = _sniff_blocks((data[k:k + SNIFF_BLOCK] for k in range(0, len(data), SNIFF_BLOCK)), label)
+        text = data.decode(encoding)
+        del data
+
+        def source() -> io.TextIOBase:
+            return io.StringIO(text, newline="")
+    else:
+        encoding = sniff_encoding(path, label)
+
+        def source() -> io.TextIOBase:
+            return path.open(encoding=encoding, newline="")
+
+    return source, encoding
+
+
+def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, names: list[str], label: str,
                 chunk_rows: int) -> Iterator[Chunk]:
     """Rows after the header; the file is opened on the first ``next()``, so an unread table holds nothing open."""
-    fh = path.open(encoding=encoding, newline="")
+    fh = source()
     reader = csv.reader(fh, delimiter=delimiter, strict=True)
     width = len(names)
     with fh:
@@ -199,11 +241,11 @@ def _csv_chunks(path: Path, encoding: str, delimiter: str, skip: int, names: lis
                     rows = list(islice(reader, chunk_rows))
             except csv.Error as exc:
                 raise _fatal(label, f"malformed CSV: {exc}", "a quoted cell must end with a quote; write \"\" "
-                             "for a quote inside it", line=_bad_record_line(fh, reader.dialect)) from None
+                             "for a quote inside it", line=_bad_record_line(source, reader.dialect)) from None
             if not rows:
                 return
             if reader.line_num - start == len(rows):
-                lines = np.arange(start + 1, start + 1 + len(rows))
+                lines = np.arange(start + 1, start + 1 + len(rows), dtype=np.int64)
             else:  # some cells hold line breaks: each row starts after the lines of the rows before it
                 spans = [1 + sum(_breaks(cell) for cell in row) for row in rows]
                 lines = start + 1 + np.concatenate(([0], np.cumsum(spans[:-1]))).astype(np.int64)
@@ -217,15 +259,13 @@ def _csv_chunks(path: Path, encoding: str, delimiter: str, skip: int, names: lis
                                  "or add a name for the extra column"))
                     rows[i] = (row + [""] * width)[:width]
             with gc_paused():
-                columns = list(zip(*rows, strict=True)) if width else []
-                frame = pd.DataFrame({i: np.array(col, dtype=object) for i, col in enumerate(columns)},
-                                     index=pd.Index(lines, name="line"), dtype=object)
-            yield Chunk(frame, None, problems)
+                columns = [np.array(col, dtype=object) for col in zip(*rows, strict=True)] if width else []
+            yield Chunk(columns, lines, None, problems)
 
 
-def _bad_record_line(fh, dialect) -> int | None:  # noqa: ANN001
+def _bad_record_line(source: Callable[[], io.TextIOBase], dialect) -> int | None:  # noqa: ANN001
     """The line where the first malformed record starts (the reader only knows where it gave up)."""
-    with open(fh.name, encoding=fh.encoding, newline="") as again:
+    with source() as again:
         reader = csv.reader(again, dialect)
         start = 1
         try:
@@ -331,8 +371,8 @@ def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[st
                     elif isinstance(value, (int, float)) and not isinstance(value, bool):
                         kinds[i, j] = NUMBER
                     cells[i, j] = _text(value)
-            index = pd.Index([line for line, _ in batch], name="line")
-            yield Chunk(pd.DataFrame(cells, index=index, dtype=object), kinds, problems)
+            lines = np.array([line for line, _ in batch], dtype=np.int64)
+            yield Chunk([cells[:, j] for j in range(width)], lines, kinds, problems)
     finally:
         book.close()
 

@@ -14,6 +14,11 @@ hide the range failures of the other rows. The frame has one row per data row, i
 - text cells (``note``, ``source``) hold no HTML tag and do not start like a spreadsheet formula (``=``, ``+``,
   ``-``, ``@`` then a letter), since the site and any spreadsheet opening an export would interpret them;
   ``source`` links are http(s) only.
+
+Speed: pandera costs a few milliseconds per frame, most of a small file's validation. :class:`Rules` runs the
+same rules on plain arrays first, and the validator calls the schema (:func:`schema_for`, built once per
+definition) only when they fail, so every problem is still built from pandera's failure cases. A change to a
+rule here must be made in both places; ``tests/test_intake_fastpath.py`` holds them to the same verdicts.
 """
 
 from __future__ import annotations
@@ -58,6 +63,110 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
                               report_duplicates="exclude_first", name=indicator.id)
 
 
+_SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
+_RULES: dict[tuple, Rules | None] = {}
+_CACHE_SIZE = 256
+
+
+def _signature(indicator: Indicator) -> tuple:
+    """Everything of ``indicator`` that :func:`build_schema` and :func:`rules_for` depend on."""
+    unit = indicator.unit
+    return (indicator.id, unit.kind, unit.bounds,
+            tuple((d.column, tuple(d.values)) for d in indicator.disaggregations))
+
+
+def _cached(cache: dict, key: tuple, make: Callable[[], object]):  # noqa: ANN202
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value = make()
+    return value
+
+
+def schema_for(indicator: Indicator) -> pa.DataFrameSchema:
+    """``build_schema(indicator, unique=False)``, built once per indicator definition."""
+    return _cached(_SCHEMAS, _signature(indicator), lambda: build_schema(indicator, unique=False))
+
+
+def rules_for(indicator: Indicator) -> Rules | None:
+    """The schema's rules as plain numpy checks (``None`` when the columns are unusual: then use the schema)."""
+    return _cached(_RULES, _signature(indicator), lambda: Rules.of(indicator))
+
+
+class Rules:
+    """The checks of ``build_schema(indicator, unique=False)`` on plain arrays, without pandera.
+
+    :meth:`passes` is ``True`` only when the schema's ``validate`` would pass the same frame: the same columns
+    (``strict``), ``time`` and ``value`` floats, text cells everywhere else (no null where the schema allows none;
+    a null period is allowed) and every check true on the non-null cells (pandera's ``ignore_na``). Checks on
+    text cells look at each distinct text once. When it is ``False`` the caller runs the schema itself, whose
+    failure cases build the problems, so every message still comes from one place.
+    """
+
+    FIXED = ("period", "time", "value", "flag", *TEXT_COLUMNS)
+
+    def __init__(self, indicator: Indicator) -> None:
+        self.columns = frozenset([*self.FIXED, *(d.column for d in indicator.disaggregations)])
+        self.value_rules = _value_rules(indicator)
+        # column -> tests on the set of its distinct texts, each True when every text passes
+        self.text_rules: dict[str, list[Callable[[set[str]], bool]]] = {"period": [_all_canonical]}
+        for d in indicator.disaggregations:
+            self.text_rules[d.column] = [frozenset([*d.values, ""]).issuperset]
+        self.text_rules["flag"] = [frozenset([*FLAGS, ""]).issuperset]
+        for name in TEXT_COLUMNS:
+            self.text_rules[name] = [_none_match(HTML, search=True), _none_match(FORMULA)]
+            if name == "source":
+                self.text_rules[name].append(_none_match(BAD_SCHEME))
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> Rules | None:
+        names = [*cls.FIXED, *(d.column for d in indicator.disaggregations)]
+        return cls(indicator) if len(set(names)) == len(names) else None
+
+    def passes(self, typed: Mapping[str, np.ndarray]) -> bool:
+        """``typed``: the frame's columns as 1-d arrays of one length."""
+        if typed.keys() != self.columns:
+            return False
+        for name, cells in typed.items():
+            if cells.ndim != 1 or cells.dtype != (np.float64 if name in ("time", "value") else object):
+                return False  # the frame would convert it: leave that case to the schema
+        values = typed["value"]
+        if self.value_rules:
+            null = np.isnan(values)
+            for ok in self.value_rules:
+                if not (ok(values) | null).all():
+                    return False
+        for name, cells in typed.items():
+            if name in ("time", "value"):
+                continue
+            distinct = set(cells.tolist())
+            if name == "period":
+                distinct.discard(None)  # nullable: a period that could not be parsed, reported already
+            if not all(type(text) is str for text in distinct):
+                return False  # a null, or not text: the schema decides
+            if not all(test(distinct) for test in self.text_rules.get(name, ())):
+                return False
+        return True
+
+
+def _value_rules(indicator: Indicator) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """The checks of :func:`_value_checks` on a float array."""
+    low, high = indicator.unit.bounds
+    rules = []
+    if math.isfinite(low) and math.isfinite(high):
+        rules.append(lambda v: (v >= low) & (v <= high))  # Series.between: both ends included
+    elif math.isfinite(low):
+        rules.append(lambda v: v >= low)
+    elif math.isfinite(high):
+        rules.append(lambda v: v <= high)
+    if indicator.unit.kind == "count":
+        rules.append(lambda v: v % 1 == 0)
+    return rules
+
+
 def _value_checks(indicator: Indicator) -> list[pa.Check]:
     low, high = indicator.unit.bounds
     checks = []
@@ -76,6 +185,16 @@ def _canonical(s: pd.Series) -> pd.Series:
     labels = s.dropna()
     ok = {label: bool(LABEL.fullmatch(label)) for label in pd.unique(labels)}
     return labels.map(ok).astype(bool)
+
+
+def _all_canonical(labels: set[str]) -> bool:
+    return all(LABEL.fullmatch(label) for label in labels)
+
+
+def _none_match(pattern: re.Pattern[str], *, search: bool = False) -> Callable[[set[str]], bool]:
+    """A test of distinct texts: True when ``pattern`` is found in none (blank texts are not tried)."""
+    find = pattern.search if search else pattern.match
+    return lambda texts: not any(find(text) for text in texts if text != "")
 
 
 def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:

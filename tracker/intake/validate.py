@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -46,7 +47,7 @@ from tracker.intake.readers import (
     gc_paused,
     open_table,
 )
-from tracker.intake.schema import build_schema, problems_from
+from tracker.intake.schema import problems_from, rules_for, schema_for
 from tracker.observations import HEADLINE, Observation
 from tracker.problems import Problem, ProblemsFound, sort_key
 
@@ -129,7 +130,7 @@ class _Intake:
         self.series: dict[tuple[str, ...], str] = {}
         self.disaggregations = [d.column for d in indicator.disaggregations]
         self.seen = _SeenKeys()
-        self.schema = build_schema(indicator, unique=False)
+        self.rules = rules_for(indicator)  # the schema's checks without pandera; the schema when they fail
         self.reported_unnamed: set[int] = set()
 
     def add(self, problems: list[Problem]) -> None:
@@ -150,7 +151,7 @@ class _Intake:
                 self.add(chunk.problems)
                 self.check(chunk, layout, sink if not (self.problems or self.dropped) else None)
                 if self.on_rows is not None:
-                    self.on_rows(len(chunk.frame))
+                    self.on_rows(len(chunk.lines))
         except ProblemsFound as exc:
             self.add(list(exc.problems))
             broken = True
@@ -195,9 +196,8 @@ class _Intake:
         return layout
 
     def check(self, chunk: Chunk, layout: _Layout, sink: list[Observation] | None) -> None:
-        frame = chunk.frame
-        cells = [_strip(frame[j].to_numpy()) for j in range(frame.shape[1])]
-        lines = frame.index.to_numpy(dtype=np.int64)
+        cells = [_strip(column) for column in chunk.columns]
+        lines = chunk.lines
         kinds = chunk.kinds
         keep = ~np.logical_and.reduce([c == "" for c in cells]) if cells else np.zeros(len(lines), bool)
         if not keep.all():
@@ -230,7 +230,8 @@ class _Intake:
         def skipped(column: str) -> np.ndarray | None:  # cells with a problem already, or no column at all
             return kind(column, REPORTED) if column in layout.positions else np.ones(n, dtype=bool)
 
-        labels, times = self.parse_periods(text("period"), lines, skipped("period"), name("period"), problems)
+        labels, times, parsed = self.parse_periods(text("period"), lines, skipped("period"), name("period"),
+                                                   problems)
         values, found = parse_values(text("value"), lines, self.decimal, self.label, name("value"),
                                      numeric=kind("value", NUMBER), skip=skipped("value"))
         problems.extend(found)
@@ -242,25 +243,38 @@ class _Intake:
             if reported is not None and reported.any():
                 cell = np.where(reported, "", cell)
             raw[column] = cell
-            typed[column] = np.array([c.lower() for c in cell], dtype=object) if column == "flag" else cell
-        index = pd.Index(lines, name="line")
-        try:
-            frame = pd.DataFrame({k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
-                                  for k, v in typed.items()})
-            self.schema.validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            series = {k: pd.Series(v, index=index) for k, v in raw.items()}
-            problems.extend(problems_from(exc, self.indicator, self.label, series, layout.names))
-        problems.extend(self.duplicates(labels, [text(d) for d in self.disaggregations], lines, name("period")))
+            typed[column] = _lower(cell) if column == "flag" else cell
+        if not self.passes(typed):
+            index = pd.Index(lines, name="line")
+            try:
+                frame = pd.DataFrame({k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
+                                      for k, v in typed.items()})
+                schema_for(self.indicator).validate(frame, lazy=True)
+            except pa.errors.SchemaErrors as exc:
+                series = {k: pd.Series(v, index=index) for k, v in raw.items()}
+                problems.extend(problems_from(exc, self.indicator, self.label, series, layout.names))
+        problems.extend(self.duplicates(labels, [text(d) for d in self.disaggregations], lines, name("period"),
+                                        parsed))
         self.add(problems)
         if sink is not None and not problems:
             self.collect(sink, labels, times, values, [text(d) for d in self.disaggregations], typed, lines)
 
+    def passes(self, typed: dict[str, np.ndarray]) -> bool:
+        """True when the schema would surely pass the frame of ``typed``; then pandera need not run."""
+        if self.rules is None:
+            return False
+        try:
+            return self.rules.passes(typed)
+        except Exception:  # noqa: BLE001 - an unexpected cell: let the schema judge it and report
+            log.debug("%s: fast checks gave way to the schema", self.label, exc_info=True)
+            return False
+
     def parse_periods(self, texts: np.ndarray, lines: np.ndarray, skip: np.ndarray | None, column: str,
-                      problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
+                      problems: list[Problem]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels (None where unusable), decimal years (NaN there) and where the period is usable."""
         if len(self.periods) > _PERIOD_CACHE:
             self.periods.clear()
-        uniques = pd.unique(texts)
+        codes, uniques = _factorize(texts)
         for cell in uniques:
             if cell not in self.periods:
                 try:
@@ -268,22 +282,20 @@ class _Intake:
                 except PeriodError as exc:
                     self.periods[cell] = exc.with_traceback(None)  # the cache must not keep frames alive
         found = [self.periods[cell] for cell in uniques]
-        cells = pd.Series(texts, dtype=object)
-        labels = cells.map({u: p.label if isinstance(p, Period) else None for u, p in zip(uniques, found, strict=True)})
-        times = cells.map({u: p.time if isinstance(p, Period) else math.nan for u, p in zip(uniques, found, strict=True)})
-        labels, times = labels.to_numpy(dtype=object, copy=True), times.to_numpy(dtype=float, copy=True)
-        for i in np.flatnonzero(pd.isna(labels)):
-            labels[i] = None
+        labels = np.array([p.label if isinstance(p, Period) else None for p in found], dtype=object)[codes]
+        times = np.array([p.time if isinstance(p, Period) else math.nan for p in found], dtype=float)[codes]
+        parsed = np.array([isinstance(p, Period) for p in found], dtype=bool)[codes]
+        for i in np.flatnonzero(~parsed):
             if skip is not None and skip[i]:
                 continue
             error = self.periods[texts[i]]
             assert isinstance(error, PeriodError)
             problems.append(Problem(self.label, error.message, line=int(lines[i]), column=column, hint=error.hint))
-        return labels, times
+        return labels, times, parsed
 
     def duplicates(self, labels: np.ndarray, groups: list[np.ndarray], lines: np.ndarray,
-                   column: str) -> list[Problem]:
-        valid = ~pd.isna(labels)
+                   column: str, valid: np.ndarray) -> list[Problem]:
+        """Problems for keys met before (in this chunk or an earlier one); ``valid``: rows with a period."""
         hashes = _hash_rows([labels[valid], *(g[valid] for g in groups)])
         problems = []
         positions = np.flatnonzero(valid)
@@ -305,14 +317,18 @@ class _Intake:
 
     def collect(self, sink: list[Observation], labels: np.ndarray, times: np.ndarray, values: np.ndarray,
                 groups: list[np.ndarray], typed: dict[str, np.ndarray], lines: np.ndarray) -> None:
-        ident = self.indicator.id
-        keys = [self.series_key(t) for t in zip(*groups, strict=True)] if groups else [HEADLINE] * len(lines)
+        if groups:  # the key of each distinct combination of values, once
+            codes = _combination_codes(groups)
+            _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            distinct = [self.series_key(tuple(g[i] for g in groups)) for i in first.tolist()]
+            keys = [distinct[k] for k in inverse.tolist()]
+        else:
+            keys = [HEADLINE] * len(lines)
+        columns = (labels.tolist(), times.tolist(), values.tolist(), keys, typed["note"].tolist(),
+                   typed["flag"].tolist(), typed["source"].tolist(), lines.tolist())
+        assert all(len(c) == len(lines) for c in columns)
         with gc_paused():
-            sink.extend(
-                Observation(ident, p, t, v, s, note, flag, source, line)
-                for p, t, v, s, note, flag, source, line in zip(
-                    labels.tolist(), times.tolist(), values.tolist(), keys, typed["note"].tolist(),
-                    typed["flag"].tolist(), typed["source"].tolist(), lines.tolist(), strict=True))
+            sink.extend(map(Observation, repeat(self.indicator.id, len(lines)), *columns))
 
 
 class _SeenKeys:
@@ -347,9 +363,35 @@ def _hash_rows(columns: list[np.ndarray]) -> np.ndarray:
     combined = np.zeros(len(columns[0]) if columns else 0, dtype=np.uint64)
     for column in columns:
         codes, uniques = pd.factorize(column)
-        combined = combined * np.uint64(1_000_003) ^ pd.util.hash_array(np.asarray(uniques, dtype=object))[codes]
+        hashed = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)  # uniques already
+        combined = combined * np.uint64(1_000_003) ^ hashed[codes]
     return combined
 
 
 def _strip(cells: np.ndarray) -> np.ndarray:
-    return np.array([c.strip() if c else "" for c in cells], dtype=object)
+    return np.array([c.strip() if c else "" for c in cells.tolist()], dtype=object)
+
+
+def _lower(cells: np.ndarray) -> np.ndarray:
+    """``c.lower()`` of each text cell, computed once per distinct text."""
+    codes, uniques = _factorize(cells)
+    lowered = np.empty(len(uniques), dtype=object)
+    lowered[:] = [u.lower() for u in uniques]
+    return lowered[codes]
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` where a null is a value like any other (the cells here are text: that is rare)."""
+    codes, uniques = pd.factorize(values)
+    if len(codes) and codes.min() < 0:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, uniques
+
+
+def _combination_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One integer per row, equal for rows with equal cells in every column (below the number of rows)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        own, uniques = _factorize(column)
+        codes, _ = pd.factorize(codes * len(uniques) + own)
+    return codes
