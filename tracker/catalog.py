@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from tracker.config import Localized, Strict
+from tracker.config import Localized, Settings, Strict
 from tracker.problems import Problem, ProblemsFound
-from tracker.yamlfile import line_of, load_model, read_tree
+from tracker.yamlfile import TreeCache, line_of, load_model, read_tree
 
 OBJECTIVES_FILE = "objectives.yaml"
 DATA_SUFFIXES = (".csv", ".xlsx")
@@ -179,8 +179,16 @@ class Catalog:
         return [e for e in self.entries if e.indicator.objective == objective_id]
 
 
-def load(root: Path) -> Catalog:
-    """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems."""
+#: Where :func:`load` keeps parsed definitions between runs, inside the cache folder it is given.
+CACHE_FILE = "definitions.pickle"
+
+
+def load(root: Path, cache_dir: Path | None = None) -> Catalog:
+    """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
+
+    With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved).
+    """
+    cache = TreeCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     problems: list[Problem] = []
     base = root.parent
 
@@ -208,7 +216,7 @@ def load(root: Path) -> Catalog:
             continue
         where = label(path)
         try:
-            indicator = load_model(Indicator, path, where)
+            indicator = load_model(Indicator, path, where, cache)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
@@ -233,11 +241,18 @@ def load(root: Path) -> Catalog:
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
+    if cache is not None:
+        cache.save()
     if problems:
         raise ProblemsFound(problems)
     order = {o.id: o.number for o in objectives}
     entries.sort(key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id))
     return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
+
+
+def load_project(settings: Settings) -> Catalog:
+    """The project's catalogue, with its parse cache (``paths.cache``)."""
+    return load(settings.path("indicators"), settings.path("cache"))
 
 
 def _code_key(code: str) -> tuple[int, ...]:

@@ -57,7 +57,7 @@ def _catalog(settings):  # noqa: ANN001, ANN202
     from tracker import catalog
 
     try:
-        return catalog.load(settings.path("indicators"))
+        return catalog.load_project(settings)
     except ProblemsFound as exc:
         _err(render(exc.problems))
         _err(f"indicator definitions are invalid: {len(exc.problems)} problem(s); nothing was changed.")

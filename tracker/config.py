@@ -56,6 +56,7 @@ class Paths(Strict):
     inbox: str = "inbox"
     archive: str = "var/archive"
     rejected: str = "var/rejected"
+    cache: str = "var/cache"  # parsed definitions and per-indicator results kept between runs; safe to delete
 
 
 class SiteSettings(Strict):

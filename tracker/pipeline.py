@@ -293,7 +293,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     from tracker.store.models import UNCHANGED
 
     now = now or datetime.now(UTC)
-    cat = cat or catalog_mod.load(settings.path("indicators"))  # raises ProblemsFound: nothing is touched
+    cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     engine = open_database(settings)
     report = RunReport()
     try:

@@ -12,6 +12,7 @@ standing still, or held back by a bound before the target).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 
@@ -34,15 +35,17 @@ def cap(value: float, spec: Spec) -> float:
 
 def geometric(latest: Point, rate: float, spec: Spec) -> Projection:
     """Constant compound growth ``rate`` a year from the latest point."""
-    return _project("geometric", latest, lambda years: latest.value * (1.0 + rate) ** years, rate * latest.value, spec)
+    return _project("geometric", latest, lambda years: latest.value * (1.0 + rate) ** years, rate * latest.value, spec,
+                    monotone=rate > -1.0)
 
 
 def linear(latest: Point, slope: float, spec: Spec) -> Projection:
     """Constant change ``slope`` (units a year) from the latest point."""
-    return _project("linear", latest, lambda years: latest.value + slope * years, slope, spec)
+    return _project("linear", latest, lambda years: latest.value + slope * years, slope, spec, monotone=True)
 
 
-def _project(kind: str, latest: Point, at: Callable[[float], float], drift: float, spec: Spec) -> Projection:
+def _project(kind: str, latest: Point, at: Callable[[float], float], drift: float, spec: Spec, *,
+             monotone: bool) -> Projection:
     def value(year: float) -> float:
         return cap(at(year - latest.time), spec)
 
@@ -63,13 +66,20 @@ def _project(kind: str, latest: Point, at: Callable[[float], float], drift: floa
         if meets(latest.value, spec):
             year_reached = math.floor(latest.time)
         else:
-            for year in range(math.floor(latest.time) + 1, HORIZON + 1):
-                if meets(value(float(year)), spec):
-                    year_reached = year
-                    break
+            years = range(math.floor(latest.time) + 1, HORIZON + 1)
+            if monotone:
+                # Capped values of a monotone path stay monotone, so the first year that meets the target is
+                # found by bisection (the year a scan would find); on a path moving away or flat, the first
+                # projected year is the best one.
+                if spec.sign * drift > 0:
+                    found = bisect.bisect_left(years, True, key=lambda y: meets(value(float(y)), spec))
+                else:
+                    found = 0 if meets(value(float(years[0])), spec) else len(years)
+                year_reached = years[found] if found < len(years) else None
             else:
-                if spec.sign * drift > 0 and not _blocked(spec):
-                    not_before = HORIZON
+                year_reached = next((y for y in years if meets(value(float(y)), spec)), None)
+            if year_reached is None and spec.sign * drift > 0 and not _blocked(spec):
+                not_before = HORIZON
     return Projection(method=kind, target_year=target_year,
                       value_at_target_year=points[-1].value if points else None,
                       year_reached=year_reached, not_before=not_before, points=points)

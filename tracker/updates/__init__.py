@@ -37,7 +37,7 @@ def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | N
     from tracker.store.db import run_lock
     from tracker.updates import deliver, feed
 
-    cat = cat or catalog_mod.load(settings.path("indicators"))
+    cat = cat or catalog_mod.load_project(settings)
     own = engine is None
     engine = engine or open_database(settings)
     wait = deliver.LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
@@ -57,7 +57,7 @@ def send_now(settings: Settings, *, when: set[str] | None = None, names: list[st
     from tracker import catalog as catalog_mod
     from tracker.updates import deliver
 
-    cat = catalog_mod.load(settings.path("indicators"))
+    cat = catalog_mod.load_project(settings)
     engine = open_database(settings)
     try:
         return deliver.deliver(settings, engine, cat, when=when, names=names, dry_run=dry_run,
