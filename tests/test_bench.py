@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tracker import bench, catalog
+from tracker import catalog
+from tracker.bench import synthetic
 from tracker.intake.validate import read_observations
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_generated_catalogue_is_labelled_synthetic_and_valid(tmp_path: Path) -> None:
-    facts = bench.generate(tmp_path, indicators=9, years=4, series=3, seed=7)
+    facts = synthetic.generate(tmp_path, indicators=9, years=4, series=3, seed=7)
     assert facts["observations"] == 9 * 4 * 3
     assert "SYNTHETIC" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
     cat = catalog.load(tmp_path / "indicators")
@@ -34,15 +35,15 @@ def test_generated_catalogue_is_labelled_synthetic_and_valid(tmp_path: Path) -> 
     assert rows == facts["observations"]
     # Same seed, same catalogue.
     again = tmp_path / "again"
-    bench.generate(again, indicators=9, years=4, series=3, seed=7)
+    synthetic.generate(again, indicators=9, years=4, series=3, seed=7)
     first = sorted((tmp_path / "indicators").rglob("*.csv"))[0]
     assert first.read_bytes() == (again / first.relative_to(tmp_path)).read_bytes()
 
 
 def test_change_one_value_changes_one_cell(tmp_path: Path) -> None:
-    bench.generate(tmp_path, indicators=3, years=5, series=2)
+    synthetic.generate(tmp_path, indicators=3, years=5, series=2)
     before = {p: p.read_text(encoding="utf-8") for p in (tmp_path / "indicators").rglob("*.csv")}
-    changed = bench.change_one_value(tmp_path)
+    changed = synthetic.change_one_value(tmp_path)
     after = {p: p.read_text(encoding="utf-8") for p in before}
     assert [p for p in before if before[p] != after[p]] == [changed]
     old = list(csv.reader(before[changed].splitlines()))
