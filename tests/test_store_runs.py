@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from tracker.assess.base import Category
@@ -14,16 +14,19 @@ from tracker.store import (
     AssessmentRecord,
     find_delivery,
     finish_run,
+    last_snapshot_run,
     latest_assessments,
     make_engine,
     recent_digests,
     record_delivery,
     save_assessments,
+    save_changes,
     save_digest,
     session_scope,
+    snapshot_at,
     start_run,
 )
-from tracker.store.models import Delivery, Run
+from tracker.store.models import AssessmentRow, Delivery, Run
 
 
 def record(ind: str, category: str, score: float | None, series: str = "") -> AssessmentRecord:
@@ -54,6 +57,8 @@ def test_latest_assessments_is_the_last_successful_run_before(engine: Engine) ->
     assert latest.get("a", "", "eurostat", "short") == AssessmentRecord(
         "a", "", "eurostat", "short", "deteriorating", -1.0, {})
     assert previous.run_id == first  # the failed run in between is not a snapshot
+    # Runs store changes: the second run did not mention the municipio, which therefore still stands.
+    assert latest.rows[("a", "municipio=1", "eurostat", "short")].category == "limited"
     assert previous.rows[("a", "municipio=1", "eurostat", "short")].category == "limited"
     assert previous.get("a", "", "eurostat", "short") == record("a", "on_track", 3.0)
     assert run.status == "ok" and run.summary == {"indicators": 1}
@@ -143,3 +148,49 @@ def test_immediate_session_takes_the_sqlite_write_lock_at_begin(tmp_path: Path) 
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_a_snapshot_is_rebuilt_from_the_changes_of_several_runs(engine: Engine) -> None:
+    """Runs save only what changed; each run's snapshot is still complete, and a removed key ends."""
+    with session_scope(engine) as s:
+        first = start_run(s)
+        assert save_changes(s, first, [record("a", "on_track", 3.0), record("a", "limited", 1.0, "municipio=1"),
+                                       record("b", "moderate", 2.0)], {}) == 3
+        finish_run(s, first)
+        second = start_run(s)
+        previous = snapshot_at(s, first)
+        # "a" headline unchanged, "a" municipio=1 gone, "b" worse: two rows (one of them the end of a key)
+        written = save_changes(s, second, [record("a", "on_track", 3.0), record("b", "limited", 1.0)], previous)
+        finish_run(s, second)
+        third = start_run(s)
+        # Only "b" was assessed again: "a" is out of scope, so its rows are neither compared nor removed.
+        assert save_changes(s, third, [record("b", "limited", 1.0)], snapshot_at(s, second, ["b"]), ["b"]) == 0
+        finish_run(s, third)
+        rows = s.execute(select(AssessmentRow.run_id, AssessmentRow.indicator_id, AssessmentRow.series,
+                                AssessmentRow.category)).all()
+
+    assert written == 2
+    assert sorted(r for r in rows if r[0] == second) == [(second, "a", "municipio=1", "removed"),
+                                                         (second, "b", "", "limited")]
+    with session_scope(engine) as s:
+        assert {k: r.category for k, r in snapshot_at(s, first).items()} == {
+            ("a", "", "eurostat", "short"): "on_track", ("a", "municipio=1", "eurostat", "short"): "limited",
+            ("b", "", "eurostat", "short"): "moderate"}
+        expected = {("a", "", "eurostat", "short"): "on_track", ("b", "", "eurostat", "short"): "limited"}
+        assert {k: r.category for k, r in snapshot_at(s, second).items()} == expected
+        assert {k: r.category for k, r in snapshot_at(s, third).items()} == expected
+        assert latest_assessments(s).rows == snapshot_at(s, third)
+        assert list(snapshot_at(s, third, ["a"])) == [("a", "", "eurostat", "short")]
+        assert last_snapshot_run(s) == third
+
+
+def test_a_failed_run_s_rows_are_not_part_of_any_snapshot(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        first = start_run(s)
+        save_assessments(s, first, [record("a", "on_track", 3.0)])
+        finish_run(s, first)
+        failed = start_run(s)
+        save_assessments(s, failed, [record("a", "deteriorating", -2.0)])
+        finish_run(s, failed, status="failed")
+        assert snapshot_at(s, failed)[("a", "", "eurostat", "short")].category == "on_track"
+        assert last_snapshot_run(s) == first

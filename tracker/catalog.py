@@ -183,10 +183,11 @@ class Catalog:
 CACHE_FILE = "definitions.pickle"
 
 
-def load(root: Path, cache_dir: Path | None = None) -> Catalog:
+def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
 
-    With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved).
+    With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved);
+    ``keep=False`` reads that cache but writes nothing.
     """
     cache = TreeCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     problems: list[Problem] = []
@@ -241,7 +242,7 @@ def load(root: Path, cache_dir: Path | None = None) -> Catalog:
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
-    if cache is not None:
+    if cache is not None and keep:
         cache.save()
     if problems:
         raise ProblemsFound(problems)
@@ -250,9 +251,9 @@ def load(root: Path, cache_dir: Path | None = None) -> Catalog:
     return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
 
 
-def load_project(settings: Settings) -> Catalog:
-    """The project's catalogue, with its parse cache (``paths.cache``)."""
-    return load(settings.path("indicators"), settings.path("cache"))
+def load_project(settings: Settings, *, keep: bool = True) -> Catalog:
+    """The project's catalogue, with its parse cache (``paths.cache``; ``keep=False``: read it only)."""
+    return load(settings.path("indicators"), settings.path("cache"), keep=keep)
 
 
 def _code_key(code: str) -> tuple[int, ...]:

@@ -53,11 +53,11 @@ def _settings(project: Path):  # noqa: ANN202 - Settings imported lazily
         raise typer.Exit(Exit.INVALID) from exc
 
 
-def _catalog(settings):  # noqa: ANN001, ANN202
+def _catalog(settings, *, keep: bool = True):  # noqa: ANN001, ANN202
     from tracker import catalog
 
     try:
-        return catalog.load_project(settings)
+        return catalog.load_project(settings, keep=keep)
     except ProblemsFound as exc:
         _err(render(exc.problems))
         _err(f"indicator definitions are invalid: {len(exc.problems)} problem(s); nothing was changed.")
@@ -124,7 +124,7 @@ def validate(
     from tracker import pipeline
 
     settings = _settings(project)
-    cat = _catalog(settings)
+    cat = _catalog(settings, keep=False)  # validate writes nothing, not even the parse cache
     problems: list[Problem] = []
     checked = 0
     targets: list[tuple[Path, str | None]] = []

@@ -34,3 +34,7 @@ class Observation:
     flag: str = ""  # "", or one of FLAGS
     source: str = ""  # URL or citation of this value
     line: int = 0  # line in the data file it came from
+
+    def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
+        return (Observation, (self.indicator_id, self.period, self.time, self.value, self.series, self.note,
+                              self.flag, self.source, self.line))

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from tracker.assess.base import IndicatorResult, ObjectiveSummary
+    from tracker.assess.cache import Kept, ResultCache
     from tracker.catalog import Catalog, Entry, Indicator
     from tracker.config import Settings
     from tracker.observations import Observation
@@ -50,6 +51,7 @@ class RunReport:
     summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
     site_pages: int = 0
     site_rendered: int = 0
+    reassessed: int = 0  # indicators assessed again (the others kept their result from an earlier run)
     site_path: Path | None = None
     skipped_build: bool = False
     run_id: int | None = None
@@ -210,17 +212,75 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
 def assess_all(settings: Settings, cat: Catalog, observations: dict[str, list[Observation]]
                ) -> tuple[dict[str, IndicatorResult], dict[str, ObjectiveSummary]]:
     from tracker.assess import assess_indicator
-    from tracker.assess.rollup import summarize
 
     results = {
         e.indicator.id: assess_indicator(e.indicator, observations.get(e.indicator.id, []), settings.config.assessment)
         for e in cat.entries
     }
-    summaries = {
+    return results, summarize_objectives(cat, results)
+
+
+def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult]) -> dict[str, ObjectiveSummary]:
+    from tracker.assess.rollup import summarize
+
+    return {
         o.id: summarize(o.id, [results[e.indicator.id] for e in cat.of_objective(o.id)], len(cat.of_objective(o.id)))
         for o in cat.objectives
     }
-    return results, summaries
+
+
+@dataclass
+class Assessed:
+    """The assessment stage's output: every indicator's result, and the values read to produce it."""
+
+    kept: dict[str, Kept]  # indicator id -> result, snapshot rows, brief of its values
+    observations: dict[str, list[Observation]]  # only the indicators assessed again this run
+    cache: ResultCache  # saved once the run's snapshot is committed
+    scope: set[str] | None  # indicators whose snapshot rows may change (None: all)
+    snapshot_run: int | None  # the run whose snapshot is the current one
+    reused: int = 0  # indicators whose kept result was still valid
+
+
+def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: bool = False) -> Assessed:
+    """Assess the indicators whose inputs changed since their kept result; reuse the others' results.
+
+    Only the changed indicators' observations are read from the database (all of them on a first run).
+    """
+    from tracker.assess import assess_indicator
+    from tracker.assess import cache as kept_results
+    from tracker.site.context import brief_of, series_views
+    from tracker.store import current_observations, last_snapshot_run, session_scope, values_tokens
+    from tracker.updates.changes import snapshot_records
+
+    database = engine.url.render_as_string(hide_password=True)
+    config = kept_results.settings_part(settings)
+    kept: dict[str, Kept] = {}
+    stale: dict[str, tuple[Indicator, str]] = {}
+    with session_scope(engine, immediate=False) as session:
+        snapshot_run = last_snapshot_run(session)
+        cache = kept_results.ResultCache.load(settings.path("cache"), database, None if force else snapshot_run)
+        values = values_tokens(session)
+        for entry in cat.entries:
+            ind = entry.indicator
+            wanted = kept_results.token(ind, values.get(ind.id), config)
+            found = cache.get(ind.id, wanted)
+            if found is None:
+                stale[ind.id] = (ind, wanted)
+            else:
+                kept[ind.id] = found
+        observations = current_observations(session, list(stale) if kept else None) if stale else {}
+    for indicator_id, (ind, wanted) in stale.items():
+        own = observations.get(indicator_id, [])
+        result = assess_indicator(ind, own, settings.config.assessment)
+        brief = brief_of(ind, own, result, series_views(ind, own))
+        kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief)
+    # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
+    # catalogue; everything when the kept results do not describe it.
+    scope = ({*stale, *(set(cache.entries) - set(kept))} if cache.valid else None)
+    for indicator_id in stale:
+        cache.put(indicator_id, kept[indicator_id])
+    ordered = {e.indicator.id: kept[e.indicator.id] for e in cat.entries}
+    return Assessed(ordered, observations, cache, scope, snapshot_run, reused=len(cat.entries) - len(stale))
 
 
 def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
@@ -241,40 +301,53 @@ def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] =
 
 
 def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, now: datetime,
-          fingerprint: str) -> None:
-    """Assess every indicator on the stored data, publish the site, and save the run's snapshot."""
+          fingerprint: str, *, force: bool = False) -> None:
+    """Assess what changed, publish the site, and save the run's snapshot."""
     from tracker.site.build import build_site
     from tracker.store import (
         append_if_changed,
         current_observations,
         finish_run,
         headline_history,
-        save_assessments,
+        save_changes,
         session_scope,
+        snapshot_at,
     )
-    from tracker.updates.changes import snapshot_records
     from tracker.updates.feed import feed_files
 
+    assessed = assess_changed(engine, settings, cat, force=force)
+    report.results = {k: v.result for k, v in assessed.kept.items()}
+    report.summaries = summarize_objectives(cat, report.results)
+    report.reassessed = len(assessed.kept) - assessed.reused
     with session_scope(engine, immediate=False) as session:
-        observations = current_observations(session)
         history = headline_history(session)
-    report.results, report.summaries = assess_all(settings, cat, observations)
     for indicator_id, result in report.results.items():
         latest = result.headline.latest
         append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
                           result.headline.score, {"period": latest.period, "value": latest.value} if latest else None)
-    site_report = build_site(settings, cat, observations, report.results, report.summaries,
-                             generated_at=now, history=history, extra_files=feed_files(settings, engine))
+
+    def load(indicator_ids: list[str]) -> dict[str, list[Observation]]:
+        with session_scope(engine, immediate=False) as session:
+            return current_observations(session, indicator_ids)
+
+    site_report = build_site(settings, cat, assessed.observations, report.results, report.summaries,
+                             generated_at=now, history=history, extra_files=feed_files(settings, engine),
+                             briefs={k: v.brief for k, v in assessed.kept.items()}, loader=load)
     report.site_pages = site_report.pages
     report.site_rendered = site_report.rendered
     with session_scope(engine) as session:
-        save_assessments(session, report.run_id, snapshot_records(report.results))
+        scope = assessed.scope
+        previous = snapshot_at(session, assessed.snapshot_run, scope) if assessed.snapshot_run else {}
+        records = [r for k, kept in assessed.kept.items() if scope is None or k in scope for r in kept.records]
+        save_changes(session, report.run_id, records, previous, scope)
         # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
         finish_run(session, report.run_id, summary={
             "fingerprint": fingerprint,
             "files": {f.label: f.status for f in report.files},
             "problems": len(report.problems),
         })
+    assert report.run_id is not None
+    assessed.cache.save(assessed.kept, report.run_id)  # after the commit: never ahead of the database
 
 
 def _code_files() -> list[Path]:
@@ -316,7 +389,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 with session_scope(engine) as session:
                     finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}})
             else:
-                build(engine, settings, cat, report, now, fingerprint)
+                build(engine, settings, cat, report, now, fingerprint, force=force)
         if updates:
             from tracker.updates import after_run
 

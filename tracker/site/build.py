@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from tracker.catalog import Catalog
 from tracker.config import Settings
 from tracker.observations import Observation
 from tracker.site.charts import script_json
-from tracker.site.context import SiteContext, build_context
+from tracker.site.context import DataBrief, Loader, SiteContext, build_context
 from tracker.site.data import shared_files
 from tracker.site.i18n import localized, make_environment
 from tracker.site.incremental import (
@@ -83,18 +84,20 @@ def published_build(target: Path) -> Path | None:
 def build_site(settings: Settings, catalog: Catalog, observations: dict[str, list[Observation]],
                results: dict[str, IndicatorResult], summaries: dict[str, ObjectiveSummary], *,
                generated_at: datetime, out: Path | None = None,
-               history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None) -> SiteReport:
+               history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None,
+               briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None) -> SiteReport:
     """Render every page in every language plus the open data, and publish the tree atomically at ``out``.
 
     The files of an indicator whose inputs did not change since the published build are hard-linked from it
     rather than rendered (``tracker.site.incremental``); the tree published is complete either way.
-    ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
+    Indicators given by a brief rather than by their ``observations`` have their values brought by ``loader``
+    only if their files must be rendered. ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
     updates feed and pages, so the published site never lacks them.
     """
     # Not settings.path("site"): that resolves symlinks, and the published ``site`` is a symlink to a build.
     target = Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
     ctx = build_context(settings, catalog, observations, results, summaries,
-                        generated_at=generated_at, history=history)
+                        generated_at=generated_at, history=history, briefs=briefs, loader=loader)
     templates = templates_dir(settings)
     extra = dict(extra_files or {})
     previous = published_build(target)
@@ -139,6 +142,7 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
                        data_inputs(ctx.settings), languages)
     reused, pending = plan(job, ctx.indicators)
     produced += reused
+    ctx.load([p.view for p in pending])  # the values of what must be rendered, before any worker is forked
     with Batch(job, pending) as batch:
         produced += _shared_pages(root, ctx, renderers, templates, languages)
         for name, data in shared_files(ctx).items():

@@ -7,17 +7,23 @@ overdue, which baseline to mark) is taken here so that pages, ``scorecard.json``
 from __future__ import annotations
 
 import calendar
+import hashlib
+import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, ObjectiveSummary, Point
 from tracker.catalog import FREQUENCY_MONTHS, Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
 from tracker.observations import HEADLINE, Observation, parse_series_key
+
+log = logging.getLogger(__name__)
 
 #: Order in which categories are listed (best first, then "not assessed").
 CATEGORY_ORDER: list[Category] = [*sorted(RANK, key=RANK.__getitem__, reverse=True), Category.INSUFFICIENT_DATA]
@@ -48,17 +54,30 @@ class HistoryItem:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class DataBrief:
+    """What the shared pages, the downloads' schema and a page's reuse key need of an indicator's values,
+    without the values themselves: an incremental build leaves unchanged indicators' observations in the
+    database (``tracker.pipeline`` keeps the briefs between runs with the results)."""
+
+    count: int  # observations
+    series: tuple[SeriesView, ...]  # every series with its labels, headline first; ``observations`` left empty
+    latest: Observation | None  # of the headline series
+    baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
+    digest: str  # of every observation as the pages and downloads show it (see :func:`values_digest`)
+
+
 @dataclass
 class IndicatorView:
     entry: Entry
     objective: Objective
-    series: list[SeriesView]
+    brief: DataBrief
     result: IndicatorResult | None
-    baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
     status: str  # "current", "overdue", "no_data" or "irregular"
     due: date | None  # when the next value is expected at the latest
     updated: date | None
     history: list[HistoryItem] = field(default_factory=list)
+    loaded: list[SeriesView] | None = None  # the values; None until :meth:`SiteContext.load` brings them
 
     @property
     def ind(self) -> Indicator:
@@ -73,13 +92,23 @@ class IndicatorView:
         return f"indicators/{self.id}.html"
 
     @property
+    def series(self) -> list[SeriesView]:
+        """The series with their observations (only the indicators whose own files are rendered need them)."""
+        if self.loaded is None:
+            raise LookupError(f"{self.id}: values not loaded; call SiteContext.load() first")
+        return self.loaded
+
+    @property
+    def baseline(self) -> Point | None:
+        return self.brief.baseline
+
+    @property
     def headline_series(self) -> SeriesView | None:
         return self.series[0] if self.series and self.series[0].key == HEADLINE else None
 
     @property
     def latest(self) -> Observation | None:
-        head = self.headline_series
-        return head.observations[-1] if head and head.observations else None
+        return self.brief.latest
 
     @property
     def observations(self) -> list[Observation]:
@@ -87,8 +116,11 @@ class IndicatorView:
 
     @property
     def has_data(self) -> bool:
-        """Whether any value exists, without building the list of all of them (shared pages ask 1,000 times)."""
-        return any(s.observations for s in self.series)
+        return self.brief.count > 0
+
+    @property
+    def series_keys(self) -> list[str]:
+        return [s.key for s in self.brief.series]
 
     @property
     def assessment(self) -> Assessment | None:
@@ -100,7 +132,7 @@ class IndicatorView:
 
     def series_label(self, key: str, lang: str) -> str:
         """The label of a series key in ``lang`` ("" for the headline, the raw key if the series has no values)."""
-        found = next((s for s in self.series if s.key == key), None)
+        found = next((s for s in self.brief.series if s.key == key), None)
         return found.labels.get(lang, key) if found else key
 
     @property
@@ -140,12 +172,31 @@ class ObjectiveView:
         return [i for i in self.indicators if i.status == "overdue"]
 
 
+#: Observations of the given indicators, as ``tracker.store.current_observations`` returns them.
+Loader = Callable[[list[str]], Mapping[str, list[Observation]]]
+
+
 @dataclass
 class SiteContext:
     settings: Settings
     catalog: Catalog
     objectives: list[ObjectiveView]
     generated_at: datetime
+    loader: Loader | None = None  # where the values of indicators built from a brief come from
+
+    def load(self, views: Iterable[IndicatorView]) -> None:
+        """Bring the values of ``views`` that only have a brief, in one call to the loader."""
+        missing = [v for v in views if v.loaded is None]
+        if not missing:
+            return
+        if self.loader is None:
+            raise LookupError(f"no loader for the values of {len(missing)} indicator(s)")
+        found = self.loader([v.id for v in missing])
+        for view in missing:
+            view.loaded = series_views(view.ind, found.get(view.id, []))
+            if values_digest(view.loaded) != view.brief.digest:  # the brief was kept from an earlier run
+                log.warning("%s: stored values differ from the kept summary; delete the cache folder "
+                            "(paths.cache) if pages look stale", view.id)
 
     @property
     def indicators(self) -> list[IndicatorView]:
@@ -291,23 +342,48 @@ def fallback_summary(objective_id: str, views: list[IndicatorView]) -> Objective
                             {c: counts.get(c, 0) for c in CATEGORY_ORDER}, 0, len(views))
 
 
+def values_digest(series: Iterable[SeriesView]) -> str:
+    """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
+    rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source) for o in s.observations])
+            for s in series]
+    return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
+
+
+def brief_of(indicator: Indicator, observations: Iterable[Observation], result: IndicatorResult | None,
+             series: list[SeriesView] | None = None) -> DataBrief:
+    series = series if series is not None else series_views(indicator, observations)
+    head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
+    return DataBrief(sum(len(s.observations) for s in series), tuple(SeriesView(s.key, s.labels, []) for s in series),
+                     head, baseline_point(indicator, series, result), values_digest(series))
+
+
 def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],
                   results: Mapping[str, IndicatorResult], summaries: Mapping[str, ObjectiveSummary], *,
-                  generated_at: datetime, history: Mapping[str, list] | None = None) -> SiteContext:
+                  generated_at: datetime, history: Mapping[str, list] | None = None,
+                  briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None) -> SiteContext:
+    """Views of every indicator: from its ``observations``, or from its brief (values loaded when needed).
+
+    An indicator in neither ``observations`` nor ``briefs`` has no values.
+    """
     tz = ZoneInfo(settings.config.timezone)
     today = (generated_at.astimezone(tz) if generated_at.tzinfo else generated_at).date()
+    briefs = briefs or {}
     objectives = []
     for objective in catalog.objectives:
         views = []
         for entry in catalog.of_objective(objective.id):
             ind = entry.indicator
-            series = series_views(ind, observations.get(ind.id, []))
             result = results.get(ind.id)
-            head = series[0].observations[-1] if series and series[0].key == HEADLINE else None
-            status, due = reporting_status(head, ind.frequency, today)
+            loaded = None
+            if ind.id in briefs and ind.id not in observations:
+                brief = briefs[ind.id]
+            else:
+                loaded = series_views(ind, observations.get(ind.id, []))
+                brief = brief_of(ind, (), result, loaded)
+            status, due = reporting_status(brief.latest, ind.frequency, today)
             past = history_items((history or {}).get(ind.id, []))
-            views.append(IndicatorView(entry, objective, series, result, baseline_point(ind, series, result),
-                                       status, due, _last_update(entry, past, tz), past))
+            views.append(IndicatorView(entry, objective, brief, result, status, due, _last_update(entry, past, tz),
+                                       past, loaded))
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))
-    return SiteContext(settings, catalog, objectives, generated_at)
+    return SiteContext(settings, catalog, objectives, generated_at, loader)

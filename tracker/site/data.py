@@ -76,7 +76,7 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
         "assessment": assessment_json(result.headline) if result else None,
         "others": [assessment_json(a) for a in result.others] if result else [],
         "subseries": {k: assessment_json(a) for k, a in result.subseries.items()} if result else {},
-        "series": [s.key for s in view.series],
+        "series": view.series_keys,
         "reporting": {"status": view.status, "next_due": view.due.isoformat() if view.due else None,
                       "updated": view.updated.isoformat() if view.updated else None},
         "page": {lang: f"{lang}/{view.path}" for lang in languages},
@@ -106,7 +106,7 @@ def scorecard(ctx: SiteContext) -> dict:
 
 def _columns(view: IndicatorView) -> list[str]:
     declared = [d.column for d in view.ind.disaggregations]
-    seen = {k for s in view.series for k in parse_series_key(s.key)}
+    seen = {k for key in view.series_keys for k in parse_series_key(key)}
     return declared + sorted(seen - set(declared))
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
-from tracker import __version__
+from tracker import __version__, code_digest
 from tracker.config import Settings
 from tracker.site.context import IndicatorView
 
@@ -81,17 +81,6 @@ def _files_digest(paths: Iterable[Path], root: Path) -> list[str]:
     return [digest(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(paths) if p.is_file()]
 
 
-@lru_cache(maxsize=1)
-def _code() -> tuple[str, ...]:
-    """The tracker's code: not only the site package (formatters, chart specs, the JSON downloads) but what
-    it takes from the rest (the verdict symbols, the catalogue models, series keys). An upgrade re-renders
-    everything once, as it already makes ``tracker run`` rebuild the site (``pipeline._code_files``).
-
-    Read once per process: the code that renders is the code that was loaded, even if a long-running
-    process outlives an upgrade on disk."""
-    return tuple(_files_digest(PACKAGE.rglob("*.py"), PACKAGE))
-
-
 def _translations() -> list[str]:
     from tracker.site import i18n  # read at call time: LOCALES is where translations() reads them
 
@@ -114,7 +103,7 @@ def _libraries() -> tuple[str, ...]:
 
 def data_inputs(settings: Settings) -> str:
     """What every download depends on besides its indicator."""
-    return digest("data", __version__, json.dumps(_code()), json.dumps(_libraries()),
+    return digest("data", __version__, code_digest(), json.dumps(_libraries()),
                   settings.config.model_dump_json())
 
 
@@ -128,12 +117,9 @@ def page_inputs(settings: Settings, templates: Path, with_updates: Iterable[str]
 def indicator_key(view: IndicatorView) -> str:
     """Everything an indicator's page and downloads show about it: its definition and objective, its values,
     its assessment, its reporting status (which moves with the date) and its history."""
-    # Plain tuples and explicit dumps: orjson takes ~1 µs per dataclass instance and ~0.4 ms per model.
-    series = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source) for o in s.observations])
-              for s in view.series]
     return digest(canonical({
         "indicator": view.ind.model_dump(mode="json"), "objective": view.objective.model_dump(mode="json"),
-        "series": series, "result": view.result, "baseline": view.baseline, "status": view.status,
+        "values": view.brief.digest, "result": view.result, "baseline": view.baseline, "status": view.status,
         "due": view.due, "updated": view.updated, "history": view.history,
     }))
 

@@ -27,9 +27,13 @@ from tracker.store.queries import (
     headline_history,
     history,
     last_fingerprint,
+    last_snapshot_run,
     latest_assessments,
     save_assessments,
+    save_changes,
+    snapshot_at,
     start_run,
+    values_tokens,
 )
 
 __all__ = [
@@ -52,7 +56,10 @@ __all__ = [
     "finish_run",
     "head_revision",
     "history",
+    "last_snapshot_run",
     "latest_assessments",
+    "save_changes",
+    "snapshot_at",
     "make_engine",
     "merge_file",
     "recent_digests",
@@ -60,6 +67,7 @@ __all__ = [
     "record_rejected",
     "run_lock",
     "save_assessments",
+    "values_tokens",
     "save_digest",
     "session_scope",
     "start_run",

@@ -7,17 +7,30 @@ successful run before a given one, which is what "what changed since" compares a
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.observations import Observation
-from tracker.store.models import ACCEPTED, OK, RUNNING, AssessmentRow, ObservationRow, Run, SourceFile, utcnow
+from tracker.store.models import (
+    ACCEPTED,
+    FAILED,
+    OK,
+    RUNNING,
+    UNCHANGED,
+    AssessmentRow,
+    ObservationRow,
+    Run,
+    SourceFile,
+    utcnow,
+)
 
 AssessmentKey = tuple[str, str, str, str]  # indicator_id, series, method, window
+#: The category of a row that ends a key in the snapshots (an indicator, series or window that is gone).
+REMOVED = "removed"
 
 
 def current_observations(
@@ -38,6 +51,19 @@ def current_observations(
     for row in session.execute(query):
         result.setdefault(row[0], []).append(Observation(*row))
     return result
+
+
+def values_tokens(session: Session) -> dict[str, tuple[int, int]]:
+    """Indicator id -> (number, highest id) of its current observations.
+
+    A merge never deletes and gives every new or revised value a new id, so any accepted change to an
+    indicator's values moves its token: what ``tracker.assess.cache`` keys kept results on.
+    """
+    t = ObservationRow.__table__.c
+    rows = session.execute(
+        select(t.indicator_id, func.count(), func.max(t.id)).where(t.superseded_at.is_(None)).group_by(t.indicator_id)
+    )
+    return {indicator_id: (count, top) for indicator_id, count, top in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +146,10 @@ class AssessmentRecord:
     score: float | None
     payload: dict[str, Any] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
+        return (AssessmentRecord, (self.indicator_id, self.series, self.method, self.window, self.category,
+                                   self.score, self.payload))
+
     @property
     def key(self) -> AssessmentKey:
         return (self.indicator_id, self.series, self.method, self.window)
@@ -143,12 +173,17 @@ def save_assessments(
     """Store the verdicts of a run (one bulk insert); returns how many."""
     values = []
     for row in rows:
-        data = asdict(row) if isinstance(row, AssessmentRecord) else dict(row)
+        if isinstance(row, AssessmentRecord):  # field by field: asdict() would deep-copy every payload
+            data = {"indicator_id": row.indicator_id, "series": row.series, "method": row.method,
+                    "window": row.window, "category": row.category, "score": row.score, "payload": row.payload}
+        else:
+            data = dict(row)
         data["category"] = str(data["category"])  # a Category StrEnum is stored as its value
         data.setdefault("payload", {})
-        values.append({**data, "run_id": run_id})
-    if values:
-        session.execute(insert(AssessmentRow), values)
+        data["run_id"] = run_id
+        values.append(data)
+    if values:  # a Core insert: the ORM's bulk path costs more than the database for 10,000 rows
+        session.connection().execute(insert(AssessmentRow.__table__), values)
     return len(values)
 
 
@@ -160,12 +195,54 @@ def latest_assessments(session: Session, before_run: int | None = None) -> Snaps
     run = session.execute(query.order_by(Run.id.desc()).limit(1)).first()
     if run is None:
         return None
+    return Snapshot(run.id, run.finished_at, snapshot_at(session, run.id))
+
+
+def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | None = None,
+                series: str | None = None) -> dict[AssessmentKey, AssessmentRecord]:
+    """The verdicts as they stood after run ``run_id``: for each key, its row in the latest OK run up to it.
+
+    Runs save only the rows that changed (:func:`save_changes`), so a snapshot is rebuilt from the rows of
+    several runs; a :data:`REMOVED` row ends a key. ``indicator_ids`` and ``series`` narrow it down.
+    """
     a = AssessmentRow.__table__.c
-    result = session.execute(
-        select(a.indicator_id, a.series, a.method, a.window, a.category, a.score, a.payload).where(a.run_id == run.id)
+    keys = (a.indicator_id, a.series, a.method, a.window)
+    newest = select(*keys, func.max(a.run_id).label("run_id")).join(Run, Run.id == a.run_id).where(
+        Run.status.not_in([RUNNING, FAILED, UNCHANGED]), a.run_id <= run_id)
+    if indicator_ids is not None:
+        newest = newest.where(a.indicator_id.in_(list(indicator_ids)))
+    if series is not None:
+        newest = newest.where(a.series == series)
+    newest = newest.group_by(*keys).subquery()
+    rows = session.execute(
+        select(*keys, a.category, a.score, a.payload)
+        .join(newest, and_(a.run_id == newest.c.run_id, *(k == newest.c[k.name] for k in keys)))
+        .where(a.category != REMOVED)
     )
-    records = [AssessmentRecord(*r) for r in result]
-    return Snapshot(run.id, run.finished_at, {r.key: r for r in records})
+    return {(r[0], r[1], r[2], r[3]): AssessmentRecord(*r) for r in rows}
+
+
+def save_changes(session: Session, run_id: int, records: Iterable[AssessmentRecord],
+                 previous: Mapping[AssessmentKey, AssessmentRecord], indicator_ids: Collection[str] | None = None
+                 ) -> int:
+    """Save the run's verdicts as changes to ``previous`` (the last snapshot, over the same indicators).
+
+    Only new or changed rows are written, and a :data:`REMOVED` row for each key of ``previous`` that is gone;
+    ``indicator_ids`` limits that to the indicators given (None: ``records`` is the whole snapshot).
+    """
+    records = list(records)
+    current = {r.key for r in records}
+    changed = [r for r in records if (old := previous.get(r.key)) is None
+               or (old.category, old.score, old.payload) != (str(r.category), r.score, r.payload)]
+    scope = None if indicator_ids is None else set(indicator_ids)
+    gone = [AssessmentRecord(*key, REMOVED, None, {}) for key in previous
+            if key not in current and (scope is None or key[0] in scope)]
+    return save_assessments(session, run_id, [*changed, *gone])
+
+
+def last_snapshot_run(session: Session) -> int | None:
+    """The id of the last run finished OK: the one whose snapshot is the current one."""
+    return session.scalar(select(func.max(Run.id)).where(Run.status == OK))
 
 
 # --- what the pipeline asks before doing work --------------------------------------------------------------
@@ -219,7 +296,7 @@ def headline_history(session: Session) -> dict[str, list[dict[str, Any]]]:
     )
     out: dict[str, list[dict[str, Any]]] = {}
     for indicator_id, at, category, score, payload in rows:
-        if not (payload or {}).get("headline"):
+        if category == REMOVED or not (payload or {}).get("headline"):
             continue
         append_if_changed(out.setdefault(indicator_id, []), at, category, score, (payload or {}).get("latest"))
     return out

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, aliased
 from tracker.assess.base import RANK, Category, IndicatorResult
 from tracker.catalog import Catalog
 from tracker.observations import HEADLINE
-from tracker.store.models import FAILED, RUNNING, UNCHANGED, AssessmentRow, ObservationRow, Run
-from tracker.store.queries import AssessmentRecord
+from tracker.store.models import FAILED, RUNNING, UNCHANGED, ObservationRow, Run
+from tracker.store.queries import AssessmentRecord, snapshot_at
 
 log = logging.getLogger(__name__)
 
@@ -236,11 +236,8 @@ def headline_categories(session: Session, run_id: int) -> dict[str, str]:
     The headline is the row marked ``payload["headline"]`` (see :func:`snapshot_records`); a snapshot written
     without that mark falls back to the first verdict of the headline series.
     """
-    a = AssessmentRow.__table__.c
-    rows = session.execute(
-        select(a.indicator_id, a.category, a.payload).where(a.run_id == run_id, a.series == HEADLINE)
-        .order_by(a.indicator_id, a.method, a.window)
-    )
+    snapshot = snapshot_at(session, run_id, series=HEADLINE)
+    rows = [(r.indicator_id, r.category, r.payload) for _, r in sorted(snapshot.items())]
     out: dict[str, str] = {}
     marked: set[str] = set()
     for indicator_id, category, payload in rows:
