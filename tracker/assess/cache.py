@@ -5,9 +5,9 @@ definition, its values in the database, the assessment settings, the tracker's c
 moved is assessed again from the database; the others reuse their result, their snapshot rows and the brief of
 their values that the site needs (``tracker.site.context.DataBrief``), without reading their observations.
 
-The file (``paths.cache``/results.pickle) only saves time: deleting it, or ``tracker run --force``, recomputes
-everything from the database. It is written by the tracker and read back with an unpickler that accepts the
-tracker's own result types only. It records the database and the run whose snapshot it matches: if another
+The folder (``paths.cache``/results) only saves time: deleting it, or ``tracker run --force``, recomputes
+everything from the database. Its files are written by the tracker and read back with an unpickler that accepts
+the tracker's own result types only. It records the database and the run whose snapshot it matches: if another
 run (another machine on a shared database) or another database came in between, it is not used.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import json
 import logging
 import os
 import pickle
@@ -33,7 +34,8 @@ from tracker.store.queries import AssessmentRecord
 
 log = logging.getLogger(__name__)
 
-FILE = "results.pickle"
+FOLDER = "results"  # inside paths.cache
+STATE = "state.json"
 #: Bump when the kept types change shape, so an older file is ignored rather than misread.
 VERSION = 1
 
@@ -72,13 +74,18 @@ class _TrackerUnpickler(pickle.Unpickler):
 
 
 class ResultCache:
-    """Kept entries by indicator id, for one database."""
+    """Kept entries by indicator id, for one database: a file per indicator, so a run that reassessed one
+    indicator writes one file, and ``state.json`` saying which run's snapshot the files match."""
 
     def __init__(self, folder: Path, database: str) -> None:
-        self.file = folder / FILE
+        self.folder = folder / FOLDER
         self.database = database
         self.entries: dict[str, Kept] = {}
         self.valid = False  # whether the entries are those of the database's current snapshot
+        self.dirty: set[str] = set()
+
+    def _state(self, run: int) -> dict[str, Any]:
+        return {"version": VERSION, "database": self.database, "run": run}
 
     @classmethod
     def load(cls, folder: Path, database: str, snapshot_run: int | None) -> ResultCache:
@@ -87,22 +94,24 @@ class ResultCache:
         if snapshot_run is None:
             return cache
         try:
-            raw = cache.file.read_bytes()
-        except FileNotFoundError:
+            state = json.loads((cache.folder / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cache
+        if state != cache._state(snapshot_run):
             return cache
         gc.disable()  # 100,000 small objects: the cyclic collector would walk them again and again (5x slower)
         try:
-            data = _TrackerUnpickler(io.BytesIO(raw)).load()
-        except Exception as exc:  # noqa: BLE001 - any unreadable file only means recomputing everything
-            log.warning("ignoring the kept results in %s (%s): everything is assessed again", cache.file, exc)
-            return cache
+            for path in cache.folder.glob("*.pickle"):
+                try:
+                    kept = _TrackerUnpickler(io.BytesIO(path.read_bytes())).load()
+                except Exception as exc:  # noqa: BLE001 - an unreadable entry only means assessing it again
+                    log.warning("ignoring the kept result %s (%s)", path, exc)
+                    continue
+                if isinstance(kept, Kept):
+                    cache.entries[path.stem] = kept
         finally:
             gc.enable()
-        if (isinstance(data, dict) and data.get("version") == VERSION and data.get("database") == database
-                and data.get("run") == snapshot_run):
-            entries = data.get("entries")
-            if isinstance(entries, dict) and all(isinstance(v, Kept) for v in entries.values()):
-                cache.entries, cache.valid = entries, True
+        cache.valid = True
         return cache
 
     def get(self, indicator_id: str, wanted: str) -> Kept | None:
@@ -111,16 +120,27 @@ class ResultCache:
 
     def put(self, indicator_id: str, kept: Kept) -> None:
         self.entries[indicator_id] = kept
+        self.dirty.add(indicator_id)
 
     def save(self, keep: Iterable[str], snapshot_run: int) -> None:
-        """Write the entries of ``keep`` (the catalogue's ids) as those of run ``snapshot_run``'s snapshot."""
+        """Write the new entries of ``keep`` (the catalogue's ids), drop the others, then mark the folder as
+        matching run ``snapshot_run`` (last, so an interrupted save leaves a folder that is not used)."""
         wanted = set(keep)
-        data = {"version": VERSION, "database": self.database, "run": snapshot_run,
-                "entries": {k: v for k, v in self.entries.items() if k in wanted}}
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(data, protocol=5))
-            os.replace(tmp, self.file)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / STATE).unlink(missing_ok=True)
+            for indicator_id in sorted(self.dirty & wanted):
+                _write(self.folder / f"{indicator_id}.pickle", pickle.dumps(self.entries[indicator_id], protocol=5))
+            for path in self.folder.glob("*.pickle"):
+                if path.stem not in wanted:
+                    path.unlink()
+            _write(self.folder / STATE, json.dumps(self._state(snapshot_run)).encode())
         except OSError as exc:
-            log.warning("could not keep the results in %s (%s): the next run assesses everything", self.file, exc)
+            log.warning("could not keep the results in %s (%s): the next run assesses everything", self.folder, exc)
+        self.dirty.clear()
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
