@@ -131,3 +131,23 @@ def test_an_indicator_removed_from_the_catalogue_leaves_the_snapshot(project: Pa
     assert "syn-0003" not in {k[0] for k in snapshot}
     assert removed and set(removed) == {"removed"}
     assert last == report.run_id
+
+
+def test_a_first_run_assesses_from_the_files_it_just_read(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values merged into an empty series are exactly the current values: not read back from the database."""
+    import tracker.store
+
+    asked: list[object] = []
+    real = tracker.store.current_observations
+
+    def spy(session: object, indicator_ids: object = None) -> object:
+        asked.append(sorted(indicator_ids) if indicator_ids is not None else "all")
+        return real(session, indicator_ids)
+
+    monkeypatch.setattr(tracker.store, "current_observations", spy)
+    first = run(project)
+    assert first.reassessed == INDICATORS and asked == []
+    # A file for an indicator that already has values: its current values are read back.
+    changed = synthetic.change_one_value(project)
+    run(project)
+    assert asked[-1] == [changed.stem]

@@ -134,10 +134,12 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
 
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
-            accepted: dict[tuple[str, str], str] | None = None) -> FileOutcome:
+            accepted: dict[tuple[str, str], str] | None = None,
+            read: dict[str, list[Observation]] | None = None) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
 
-    ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
+    ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many;
+    ``read`` receives the observations of an accepted file, by indicator.
     """
     from tracker.store import file_accepted, merge_file, record_rejected, session_scope
 
@@ -158,19 +160,36 @@ def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
         merged = merge_file(session, indicator.id, label, digest, observations)
     if merged.same_file:
         return FileOutcome(label, indicator.id, "unchanged")
+    if read is not None:
+        read[indicator.id] = observations
     return FileOutcome(label, indicator.id, "accepted", added=merged.added, revised=merged.revised)
 
 
-def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog) -> list[FileOutcome]:
-    from tracker.store import accepted_hashes, session_scope
+def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
+                    fresh: dict[str, list[Observation]] | None = None) -> list[FileOutcome]:
+    """Take in every data file of the catalogue.
+
+    ``fresh`` receives the values of each indicator that had none stored before its file was accepted: they
+    are then exactly its current values, so the assessment need not read them back from the database.
+    """
+    from tracker.store import accepted_hashes, session_scope, values_tokens
 
     with session_scope(engine, immediate=False) as session:
         accepted = accepted_hashes(session)
-    return [
-        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root), accepted)
+        stored = set(values_tokens(session)) if fresh is not None else set()
+    read: dict[str, list[Observation]] | None = {} if fresh is not None else None
+    outcomes = [
+        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root), accepted, read)
         for e in cat.entries
         if e.data_file is not None
     ]
+    if fresh is not None and read:
+        for outcome in outcomes:
+            own = read.get(outcome.indicator_id)
+            if outcome.status == "accepted" and outcome.indicator_id not in stored and own is not None \
+                    and outcome.added == len(own):
+                fresh[outcome.indicator_id] = sorted(own, key=lambda o: (o.series, o.time, o.period))
+    return outcomes
 
 
 def inbox_indicator(name: str, cat: Catalog) -> Entry | None:
@@ -241,10 +260,12 @@ class Assessed:
     reused: int = 0  # indicators whose kept result was still valid
 
 
-def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: bool = False) -> Assessed:
+def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: bool = False,
+                   fresh: dict[str, list[Observation]] | None = None) -> Assessed:
     """Assess the indicators whose inputs changed since their kept result; reuse the others' results.
 
-    Only the changed indicators' observations are read from the database (all of them on a first run).
+    Only the changed indicators' observations are read from the database (all of them on a first run), unless
+    ``fresh`` already holds them.
     """
     from tracker.assess import assess_indicator
     from tracker.assess import cache as kept_results
@@ -268,7 +289,10 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
                 stale[ind.id] = (ind, wanted)
             else:
                 kept[ind.id] = found
-        observations = current_observations(session, list(stale) if kept else None) if stale else {}
+        fresh = fresh or {}
+        missing = [i for i in stale if i not in fresh]
+        observations = current_observations(session, missing if kept or fresh else None) if missing else {}
+        observations.update((i, fresh[i]) for i in stale if i in fresh)
     for indicator_id, (ind, wanted) in stale.items():
         own = observations.get(indicator_id, [])
         result = assess_indicator(ind, own, settings.config.assessment)
@@ -301,8 +325,11 @@ def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] =
 
 
 def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, now: datetime,
-          fingerprint: str, *, force: bool = False) -> None:
-    """Assess what changed, publish the site, and save the run's snapshot."""
+          fingerprint: str, *, force: bool = False, fresh: dict[str, list[Observation]] | None = None) -> None:
+    """Assess what changed, publish the site, and save the run's snapshot.
+
+    ``fresh``: current values already in memory (see :func:`take_in_catalog`), not read back.
+    """
     from tracker.site.build import build_site
     from tracker.store import (
         append_if_changed,
@@ -315,7 +342,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
     )
     from tracker.updates.feed import feed_files
 
-    assessed = assess_changed(engine, settings, cat, force=force)
+    assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh)
     report.results = {k: v.result for k, v in assessed.kept.items()}
     report.summaries = summarize_objectives(cat, report.results)
     report.reassessed = len(assessed.kept) - assessed.reused
@@ -373,7 +400,12 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
         with run_lock(engine, "run", wait=wait):
             with session_scope(engine) as session:
                 report.run_id = start_run(session)
-            report.files = take_in_catalog(engine, settings, cat) + take_in_inbox(engine, settings, cat)
+            fresh: dict[str, list[Observation]] = {}
+            report.files = take_in_catalog(engine, settings, cat, fresh)
+            inbox = take_in_inbox(engine, settings, cat)
+            for outcome in inbox:  # merged on top of the catalogue file: read back from the database
+                fresh.pop(outcome.indicator_id, None)
+            report.files += inbox
             site = settings.path("site")
             report.site_path = site
             with session_scope(engine) as session:
@@ -389,7 +421,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 with session_scope(engine) as session:
                     finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}})
             else:
-                build(engine, settings, cat, report, now, fingerprint, force=force)
+                build(engine, settings, cat, report, now, fingerprint, force=force, fresh=fresh)
         if updates:
             from tracker.updates import after_run
 
