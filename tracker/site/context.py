@@ -374,11 +374,11 @@ def build_context(settings: Settings, catalog: Catalog, observations: Mapping[st
         for entry in catalog.of_objective(objective.id):
             ind = entry.indicator
             result = results.get(ind.id)
-            loaded = None
-            if ind.id in briefs and ind.id not in observations:
+            loaded = series_views(ind, observations[ind.id]) if ind.id in observations else None
+            if ind.id in briefs:
                 brief = briefs[ind.id]
             else:
-                loaded = series_views(ind, observations.get(ind.id, []))
+                loaded = loaded if loaded is not None else series_views(ind, [])
                 brief = brief_of(ind, (), result, loaded)
             status, due = reporting_status(brief.latest, ind.frequency, today)
             past = history_items((history or {}).get(ind.id, []))

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.assess.base import RANK, Category, IndicatorResult
@@ -254,18 +254,23 @@ def _new_data(session: Session, since: datetime | None, until: datetime) -> dict
     """Indicator id -> (added, revised, latest period) for values recorded in (since, until]."""
     o = ObservationRow.__table__
     older = aliased(o)
-    has_predecessor = exists().where(older.c.superseded_by == o.c.id)
+    revised = case((exists().where(older.c.superseded_by == o.c.id), 1), else_=0)
     window = o.c.recorded_at <= until
     if since is not None:
         window = and_(window, o.c.recorded_at > since)
-    rows = session.execute(select(o.c.indicator_id, o.c.period, o.c.time, has_predecessor).where(window))
-    out: dict[str, list[Any]] = {}
-    for indicator_id, period, time, revised in rows:
-        item = out.setdefault(indicator_id, [0, 0, period, time])
-        item[1 if revised else 0] += 1
-        if time > item[3]:
-            item[2], item[3] = period, time
-    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+    # Counted in the database: a first run records 300,000 values at 1,000 indicators.
+    counts = session.execute(
+        select(o.c.indicator_id, func.count(), func.sum(revised)).where(window).group_by(o.c.indicator_id)
+    ).all()
+    newest = select(o.c.indicator_id, func.max(o.c.time).label("time")).where(window).group_by(o.c.indicator_id)
+    newest = newest.subquery()
+    periods = dict(session.execute(
+        select(o.c.indicator_id, func.max(o.c.period))
+        .join(newest, and_(o.c.indicator_id == newest.c.indicator_id, o.c.time == newest.c.time))
+        .where(window).group_by(o.c.indicator_id)
+    ).all())
+    return {indicator_id: (total - (changed or 0), changed or 0, periods[indicator_id])
+            for indicator_id, total, changed in counts}
 
 
 def _latest_headline_periods(session: Session, at: datetime) -> dict[str, str]:
