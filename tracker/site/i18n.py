@@ -278,6 +278,7 @@ def make_environment(templates: Path, lang: str) -> Environment:
     )
     trans = translations(lang)
     env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
+    from tracker.site.snippets import make_snippets
     from tracker.site.tables import data_rows
 
     fmt = Formatter(lang)
@@ -287,6 +288,8 @@ def make_environment(templates: Path, lang: str) -> Environment:
                        category_symbol=category_symbol,
                        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]))
     env.globals["_"] = fast_gettext(trans.gettext)
+    env.globals.update(make_snippets(lang, fmt, vocab, env.globals["_"], env.globals["category_words"],
+                                     category_symbol, localized))
     env.filters["loc"] = lambda value: localized(value, lang)
     return env
 
