@@ -117,7 +117,7 @@ class ObservationRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"))
     line: Mapped[int] = mapped_column(Integer, default=0)
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "what changed since"
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
     # Deferred: a merge retires the old row (pointing at its successor's id) before inserting the successor.
     # Indexed: SQLite looks up referencing rows for every inserted row while a deferred violation is open.
