@@ -26,10 +26,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from tracker.catalog import Indicator
 from tracker.observations import FLAGS
@@ -44,6 +47,8 @@ LABEL = re.compile(r"\d{4}(-Q[1-4]|-\d{2}(-\d{2})?|/\d{4})?")
 
 def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSchema:
     """The schema of ``indicator``'s parsed data; ``unique=False`` when uniqueness is checked elsewhere."""
+    import pandera.pandas as pa  # imported when a schema is needed: valid files pass the plain checks alone
+
     columns: dict[str, pa.Column] = {
         "period": pa.Column(None, nullable=True, checks=[_check("period", _canonical)]),
         "time": pa.Column(float, nullable=True),
@@ -198,6 +203,8 @@ def _none_match(pattern: re.Pattern[str], *, search: bool = False) -> Callable[[
 
 
 def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
+    import pandera.pandas as pa
+
     return pa.Check(fn, name=name)
 
 

@@ -32,7 +32,6 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from tracker.catalog import Indicator
 from tracker.intake.numbers import DecimalState, parse_values
@@ -245,6 +244,8 @@ class _Intake:
             raw[column] = cell
             typed[column] = _lower(cell) if column == "flag" else cell
         if not self.passes(typed):
+            import pandera.pandas as pa  # only for a file the plain checks found fault with
+
             index = pd.Index(lines, name="line")
             try:
                 frame = pd.DataFrame({k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
