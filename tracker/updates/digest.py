@@ -126,11 +126,11 @@ def _environment(project_templates: str) -> Environment:
 
 
 def format_date(value: date | datetime, lang: str, timezone: str | None = None) -> str:
-    from babel.dates import format_date as babel_date
+    from tracker.site.i18n import long_date
 
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(timezone)).date() if timezone else value.date()
-    return babel_date(value, format="long", locale=lang)
+    return long_date(value, lang)
 
 
 def site_url(settings: Settings, lang: str, page: str = "index.html") -> str | None:
