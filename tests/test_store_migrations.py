@@ -60,3 +60,19 @@ def test_partial_unique_index_is_in_the_migrated_schema(engine: Engine) -> None:
     assert current["unique"] and current["column_names"] == ["indicator_id", "series", "period"]
     where = current["dialect_options"].get(f"{engine.dialect.name}_where")
     assert where is not None and "superseded_at IS NULL" in str(where)
+
+
+def test_the_head_the_pipeline_compares_with_is_alembic_s_head(db_url: str) -> None:
+    from tracker.store import make_engine
+    from tracker.store.migrate import HEAD, is_current
+
+    assert head_revision() == HEAD
+    engine = make_engine(db_url)
+    try:
+        assert not is_current(engine)  # never migrated
+        upgrade(engine)
+        assert is_current(engine)
+        downgrade(engine, "0001")
+        assert not is_current(engine)
+    finally:
+        engine.dispose()

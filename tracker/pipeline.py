@@ -84,9 +84,11 @@ def relative_label(path: Path, root: Path) -> str:
 def open_database(settings: Settings) -> Engine:
     """Engine on the configured database, migrated to the current schema."""
     from tracker.store import make_engine, run_lock
-    from tracker.store.migrate import current_revision, head_revision, upgrade
+    from tracker.store.migrate import current_revision, head_revision, is_current, upgrade
 
     engine = make_engine(settings.database_url)
+    if is_current(engine):
+        return engine
     head = head_revision()
     if current_revision(engine) != head:
         with run_lock(engine, "migrate", wait=True):  # two processes starting at once migrate once
