@@ -174,11 +174,11 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
     ``fresh`` receives the values of each indicator that had none stored before its file was accepted: they
     are then exactly its current values, so the assessment need not read them back from the database.
     """
-    from tracker.store import accepted_hashes, session_scope, values_tokens
+    from tracker.store import accepted_hashes, session_scope
 
     with session_scope(engine, immediate=False) as session:
         accepted = accepted_hashes(session)
-        stored = set(values_tokens(session)) if fresh is not None else set()
+    stored = {indicator_id for indicator_id, _ in accepted}  # values come only from accepted files
     read: dict[str, list[Observation]] | None = {} if fresh is not None else None
     outcomes = [
         take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root), accepted, read)
