@@ -20,12 +20,14 @@ from tracker.site.sample import Sample, build_sample
 
 CHANGED = "separate-waste"
 HISTORY = {CHANGED: [{"at": "2025-06-01", "category": "moderate", "score": 1.5, "note": "earlier"}]}
-#: Rendered on every build: they list every indicator or show the build date (17 in the sample catalogue).
+#: Rendered on every build: they list every indicator or show the build date (13 in the sample catalogue).
 SHARED = {*(f"{lang}/{page}" for lang in ("it", "en") for page in (
-    "index.html", "indicators.html", "status.html", "methodology.html", "guide.html",
-    "objectives/environment.html", "objectives/mobility.html", "objectives/empty.html")),
+    "index.html", "indicators.html", "status.html", "methodology.html", "guide.html")),
     "index.html", "scorecard.json", "data/datapackage.json"}
 INDICATOR_PAGES = 10  # 5 indicators x 2 languages
+#: Reused while their indicators are unchanged; the changed indicator is in "environment".
+OBJECTIVE_PAGES = 6  # 3 objectives x 2 languages
+CHANGED_OBJECTIVE = {f"{lang}/objectives/environment.html" for lang in ("it", "en")}
 
 
 def _build(s: Sample, out: Path, **kw: object) -> SiteReport:
@@ -68,9 +70,9 @@ def test_one_changed_indicator_re_renders_only_its_files_and_the_shared_ones(tmp
     assert new.keys() == old.keys()
     rendered = {rel for rel, path in new.items() if not _same_file(path, old[rel])}
     # Exactly: the changed indicator's pages and downloads, the shared pages and files, and the manifest.
-    assert rendered == _own_files(CHANGED) | SHARED | {MANIFEST}
-    assert (second.rendered, second.reused) == (len(SHARED - {"scorecard.json", "data/datapackage.json"}) + 2,
-                                                INDICATOR_PAGES - 2)
+    assert rendered == _own_files(CHANGED) | SHARED | CHANGED_OBJECTIVE | {MANIFEST}
+    assert (second.rendered, second.reused) == (len(SHARED - {"scorecard.json", "data/datapackage.json"}) + 4,
+                                                INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2)
     assert second.files_reused == len(new) - len(rendered)  # other pages, downloads and the four assets
     assert _same_file(new["assets/plotly.min.js"], old["assets/plotly.min.js"])
     assert (old["en/indicators/separate-waste.html"].read_bytes()  # the previous build was not touched
@@ -95,18 +97,21 @@ def test_a_real_site_folder_is_reused_too(tmp_path: Path) -> None:
     assert not site.is_symlink() and first.reused == 0
     inode = (site / "en" / "indicators" / "turnout.html").stat().st_ino
     second = _build(_with_changed_value(s), site)
-    assert not site.is_symlink() and second.reused == INDICATOR_PAGES - 2
+    assert not site.is_symlink() and second.reused == INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2
     page = site / "en" / "indicators" / "turnout.html"
     assert page.stat().st_ino == inode and page.stat().st_nlink == 1  # the old tree is gone, the page is not
     assert list(builds_folder(site).iterdir()) == []
 
 
 def test_a_later_day_with_no_change_reuses_every_indicator_page(tmp_path: Path) -> None:
-    """The build date is on the shared pages only: a daily run does not rewrite every indicator page."""
+    """The build date is on the shared pages only: a daily run rewrites neither indicator nor objective pages."""
     s = build_sample(tmp_path / "project")
     first = _build(s, tmp_path / "site")
     second = _build(s, tmp_path / "site", generated_at=s.generated_at + timedelta(days=1))
-    assert (second.rendered, second.reused) == (first.pages - INDICATOR_PAGES, INDICATOR_PAGES)
+    reused = INDICATOR_PAGES + OBJECTIVE_PAGES
+    assert (second.rendered, second.reused) == (first.pages - reused, reused)
+    objective = (second.path / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
+    assert "Data last updated on" in objective and "Generated on" not in objective
     page = (second.path / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "Data last updated on June 1, 2025." in page and "November" not in page
     assert "Generated on November 27, 2025." in (second.path / "en" / "index.html").read_text(encoding="utf-8")
@@ -140,7 +145,7 @@ def test_indicator_pages_that_show_site_wide_data_are_never_reused(tmp_path: Pat
     page.write_text("".join(line for line in lines if "{% block generated %}" not in line), encoding="utf-8")
     _build(s, tmp_path / "site")
     second = _build(s, tmp_path / "site", generated_at=s.generated_at + timedelta(days=1))
-    assert second.reused == 0
+    assert second.reused == OBJECTIVE_PAGES  # their own template still gives the data's date: reused
     text = (second.path / "en" / "indicators" / "turnout.html").read_text(encoding="utf-8")
     assert "Generated on November 27, 2025." in text
     assert "cannot reuse them" in caplog.text
@@ -204,7 +209,7 @@ def test_a_failed_build_leaves_the_published_build_intact(tmp_path: Path, monkey
     assert _snapshot(published) == before  # same files, same inodes, no link left over, same bytes
     assert [p.name for p in builds_folder(first.path).iterdir()] == [published.name]
     assert read_manifest(published)  # still readable: the next build reuses it
-    assert _build(changed, tmp_path / "site").reused == INDICATOR_PAGES - 2
+    assert _build(changed, tmp_path / "site").reused == INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2
 
 
 def test_the_worker_pool_gives_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,7 +243,21 @@ def test_a_manifest_that_cannot_be_trusted_means_a_full_build(tmp_path: Path) ->
     assert _build(s, tmp_path / "site").reused == 0
     # A file the manifest lists but that is gone is rendered again rather than missing.
     third_input = _build(s, tmp_path / "site")
-    assert third_input.reused == INDICATOR_PAGES
+    assert third_input.reused == INDICATOR_PAGES + OBJECTIVE_PAGES
     (third_input.path.resolve() / "en" / "indicators" / "turnout.html").unlink()
     fourth = _build(s, tmp_path / "site")
-    assert (fourth.reused, (fourth.path / "en" / "indicators" / "turnout.html").is_file()) == (INDICATOR_PAGES - 1, True)
+    assert (fourth.reused, (fourth.path / "en" / "indicators" / "turnout.html").is_file()) == (
+        INDICATOR_PAGES - 1 + OBJECTIVE_PAGES, True)
+
+
+def test_objective_pages_that_show_site_wide_data_are_never_reused(tmp_path: Path) -> None:
+    s = build_sample(tmp_path / "project")
+    shutil.copytree(REPO_TEMPLATES, s.settings.root / "templates")
+    page = s.settings.root / "templates" / "objective.html"
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    page.write_text("".join(line for line in lines if "{% block generated %}" not in line), encoding="utf-8")
+    _build(s, tmp_path / "site")
+    second = _build(s, tmp_path / "site", generated_at=s.generated_at + timedelta(days=1))
+    assert second.reused == INDICATOR_PAGES
+    text = (second.path / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
+    assert "Generated on November 27, 2025." in text

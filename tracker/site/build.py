@@ -41,14 +41,16 @@ from tracker.site.incremental import (
     Produced,
     Reuse,
     asset_key,
+    canonical,
     data_inputs,
+    digest,
     page_inputs,
     write_manifest,
     write_new,
 )
 from tracker.site.indicators import Batch, IndicatorJob, plan
 from tracker.site.publish import publish
-from tracker.site.render import Renderer
+from tracker.site.render import Renderer, SiteWide
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +142,12 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(reuse, renderers, page_inputs(ctx.settings, templates, with_updates),
                        data_inputs(ctx.settings), languages)
-    reused, pending = plan(job, ctx.indicators)
+    keys: dict[str, str] = {}
+    reused, pending = plan(job, ctx.indicators, keys)
     produced += reused
     ctx.load([p.view for p in pending])  # the values of what must be rendered, before any worker is forked
     with Batch(job, pending) as batch:
-        produced += _shared_pages(root, ctx, renderers, templates, languages)
+        produced += _shared_pages(root, ctx, renderers, templates, languages, job, keys)
         for name, data in shared_files(ctx).items():
             produced.append(Produced(name, None, write_new(root / name, data), False))
         produced += batch.files()
@@ -179,8 +182,10 @@ def _assets(reuse: Reuse) -> list[Produced]:
 
 
 def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], templates: Path,
-                  languages: list[str]) -> list[Produced]:
-    """The pages that show every indicator, or the build date: rendered on every build."""
+                  languages: list[str], job: IndicatorJob, keys: dict[str, str]) -> list[Produced]:
+    """The pages that show every indicator, or the build date: rendered on every build; and the objective
+    pages, reused while their objective, summary and indicators are unchanged (their footer gives the data's
+    last update rather than the build date)."""
     produced = []
 
     def page(renderer: Renderer, template: str, sub: str, *, at_root: bool = False, **extra: object) -> None:
@@ -193,7 +198,16 @@ def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], 
             extra = {"search_index_json": script_json(_search_index(ctx, lang))} if name == "indicators.html" else {}
             page(renderer, name, name, **extra)
         for objective in ctx.objectives:
-            page(renderer, "objective.html", objective.path, view=objective)
+            path = f"{lang}/{objective.path}"
+            key = digest(job.page_inputs, lang, "objective", canonical({
+                "objective": objective.objective.model_dump(mode="json"), "summary": objective.summary,
+                "indicators": [keys[v.id] for v in objective.indicators]}))
+            found = job.reuse.take(path, key)
+            if found is None:
+                watched = SiteWide(ctx)
+                size = renderer.render("objective.html", objective.path, view=objective, ctx=watched)
+                found = Produced(path, None if watched.used else key, size, False)
+            produced.append(found)
     default = ctx.settings.config.default_language
     env = renderers[default].env if default in renderers else make_environment(templates, default)
     page(Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True)  # no feed link

@@ -171,6 +171,11 @@ class ObjectiveView:
     def overdue(self) -> list[IndicatorView]:
         return [i for i in self.indicators if i.status == "overdue"]
 
+    @property
+    def updated(self) -> date | None:
+        """The latest update of its indicators' data: the page's footer date (it shows no build date)."""
+        return max((i.updated for i in self.indicators if i.updated), default=None)
+
 
 #: Observations of the given indicators, as ``tracker.store.current_observations`` returns them.
 Loader = Callable[[list[str]], Mapping[str, list[Observation]]]

@@ -63,12 +63,16 @@ class Pending:
         return len(self.pages)
 
 
-def plan(job: IndicatorJob, views: Sequence[IndicatorView]) -> tuple[list[Produced], list[Pending]]:
-    """Link every file whose key is unchanged; list what is left to render."""
+def plan(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str] | None = None
+         ) -> tuple[list[Produced], list[Pending]]:
+    """Link every file whose key is unchanged; list what is left to render. ``keys`` receives each
+    indicator's key (the objective pages are keyed on their indicators')."""
     reused: list[Produced] = []
     pending: list[Pending] = []
     for view in views:
         key = indicator_key(view)
+        if keys is not None:
+            keys[view.id] = key
         pages: dict[str, str] = {}
         for lang in job.renderers:
             path, page_key = f"{lang}/{view.path}", digest(job.page_inputs, lang, key)
