@@ -139,9 +139,11 @@ class Run(Base):
 
 
 class AssessmentRow(Base):
-    """One verdict of one run: the snapshot that "what changed since" compares against."""
+    """One verdict of one run, saved when it changed: a run's snapshot is, for each key, its latest row."""
 
     __tablename__ = "assessments"
+    # Rebuilding a snapshot takes the newest row per key: walk this index instead of sorting the table.
+    __table_args__ = (Index("ix_assessments_key_run", "indicator_id", "series", "method", "window", "run_id"),)
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     indicator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
