@@ -10,6 +10,7 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,24 +137,34 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
 
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
-            accepted: dict[tuple[str, str], str] | None = None,
-            read: dict[str, list[Observation]] | None = None) -> FileOutcome:
+            accepted: dict[tuple[str, str], str] | None = None) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
 
-    ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many;
-    ``read`` receives the observations of an accepted file, by indicator.
+    ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
     """
-    from tracker.store import file_accepted, merge_file, record_rejected, session_scope
-
     digest = sha256_of(path)
+    if _already_accepted(engine, indicator, label, digest, accepted):
+        return FileOutcome(label, indicator.id, "unchanged")
+    return store_read(engine, indicator, label, digest, read_file(path, indicator, label))
+
+
+def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: str,
+                      accepted: dict[tuple[str, str], str] | None) -> bool:
+    from tracker.store import file_accepted, session_scope
+
     if accepted is not None:
-        if accepted.get((indicator.id, label)) == digest:
-            return FileOutcome(label, indicator.id, "unchanged")
-    else:
-        with session_scope(engine) as session:
-            if file_accepted(session, indicator.id, label, digest):
-                return FileOutcome(label, indicator.id, "unchanged")
-    observations, problems = read_file(path, indicator, label)
+        return accepted.get((indicator.id, label)) == digest
+    with session_scope(engine) as session:
+        return file_accepted(session, indicator.id, label, digest)
+
+
+def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
+               read: tuple[list[Observation], list[Problem]],
+               kept: dict[str, list[Observation]] | None = None) -> FileOutcome:
+    """Merge what was read from one file, or record its rejection; ``kept`` receives accepted observations."""
+    from tracker.store import merge_file, record_rejected, session_scope
+
+    observations, problems = read
     if problems:
         with session_scope(engine) as session:
             record_rejected(session, indicator.id, label, digest, len(problems))
@@ -162,32 +173,44 @@ def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
         merged = merge_file(session, indicator.id, label, digest, observations)
     if merged.same_file:
         return FileOutcome(label, indicator.id, "unchanged")
-    if read is not None:
-        read[indicator.id] = observations
+    if kept is not None:
+        kept[indicator.id] = observations
     return FileOutcome(label, indicator.id, "accepted", added=merged.added, revised=merged.revised)
 
 
 def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
                     fresh: dict[str, list[Observation]] | None = None) -> list[FileOutcome]:
-    """Take in every data file of the catalogue.
+    """Take in every data file of the catalogue, in catalogue order (files are read ahead in two worker
+    processes when there are many: ``tracker.intake.pool``).
 
     ``fresh`` receives the values of each indicator that had none stored before its file was accepted: they
     are then exactly its current values, so the assessment need not read them back from the database.
     """
+    from tracker.intake.pool import read_in_order
     from tracker.store import accepted_hashes, session_scope
 
     with session_scope(engine, immediate=False) as session:
         accepted = accepted_hashes(session)
     stored = {indicator_id for indicator_id, _ in accepted}  # values come only from accepted files
-    read: dict[str, list[Observation]] | None = {} if fresh is not None else None
-    outcomes = [
-        take_in(engine, e.indicator, e.data_file, relative_label(e.data_file, settings.root), accepted, read)
-        for e in cat.entries
-        if e.data_file is not None
-    ]
-    if fresh is not None and read:
+    outcomes: list[FileOutcome] = []
+    todo: list[tuple[int, Indicator, str, str, Path]] = []  # outcome index, definition, label, hash, path
+    for entry in cat.entries:
+        if entry.data_file is None:
+            continue
+        label = relative_label(entry.data_file, settings.root)
+        digest = sha256_of(entry.data_file)
+        outcomes.append(FileOutcome(label, entry.indicator.id, "unchanged"))
+        if not _already_accepted(engine, entry.indicator, label, digest, accepted):
+            todo.append((len(outcomes) - 1, entry.indicator, label, digest, entry.data_file))
+    kept: dict[str, list[Observation]] = {}
+    jobs = [(path, ind, label) for _, ind, label, _, path in todo]
+    with closing(read_in_order(jobs, read_file, parent_only=lambda path: path.stat().st_size > PROGRESS_BYTES)
+                 ) as reads:  # closed even when a merge fails: the workers stop
+        for (index, ind, label, digest, _), read in zip(todo, reads, strict=True):
+            outcomes[index] = store_read(engine, ind, label, digest, read, kept)
+    if fresh is not None:
         for outcome in outcomes:
-            own = read.get(outcome.indicator_id)
+            own = kept.get(outcome.indicator_id)
             if outcome.status == "accepted" and outcome.indicator_id not in stored and own is not None \
                     and outcome.added == len(own):
                 fresh[outcome.indicator_id] = sorted(own, key=lambda o: (o.series, o.time, o.period))

@@ -23,7 +23,8 @@ from tracker.bench.synthetic import DISAGGREGATION
 HOOKS: dict[str, list[tuple[str, str]]] = {
     "tracker.config": [("load", "config")],
     "tracker.catalog": [("load", "definitions")],
-    "tracker.pipeline": [("open_database", "database"), ("read_file", "read_validate"), ("take_in", "store"),
+    "tracker.pipeline": [("open_database", "database"), ("take_in_catalog", "read_validate"),
+                         ("read_file", "read_validate"), ("take_in", "store"), ("store_read", "store"),
                          ("inputs_fingerprint", "fingerprint"), ("assess_changed", "assess"), ("run", "pipeline_other")],
     "tracker.store": [("current_observations", "load_back"), ("snapshot_at", "save_assessments"),
                       ("save_changes", "save_assessments")],
