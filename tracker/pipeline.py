@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
+from tracker import heap
 from tracker.problems import Problem
 
 if TYPE_CHECKING:
@@ -368,6 +369,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
     from tracker.updates.feed import feed_files
 
     assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh)
+    heap.freeze_now()  # the kept results and the values just read live until the end of the run
     report.results = {k: v.result for k, v in assessed.kept.items()}
     report.summaries = summarize_objectives(cat, report.results)
     report.reassessed = len(assessed.kept) - assessed.reused
@@ -422,7 +424,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     engine = open_database(settings)
     report = RunReport()
     try:
-        with run_lock(engine, "run", wait=wait):
+        with run_lock(engine, "run", wait=wait), heap.frozen():
             with session_scope(engine) as session:
                 report.run_id = start_run(session)
             fresh: dict[str, list[Observation]] = {}
@@ -451,7 +453,8 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
             from tracker.updates import after_run
 
             # Feed, updates page and on-change subscriptions; failures are recorded and retried next time.
-            report.deliveries = after_run(settings, engine, cat)
+            with heap.frozen():  # the run's results are still in memory
+                report.deliveries = after_run(settings, engine, cat)
     finally:
         engine.dispose()
     return report

@@ -16,7 +16,6 @@ from the repository's ``templates/`` folder next to the ``tracker`` package.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import plotly
 
+from tracker import heap
 from tracker.assess.base import IndicatorResult, ObjectiveSummary
 from tracker.catalog import Catalog
 from tracker.config import Settings
@@ -105,11 +105,8 @@ def build_site(settings: Settings, catalog: Catalog, observations: dict[str, lis
     previous = published_build(target)
     # The pipeline's 300,000 observations (and the context) live through the whole build: keep the cyclic
     # collector from walking them again and again, and keep forked workers from copying them (copy-on-write).
-    gc.freeze()
-    try:
+    with heap.frozen():
         produced = publish(target, lambda root: _write_tree(root, ctx, templates, extra, previous))
-    finally:
-        gc.unfreeze()
     pages = [p for p in produced if p.page]
     indicator_pages = [p.size for p in pages if "/indicators/" in p.path]
     # Sizes from what was written, not from a walk of the tree: the manifest is the one file not listed.

@@ -54,14 +54,15 @@ def current_observations(
 
 
 def values_tokens(session: Session) -> dict[str, tuple[int, int]]:
-    """Indicator id -> (number, highest id) of its current observations.
+    """Indicator id -> (number, highest id) of its accepted files.
 
-    A merge never deletes and gives every new or revised value a new id, so any accepted change to an
-    indicator's values moves its token: what ``tracker.assess.cache`` keys kept results on.
+    Values change only by merging an accepted file, which always adds a ``source_files`` row first (an
+    identical file is not merged again), so this moves whenever an indicator's values may have: what
+    ``tracker.assess.cache`` keys kept results on. It reads the small files table, not the observations.
     """
-    t = ObservationRow.__table__.c
+    f = SourceFile.__table__.c
     rows = session.execute(
-        select(t.indicator_id, func.count(), func.max(t.id)).where(t.superseded_at.is_(None)).group_by(t.indicator_id)
+        select(f.indicator_id, func.count(), func.max(f.id)).where(f.status == ACCEPTED).group_by(f.indicator_id)
     )
     return {indicator_id: (count, top) for indicator_id, count, top in rows}
 
