@@ -30,18 +30,17 @@ from collections.abc import Sequence
 from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
+    achieved,
     band_score,
     base_figures,
+    base_window,
     cagr,
     figure,
-    first_from,
     fit_to_band,
     insufficient,
     meets,
     prepare,
     same_sign,
-    span_check,
-    start_year,
 )
 
 METHOD = "escap"
@@ -80,19 +79,11 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     if spec.target_value is None:
         return insufficient(METHOD, "base", label, "no_target")
     if series and meets(series[-1].value, spec):
-        latest = series[-1]
-        start = first_from(series, start_year(spec)) or latest
-        return Assessment(METHOD, "base", Category.ACHIEVED, 5.0, LABELS["achieved"], base=start, latest=latest,
-                          figures=base_figures(start, latest, spec))
-    problem = span_check(series)
-    if problem is not None:
-        return insufficient(METHOD, "base", label, problem[0], **problem[1])
-    latest, year = series[-1], start_year(spec)
-    base = first_from(series, year)
-    if base is None:
-        return insufficient(METHOD, "base", label, "no_base", year=year, latest=latest.time)
-    if latest.time - base.time < 1:
-        return insufficient(METHOD, "base", label, "base_is_latest", year=year, latest=latest.time)
+        return achieved(METHOD, series, spec, LABELS["achieved"])
+    window = base_window(METHOD, series, spec, label)
+    if isinstance(window, Assessment):
+        return window
+    base, latest = window
     if spec.target_year is None or spec.target_year <= base.time:
         return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
 

@@ -146,6 +146,31 @@ def span_check(series: Sequence[Point]) -> tuple[str, dict[str, object]] | None:
     return None
 
 
+def achieved(method: str, series: Sequence[Point], spec: Spec, label: dict[str, str]) -> Assessment:
+    """The verdict of a "base" window whose latest value already meets the target (score +5), shown from the
+    base year (or the latest point when nothing is as recent)."""
+    latest = series[-1]
+    start = first_from(series, start_year(spec)) or latest
+    return Assessment(method, "base", Category.ACHIEVED, 5.0, label, base=start, latest=latest,
+                      figures=base_figures(start, latest, spec))
+
+
+def base_window(method: str, series: Sequence[Point], spec: Spec, label: dict[str, str]
+                ) -> tuple[Point, Point] | Assessment:
+    """The base and latest points of a "base" window, or the assessment saying why there are none: too few
+    values, none from the base year on, or the base year's value is the latest one."""
+    problem = span_check(series)
+    if problem is not None:
+        return insufficient(method, "base", label, problem[0], **problem[1])
+    latest, year = series[-1], start_year(spec)
+    base = first_from(series, year)
+    if base is None:
+        return insufficient(method, "base", label, "no_base", year=year, latest=latest.time)
+    if latest.time - base.time < 1:
+        return insufficient(method, "base", label, "base_is_latest", year=year, latest=latest.time)
+    return base, latest
+
+
 def figure(value: float | None) -> float | None:
     """A figure as stored: finite floats only (JSON has no infinity), None otherwise."""
     return value if value is not None and math.isfinite(value) else None

@@ -29,16 +29,15 @@ from collections.abc import Sequence
 from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
+    achieved,
     band_score,
     base_figures,
+    base_window,
     figure,
-    first_from,
     fit_to_band,
     insufficient,
     meets,
     prepare,
-    span_check,
-    start_year,
 )
 from tracker.assess.opensdg import coefficient
 
@@ -94,19 +93,11 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
 def _assess(series: list[Point], spec: Spec) -> Assessment:
     label = NOT_ASSESSED
     if series and meets(series[-1].value, spec):
-        latest = series[-1]
-        start = first_from(series, start_year(spec)) or latest
-        return Assessment(METHOD, "base", Category.ACHIEVED, 5.0, TARGET_LABELS[Category.ACHIEVED], base=start,
-                          latest=latest, figures=base_figures(start, latest, spec))
-    problem = span_check(series)
-    if problem is not None:
-        return insufficient(METHOD, "base", label, problem[0], **problem[1])
-    latest, year = series[-1], start_year(spec)
-    base = first_from(series, year)
-    if base is None:
-        return insufficient(METHOD, "base", label, "no_base", year=year, latest=latest.time)
-    if latest.time - base.time < 1:
-        return insufficient(METHOD, "base", label, "base_is_latest", year=year, latest=latest.time)
+        return achieved(METHOD, series, spec, TARGET_LABELS[Category.ACHIEVED])
+    window = base_window(METHOD, series, spec, label)
+    if isinstance(window, Assessment):
+        return window
+    base, latest = window
 
     slope = (latest.value - base.value) / (latest.time - base.time)
     proj = projection.linear(latest, slope, spec)

@@ -39,18 +39,17 @@ from collections.abc import Sequence
 from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
+    achieved,
     band_score,
     base_figures,
+    base_window,
     cagr,
     figure,
-    first_from,
     fit_to_band,
     insufficient,
     meets,
     prepare,
     same_sign,
-    span_check,
-    start_year,
 )
 
 METHOD = "unsd"
@@ -108,19 +107,11 @@ def _achieved(value: float, spec: Spec) -> bool:
 def _assess(series: list[Point], spec: Spec) -> Assessment:
     label = LABELS["not_assessed"]
     if series and spec.target_value is not None and _achieved(series[-1].value, spec):
-        latest = series[-1]
-        start = first_from(series, start_year(spec)) or latest
-        return Assessment(METHOD, "base", Category.ACHIEVED, 5.0, LABELS["on_track"], base=start, latest=latest,
-                          figures=base_figures(start, latest, spec))
-    problem = span_check(series)
-    if problem is not None:
-        return insufficient(METHOD, "base", label, problem[0], **problem[1])
-    latest, year = series[-1], start_year(spec)
-    base = first_from(series, year)
-    if base is None:
-        return insufficient(METHOD, "base", label, "no_base", year=year, latest=latest.time)
-    if latest.time - base.time < 1:
-        return insufficient(METHOD, "base", label, "base_is_latest", year=year, latest=latest.time)
+        return achieved(METHOD, series, spec, LABELS["on_track"])
+    window = base_window(METHOD, series, spec, label)
+    if isinstance(window, Assessment):
+        return window
+    base, latest = window
     if not same_sign(base.value, latest.value):
         return insufficient(METHOD, "base", label, "sign", base=base.value, base_year=base.time,
                             latest=latest.value, latest_year=latest.time)
