@@ -65,6 +65,7 @@ class DataBrief:
     latest: Observation | None  # of the headline series
     baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
     digest: str  # of every observation as the pages and downloads show it (see :func:`values_digest`)
+    result: str = ""  # of the indicator's assessment (see :func:`result_digest`): kept, not recomputed
 
 
 @dataclass
@@ -354,12 +355,17 @@ def values_digest(series: Iterable[SeriesView]) -> str:
     return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
 
 
+def result_digest(result: IndicatorResult | None) -> str:
+    """A hash of everything in an assessment (orjson writes the dataclasses whole, NaN as null)."""
+    return hashlib.blake2b(orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS), digest_size=16).hexdigest()
+
+
 def brief_of(indicator: Indicator, observations: Iterable[Observation], result: IndicatorResult | None,
              series: list[SeriesView] | None = None) -> DataBrief:
     series = series if series is not None else series_views(indicator, observations)
     head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
     return DataBrief(sum(len(s.observations) for s in series), tuple(SeriesView(s.key, s.labels, []) for s in series),
-                     head, baseline_point(indicator, series, result), values_digest(series))
+                     head, baseline_point(indicator, series, result), values_digest(series), result_digest(result))
 
 
 def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],

@@ -119,7 +119,7 @@ def indicator_key(view: IndicatorView) -> str:
     its assessment, its reporting status (which moves with the date) and its history."""
     return digest(canonical({
         "indicator": view.ind.model_dump(mode="json"), "objective": view.objective.model_dump(mode="json"),
-        "values": view.brief.digest, "result": view.result, "baseline": view.baseline, "status": view.status,
+        "values": view.brief.digest, "result": view.brief.result, "baseline": view.baseline, "status": view.status,
         "due": view.due, "updated": view.updated, "history": view.history,
     }))
 
