@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracker import code_digest
+from tracker import code_digest, heap
 from tracker.assess.base import IndicatorResult
 from tracker.catalog import Indicator
 from tracker.config import Settings
@@ -111,6 +111,7 @@ class ResultCache:
                     cache.entries[path.stem] = kept
         finally:
             gc.enable()
+        heap.freeze_now()  # kept for the whole run: out of the collector's walks from now on
         cache.valid = True
         return cache
 
