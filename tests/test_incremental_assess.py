@@ -110,7 +110,7 @@ def test_a_kept_file_that_names_other_code_is_refused_and_reassessed(project: Pa
     synthetic.change_one_value(project)
     report = run(project)
     assert not marker.exists()
-    assert "is not a tracker type" in caplog.text
+    assert "is not a kept result type" in caplog.text
     assert report.reassessed in (1, 2)  # the refused entry, plus the changed file's indicator if different
     assert victim.stem in {k for k, v in report.results.items()}
 
@@ -152,3 +152,56 @@ def test_a_first_run_assesses_from_the_files_it_just_read(project: Path, monkeyp
     changed = synthetic.change_one_value(project)
     run(project)
     assert asked[-1] == [changed.stem]
+
+
+def test_a_kept_file_cannot_reach_other_code_through_a_tracker_module(project: Path) -> None:
+    """``tracker.assess.cache`` imports ``os``: a dotted name such as ``os.system`` must not resolve through it."""
+    run(project)
+    folder = config.load(project).path("cache") / kept_results.FOLDER
+    victim = sorted(folder.glob("*.pickle"))[0]
+    marker = project / "pwned"
+    command = f"touch {marker}".encode()
+    module, name = b"tracker.assess.cache", b"os.system"
+    # PROTO 4, module, name, STACK_GLOBAL, the command, TUPLE1, REDUCE, STOP
+    victim.write_bytes(b"\x80\x04\x8c" + bytes([len(module)]) + module + b"\x8c" + bytes([len(name)]) + name
+                       + b"\x93\x8c" + bytes([len(command)]) + command + b"\x85R.")
+    synthetic.change_one_value(project)
+    report = run(project)
+    assert not marker.exists()
+    assert victim.stem in report.results
+
+
+def test_kept_results_are_not_used_with_a_recreated_database(project: Path) -> None:
+    """Same URL, same run ids and file ids after the database is recreated: the run's time tells them apart."""
+    from sqlalchemy import text
+
+    from tracker.store.models import Base
+
+    first = run(project)
+    engine = make_engine(config.load(project).database_url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+    again = run(project)
+    assert again.run_id == first.run_id  # the same id in the new database
+    assert again.reassessed == INDICATORS
+
+
+def test_a_kept_summary_that_does_not_match_the_stored_values_means_a_full_recomputation(
+        project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A brief that lies (the values changed behind the kept results' back) is caught before publishing."""
+    import dataclasses
+
+    first = run(project)
+    folder = config.load(project).path("cache") / kept_results.FOLDER
+    victim = sorted(folder.glob("*.pickle"))[0]
+    kept = pickle.loads(victim.read_bytes())
+    victim.write_bytes(pickle.dumps(dataclasses.replace(kept, brief=dataclasses.replace(kept.brief, digest="0" * 32))))
+    from datetime import timedelta
+
+    report = pipeline.run(config.load(project), now=NOW + timedelta(days=1), updates=False)  # a new day: a build
+    assert "differ from the summary kept" in caplog.text
+    assert report.reassessed == INDICATORS  # everything assessed again, then published
+    page = (project / "site" / "en" / "indicators" / f"{victim.stem}.html").read_text(encoding="utf-8")
+    assert victim.stem in page and report.site_pages == first.site_pages

@@ -76,3 +76,34 @@ def test_the_head_the_pipeline_compares_with_is_alembic_s_head(db_url: str) -> N
         assert not is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_runs_saved_before_0002_keep_their_snapshots(db_url: str) -> None:
+    """0.1.0 saved whole snapshots: a key a run dropped must not come back once runs are read as changes."""
+    from sqlalchemy import insert
+
+    from tracker.store import make_engine, session_scope, snapshot_at
+    from tracker.store.models import AssessmentRow, Run
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0001")
+        row = {"series": "", "method": "eurostat", "window": "short", "score": 1.0, "payload": {}}
+        with engine.begin() as conn:
+            for run_id in (1, 2, 3):
+                conn.execute(insert(Run).values(id=run_id, status="failed" if run_id == 2 else "ok", summary={}))
+            conn.execute(insert(AssessmentRow), [
+                {**row, "run_id": 1, "indicator_id": "a", "category": "on_track"},
+                {**row, "run_id": 1, "indicator_id": "b", "category": "limited"},
+                {**row, "run_id": 2, "indicator_id": "c", "category": "limited"},  # a failed run: not a snapshot
+                {**row, "run_id": 3, "indicator_id": "a", "category": "moderate"},
+            ])
+        upgrade(engine)
+        with session_scope(engine) as s:
+            assert {k[0]: r.category for k, r in snapshot_at(s, 1).items()} == {"a": "on_track", "b": "limited"}
+            assert {k[0]: r.category for k, r in snapshot_at(s, 3).items()} == {"a": "moderate"}
+        downgrade(engine, "0001")
+        with session_scope(engine) as s:
+            assert s.query(AssessmentRow).filter(AssessmentRow.category == "removed").count() == 0
+    finally:
+        engine.dispose()

@@ -10,24 +10,28 @@ outermost scope moves them back, so a long-running scheduler still collects them
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 _depth = 0
+_lock = threading.Lock()  # the scheduler may run updates in another thread
 
 
 @contextmanager
 def frozen() -> Iterator[None]:
     """A scope in which long-lived objects are kept out of the collector's walks (scopes nest)."""
     global _depth
-    _depth += 1
-    gc.freeze()
+    with _lock:
+        _depth += 1
+        gc.freeze()
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            gc.unfreeze()
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.unfreeze()
 
 
 def freeze_now() -> None:

@@ -296,7 +296,13 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     from tracker.assess import assess_indicator
     from tracker.assess import cache as kept_results
     from tracker.site.context import brief_of, series_views
-    from tracker.store import current_observations, last_snapshot_run, session_scope, values_tokens
+    from tracker.store import (
+        current_observations,
+        last_snapshot_run,
+        session_scope,
+        snapshot_identity,
+        values_tokens,
+    )
     from tracker.updates.changes import snapshot_records
 
     database = engine.url.render_as_string(hide_password=True)
@@ -305,7 +311,8 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     stale: dict[str, tuple[Indicator, str]] = {}
     with session_scope(engine, immediate=False) as session:
         snapshot_run = last_snapshot_run(session)
-        cache = kept_results.ResultCache.load(settings.path("cache"), database, None if force else snapshot_run)
+        identity = None if force else snapshot_identity(session)
+        cache = kept_results.ResultCache.load(settings.path("cache"), database, identity)
         values = values_tokens(session)
         for entry in cat.entries:
             ind = entry.indicator
@@ -365,6 +372,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
         save_changes,
         session_scope,
         snapshot_at,
+        snapshot_identity,
     )
     from tracker.updates.feed import feed_files
 
@@ -400,8 +408,10 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
             "files": {f.label: f.status for f in report.files},
             "problems": len(report.problems),
         })
-    assert report.run_id is not None
-    assessed.cache.save(assessed.kept, report.run_id)  # after the commit: never ahead of the database
+    with session_scope(engine, immediate=False) as session:
+        identity = snapshot_identity(session)
+    if identity is not None:
+        assessed.cache.save(assessed.kept, identity)  # after the commit: never ahead of the database
 
 
 def _code_files() -> list[Path]:
@@ -448,7 +458,13 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 with session_scope(engine) as session:
                     finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}})
             else:
-                build(engine, settings, cat, report, now, fingerprint, force=force, fresh=fresh)
+                from tracker.site.context import StaleBrief
+
+                try:
+                    build(engine, settings, cat, report, now, fingerprint, force=force, fresh=fresh)
+                except StaleBrief as exc:  # kept results that lie: nothing was published or saved yet
+                    log.warning("%s; assessing every indicator again", exc)
+                    build(engine, settings, cat, report, now, fingerprint, force=True, fresh=fresh)
         if updates:
             from tracker.updates import after_run
 

@@ -7,7 +7,7 @@ their values that the site needs (``tracker.site.context.DataBrief``), without r
 
 The folder (``paths.cache``/results) only saves time: deleting it, or ``tracker run --force``, recomputes
 everything from the database. Its files are written by the tracker and read back with an unpickler that accepts
-the tracker's own result types only. It records the database and the run whose snapshot it matches: if another
+the kept result types only. It records the database and the run (id and time) whose snapshot it matches: if another
 run (another machine on a shared database) or another database came in between, it is not used.
 """
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 FOLDER = "results"  # inside paths.cache
 STATE = "state.json"
 #: Bump when the kept types change shape, so an older file is ignored rather than misread.
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,21 @@ def settings_part(settings: Settings) -> str:
 
 
 class _TrackerUnpickler(pickle.Unpickler):
-    """Only the tracker's own types and the standard ones they hold can be named by the file."""
+    """Only the kept types can be named by the file: exact (module, name) pairs, no dotted names (a pickle
+    could otherwise reach e.g. ``os.system`` through a module's imports)."""
+
+    ALLOWED = {("tracker.assess.cache", "Kept"), ("tracker.assess.base", "IndicatorResult"),
+               ("tracker.assess.base", "Assessment"), ("tracker.assess.base", "Point"),
+               ("tracker.assess.base", "Projection"), ("tracker.assess.base", "Category"),
+               ("tracker.site.context", "DataBrief"), ("tracker.site.context", "SeriesView"),
+               ("tracker.observations", "Observation"), ("tracker.store.queries", "AssessmentRecord"),
+               ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
+               ("datetime", "timedelta")}
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("tracker.") or (module, name) in {("datetime", "date"), ("datetime", "datetime"),
-                                                                ("datetime", "timezone"), ("datetime", "timedelta")}:
+        if (module, name) in self.ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not a tracker type")
+        raise pickle.UnpicklingError(f"{module}.{name} is not a kept result type")
 
 
 class ResultCache:
@@ -84,21 +92,27 @@ class ResultCache:
         self.valid = False  # whether the entries are those of the database's current snapshot
         self.dirty: set[str] = set()
 
-    def _state(self, run: int) -> dict[str, Any]:
-        return {"version": VERSION, "database": self.database, "run": run}
+    def _state(self, snapshot: str) -> dict[str, Any]:
+        return {"version": VERSION, "database": self.database, "snapshot": snapshot}
 
     @classmethod
-    def load(cls, folder: Path, database: str, snapshot_run: int | None) -> ResultCache:
-        """The kept entries, if they were saved with the snapshot of run ``snapshot_run`` of ``database``."""
+    def load(cls, folder: Path, database: str, snapshot: str | None) -> ResultCache:
+        """The kept entries, if they were saved with ``snapshot`` (:func:`tracker.store.snapshot_identity`:
+        the run's id and time, so a recreated database with the same URL and run ids does not match).
+
+        An entry that cannot be read is assessed again, and the snapshot is then compared in full (the
+        entries no longer tell which indicators it holds)."""
         cache = cls(folder, database)
-        if snapshot_run is None:
+        if snapshot is None:
             return cache
         try:
             state = json.loads((cache.folder / STATE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cache
-        if state != cache._state(snapshot_run):
+        if state != cache._state(snapshot):
             return cache
+        complete = True
+        collecting = gc.isenabled()
         gc.disable()  # 100,000 small objects: the cyclic collector would walk them again and again (5x slower)
         try:
             for path in cache.folder.glob("*.pickle"):
@@ -106,13 +120,17 @@ class ResultCache:
                     kept = _TrackerUnpickler(io.BytesIO(path.read_bytes())).load()
                 except Exception as exc:  # noqa: BLE001 - an unreadable entry only means assessing it again
                     log.warning("ignoring the kept result %s (%s)", path, exc)
+                    complete = False
                     continue
                 if isinstance(kept, Kept):
                     cache.entries[path.stem] = kept
+                else:
+                    complete = False
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
         heap.freeze_now()  # kept for the whole run: out of the collector's walks from now on
-        cache.valid = True
+        cache.valid = complete
         return cache
 
     def get(self, indicator_id: str, wanted: str) -> Kept | None:
@@ -123,9 +141,9 @@ class ResultCache:
         self.entries[indicator_id] = kept
         self.dirty.add(indicator_id)
 
-    def save(self, keep: Iterable[str], snapshot_run: int) -> None:
+    def save(self, keep: Iterable[str], snapshot: str) -> None:
         """Write the new entries of ``keep`` (the catalogue's ids), drop the others, then mark the folder as
-        matching run ``snapshot_run`` (last, so an interrupted save leaves a folder that is not used)."""
+        matching ``snapshot`` (last, so an interrupted save leaves a folder that is not used)."""
         wanted = set(keep)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -135,7 +153,7 @@ class ResultCache:
             for path in self.folder.glob("*.pickle"):
                 if path.stem not in wanted:
                     path.unlink()
-            _write(self.folder / STATE, json.dumps(self._state(snapshot_run)).encode())
+            _write(self.folder / STATE, json.dumps(self._state(snapshot)).encode())
         except OSError as exc:
             log.warning("could not keep the results in %s (%s): the next run assesses everything", self.folder, exc)
         self.dirty.clear()

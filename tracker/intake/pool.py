@@ -12,11 +12,13 @@ enough for a progress bar are read by the parent, with the bar.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from tracker.catalog import Indicator
+from tracker.forking import die_with_parent
 from tracker.observations import Observation
 from tracker.problems import Problem
 
@@ -51,7 +53,8 @@ def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str]
     global _JOBS
     _JOBS = jobs
     chunks = [pooled[k:k + CHUNK] for k in range(0, len(pooled), CHUNK)]
-    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures: dict[int, tuple[Future[list[Read]], int]] = {}  # job index -> (its chunk's future, position)
         for chunk in chunks:

@@ -178,6 +178,11 @@ class ObjectiveView:
         return max((i.updated for i in self.indicators if i.updated), default=None)
 
 
+class StaleBrief(RuntimeError):
+    """A kept brief does not describe the stored values: the page would mix new values with an old verdict.
+    Raised before anything is published; ``tracker.pipeline`` then recomputes everything."""
+
+
 #: Observations of the given indicators, as ``tracker.store.current_observations`` returns them.
 Loader = Callable[[list[str]], Mapping[str, list[Observation]]]
 
@@ -201,8 +206,7 @@ class SiteContext:
         for view in missing:
             view.loaded = series_views(view.ind, found.get(view.id, []))
             if values_digest(view.loaded) != view.brief.digest:  # the brief was kept from an earlier run
-                log.warning("%s: stored values differ from the kept summary; delete the cache folder "
-                            "(paths.cache) if pages look stale", view.id)
+                raise StaleBrief(f"{view.id}: the stored values differ from the summary kept with its result")
 
     @property
     def indicators(self) -> list[IndicatorView]:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from tracker.forking import die_with_parent
 from tracker.site.charts import figure, script_json
 from tracker.site.context import IndicatorView
 from tracker.site.data import indicator_files
@@ -146,7 +147,8 @@ class Batch:
         global _JOB, _PENDING
         _JOB, _PENDING = self.job, self.pending
         chunks = WORKERS * CHUNKS_PER_WORKER
-        self.pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+        self.pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=die_with_parent, initargs=(os.getpid(),))
         try:
             self.futures = [self.pool.submit(_work, list(range(k, len(self.pending), chunks)))
                             for k in range(chunks)]

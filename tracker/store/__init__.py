@@ -32,6 +32,7 @@ from tracker.store.queries import (
     save_assessments,
     save_changes,
     snapshot_at,
+    snapshot_identity,
     start_run,
     values_tokens,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "latest_assessments",
     "save_changes",
     "snapshot_at",
+    "snapshot_identity",
     "make_engine",
     "merge_file",
     "recent_digests",

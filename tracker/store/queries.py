@@ -246,6 +246,17 @@ def last_snapshot_run(session: Session) -> int | None:
     return session.scalar(select(func.max(Run.id)).where(Run.status == OK))
 
 
+def snapshot_identity(session: Session) -> str | None:
+    """The last run finished OK as ``id@finished_at``: unlike the id alone, not repeated by a recreated
+    database. What kept results (``tracker.assess.cache``) are matched against."""
+    row = session.execute(select(Run.id, Run.finished_at).where(Run.status == OK).order_by(Run.id.desc()).limit(1)
+                          ).first()
+    if row is None:
+        return None
+    at = row.finished_at.isoformat() if row.finished_at is not None else ""
+    return f"{row.id}@{at}"
+
+
 # --- what the pipeline asks before doing work --------------------------------------------------------------
 
 
