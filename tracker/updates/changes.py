@@ -203,7 +203,12 @@ def compute(session: Session, cat: Catalog, from_run: RunRef | None, to_run: Run
     after = headline_categories(session, to_run.id)
     fresh = _new_data(session, from_run.finished_at if from_run else None, to_run.finished_at)
     latest = _latest_headline_periods(session, to_run.finished_at)
-    latest_then = _latest_headline_periods(session, from_run.finished_at) if from_run else {}
+    latest_then: dict[str, str] = {}
+    if from_run is not None:
+        # Values change only by new rows recorded in between: other indicators' latest periods stood as now.
+        latest_then = {k: v for k, v in latest.items() if k not in fresh}
+        if fresh:
+            latest_then |= _latest_headline_periods(session, from_run.finished_at, list(fresh))
     since_day = from_run.started_at.astimezone(tz).date() if from_run else None
     until_day = to_run.started_at.astimezone(tz).date()
     out = _Collector()
@@ -273,11 +278,14 @@ def _new_data(session: Session, since: datetime | None, until: datetime) -> dict
             for indicator_id, total, changed in counts}
 
 
-def _latest_headline_periods(session: Session, at: datetime) -> dict[str, str]:
+def _latest_headline_periods(session: Session, at: datetime, indicator_ids: Collection[str] | None = None
+                             ) -> dict[str, str]:
     """Indicator id -> the latest period of its headline series, as the database stood at ``at``."""
     o = ObservationRow.__table__.c
     current_then = and_(o.recorded_at <= at, or_(o.superseded_at.is_(None), o.superseded_at > at),
                         o.series == HEADLINE)
+    if indicator_ids is not None:
+        current_then = and_(current_then, o.indicator_id.in_(list(indicator_ids)))
     newest = (select(o.indicator_id, func.max(o.time).label("time")).where(current_then)
               .group_by(o.indicator_id).subquery())
     rows = session.execute(
