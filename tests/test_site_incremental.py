@@ -262,3 +262,28 @@ def test_a_manifest_that_cannot_be_trusted_means_a_full_build(tmp_path: Path) ->
     assert (fourth.reused, (fourth.path / "en" / "indicators" / "turnout.html").is_file()) == (
         INDICATOR_PAGES - 1 + OBJECTIVE_PAGES, True)
 
+
+
+def test_a_small_build_renders_its_shared_pages_in_a_child_and_gives_the_same_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The objective, list and status pages made by a forked child are the pages an in-process build makes."""
+    s = build_sample(tmp_path / "project")
+    changed = _with_changed_value(s)
+    _build(s, tmp_path / "one")
+    in_process = _build(changed, tmp_path / "one")
+    forks: list[object] = []
+
+    class CountedPool(indicators.ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            forks.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(indicators, "can_fork", lambda: True)
+    monkeypatch.setattr(indicators, "ProcessPoolExecutor", CountedPool)
+    _build(s, tmp_path / "two")
+    forked = _build(changed, tmp_path / "two")
+    assert len(forks) == 2  # one child per build, none for the indicator pages (a small build)
+    one, two = _files(in_process.path.resolve()), _files(forked.path.resolve())
+    assert one.keys() == two.keys()
+    assert [rel for rel in one if one[rel].read_bytes() != two[rel].read_bytes()] == []
+    assert (forked.rendered, forked.reused) == (in_process.rendered, in_process.reused)

@@ -44,11 +44,12 @@ from tracker.site.incremental import (
     canonical,
     data_inputs,
     digest,
+    indicator_key,
     page_inputs,
     write_manifest,
     write_new,
 )
-from tracker.site.indicators import Batch, IndicatorJob, plan
+from tracker.site.indicators import POOL_MIN_PAGES, Aside, Batch, IndicatorJob, make, pages_to_render, plan
 from tracker.site.publish import publish
 from tracker.site.render import Renderer, SiteWide
 
@@ -139,15 +140,27 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(reuse, renderers, page_inputs(ctx.settings, templates, with_updates),
                        data_inputs(ctx.settings), languages)
-    keys: dict[str, str] = {}
-    reused, pending = plan(job, ctx.indicators, keys)
-    produced += reused
-    ctx.load([p.view for p in pending])  # the values of what must be rendered, before any worker is forked
-    with Batch(job, pending) as batch:
-        produced += _shared_pages(root, ctx, renderers, templates, languages, job, keys)
-        for name, data in shared_files(ctx).items():
-            produced.append(Produced(name, None, write_new(root / name, data), False))
-        produced += batch.files()
+    keys = {view.id: indicator_key(view) for view in ctx.indicators}
+
+    def pages() -> list[Produced]:
+        return _shared_pages(root, ctx, renderers, templates, languages, job, keys)
+
+    def files() -> list[Produced]:
+        return [Produced(name, None, write_new(root / name, data), False) for name, data in shared_files(ctx).items()]
+
+    if pages_to_render(job, ctx.indicators, keys) < POOL_MIN_PAGES:
+        # A small build: the shared pages in a forked child while this process links the unchanged files and
+        # makes the rest (the changed indicators' files, scorecard.json and the data package).
+        with Aside(pages) as aside:
+            reused, pending = plan(job, ctx.indicators, keys)
+            ctx.load([p.view for p in pending])
+            produced += reused + [p for item in pending for p in make(job, item)] + files() + aside.result()
+    else:
+        reused, pending = plan(job, ctx.indicators, keys)
+        produced += reused
+        ctx.load([p.view for p in pending])  # the values of what must be rendered, before any worker is forked
+        with Batch(job, pending) as batch:  # many pages: workers render them while this process does the rest
+            produced += pages() + files() + batch.files()
     extra = []
     for name, text in extra_files.items():
         path = (root / name).resolve()

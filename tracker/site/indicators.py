@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -66,14 +66,16 @@ class Pending:
 
 def plan(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str] | None = None
          ) -> tuple[list[Produced], list[Pending]]:
-    """Link every file whose key is unchanged; list what is left to render. ``keys`` receives each
-    indicator's key (the objective pages are keyed on their indicators')."""
+    """Link every file whose key is unchanged; list what is left to render. ``keys`` gives each indicator's
+    key when already computed (:func:`indicator_key`), and receives the others'."""
     reused: list[Produced] = []
     pending: list[Pending] = []
     for view in views:
-        key = indicator_key(view)
-        if keys is not None:
-            keys[view.id] = key
+        key = keys.get(view.id) if keys is not None else None
+        if key is None:
+            key = indicator_key(view)
+            if keys is not None:
+                keys[view.id] = key
         pages: dict[str, str] = {}
         for lang in job.renderers:
             path, page_key = f"{lang}/{view.path}", digest(job.page_inputs, lang, key)
@@ -93,6 +95,12 @@ def plan(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str]
         if pages or downloads:
             pending.append(Pending(view, pages, downloads))
     return reused, pending
+
+
+def pages_to_render(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str]) -> int:
+    """How many indicator pages :func:`plan` will not find in the previous build (from the manifest alone)."""
+    return sum(job.reuse.old.get(f"{lang}/{view.path}") != digest(job.page_inputs, lang, keys[view.id])
+               for view in views for lang in job.renderers)
 
 
 def make(job: IndicatorJob, item: Pending) -> list[Produced]:
@@ -126,6 +134,50 @@ def _work(indices: list[int]) -> list[Produced]:
 def can_fork() -> bool:
     return (sys.platform.startswith("linux") and threading.active_count() == 1
             and (os.cpu_count() or 1) > 1 and WORKERS > 1)
+
+
+_ASIDE: Callable[[], list[Produced]] | None = None  # work of the child forked by Aside
+
+
+def _aside() -> list[Produced]:
+    assert _ASIDE is not None, "child started without work"
+    return _ASIDE()
+
+
+class Aside:
+    """Runs ``work`` in one forked child while the caller goes on, for a small build whose indicator pages
+    are rendered in this process: the shared pages (0.4 s at 1,000 indicators) then overlap the links and
+    the pages of the changed indicators. Runs ``work`` here, at :meth:`result`, where forking is not safe."""
+
+    def __init__(self, work: Callable[[], list[Produced]]) -> None:
+        global _ASIDE
+        self.work, self.pool, self.future = work, None, None
+        if not can_fork():
+            return
+        _ASIDE = work
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=die_with_parent, initargs=(os.getpid(),))
+        try:
+            self.future = self.pool.submit(_aside)
+        except BaseException:
+            self.close()
+            raise
+
+    def result(self) -> list[Produced]:
+        return self.work() if self.future is None else self.future.result()
+
+    def close(self) -> None:
+        global _ASIDE
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        _ASIDE = None
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class Batch:
