@@ -37,7 +37,7 @@ def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *, pooled: bool) -> tuple[
 
         monkeypatch.setattr(pool, "POOL_MIN_FILES", 0)
         monkeypatch.setattr(pool, "ProcessPoolExecutor", Counted)
-        monkeypatch.setattr("tracker.site.indicators.can_fork", lambda: True)
+        monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
     report = pipeline.run(config.load(root), now=NOW, updates=False)
     assert forked == ([1] if pooled else [])
     engine = make_engine(config.load(root).database_url)
@@ -65,7 +65,7 @@ def test_a_failing_worker_is_reported_in_the_parent(tmp_path: Path, monkeypatch:
     root = _project(tmp_path / "p")
     monkeypatch.setenv(DATABASE_ENV, f"sqlite:///{root / 'var' / 'db.sqlite'}")
     monkeypatch.setattr(pool, "POOL_MIN_FILES", 0)
-    monkeypatch.setattr("tracker.site.indicators.can_fork", lambda: True)
+    monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
 
     def boom(path: Path, indicator: object, **kwargs: object) -> object:
         raise RuntimeError(f"cannot read {path.name}")

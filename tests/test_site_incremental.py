@@ -210,7 +210,7 @@ def test_a_failed_build_leaves_the_published_build_intact(tmp_path: Path, monkey
                                                           pool: bool) -> None:
     if pool:
         monkeypatch.setattr(indicators, "POOL_MIN_PAGES", 0)
-        monkeypatch.setattr(indicators, "can_fork", lambda: True)
+        monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
     s = build_sample(tmp_path / "project")
     first = _build(s, tmp_path / "site")
     published = first.path.resolve()
@@ -236,7 +236,7 @@ def test_the_worker_pool_gives_the_same_site(tmp_path: Path, monkeypatch: pytest
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(indicators, "POOL_MIN_PAGES", 0)
-    monkeypatch.setattr(indicators, "can_fork", lambda: True)
+    monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
     monkeypatch.setattr(indicators, "ProcessPoolExecutor", CountedPool)
     pooled = _build(s, tmp_path / "two")
     assert len(pools) == 1
@@ -278,7 +278,7 @@ def test_a_small_build_renders_its_shared_pages_in_a_child_and_gives_the_same_si
             forks.append(self)
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(indicators, "can_fork", lambda: True)
+    monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
     monkeypatch.setattr(indicators, "ProcessPoolExecutor", CountedPool)
     _build(s, tmp_path / "two")
     forked = _build(changed, tmp_path / "two")

@@ -1,4 +1,7 @@
-"""Worker processes forked by a run (reading files, rendering pages) must not outlive it.
+"""When a run may fork worker processes (reading files, rendering pages), and that they must not outlive it.
+
+Forking is only done where it is safe: on Linux, from a process with a single thread (``tracker run`` from the
+command line). A scheduler or a web process with other threads does the work in-process.
 
 A forked worker holds copies of the parent's descriptors, the run lock among them (a ``flock`` on SQLite, the
 advisory lock's connection on PostgreSQL). If the parent were killed, idle workers would wait for work forever
@@ -11,8 +14,14 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import sys
+import threading
 
 _PR_SET_PDEATHSIG = 1
+
+
+def can_fork() -> bool:
+    return sys.platform.startswith("linux") and threading.active_count() == 1 and (os.cpu_count() or 1) > 1
 
 
 def die_with_parent(parent: int) -> None:

@@ -254,17 +254,6 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
     return outcomes
 
 
-def assess_all(settings: Settings, cat: Catalog, observations: dict[str, list[Observation]]
-               ) -> tuple[dict[str, IndicatorResult], dict[str, ObjectiveSummary]]:
-    from tracker.assess import assess_indicator
-
-    results = {
-        e.indicator.id: assess_indicator(e.indicator, observations.get(e.indicator.id, []), settings.config.assessment)
-        for e in cat.entries
-    }
-    return results, summarize_objectives(cat, results)
-
-
 def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult]) -> dict[str, ObjectiveSummary]:
     from tracker.assess.rollup import summarize
 

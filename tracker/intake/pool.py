@@ -4,7 +4,7 @@ A first run reads and validates 1,000 files (~3 ms each) and merges each into th
 the reading in two workers, the parent merges file *k* while the workers read the files after it. Results come
 back in the files' order, so what is stored, and when, is exactly what a sequential run does.
 
-Forking follows the site's rule (``tracker.site.indicators.can_fork``): on Linux, from a single-threaded
+Forking follows ``tracker.forking.can_fork``: on Linux, from a single-threaded
 process (``tracker run`` from the command line); a scheduler with other threads reads in-process. Files big
 enough for a progress bar are read by the parent, with the bar.
 """
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from tracker import forking
 from tracker.catalog import Indicator
 from tracker.forking import die_with_parent
 from tracker.observations import Observation
@@ -43,10 +44,8 @@ def _read_chunk(indices: list[int]) -> list[Read]:
 def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str], Read], *,
                   parent_only: Callable[[Path], bool] = lambda _: False) -> Iterator[Read]:
     """``read_one(*job)`` for every job, in order; small files read ahead by the workers when it pays."""
-    from tracker.site.indicators import can_fork
-
     pooled = [i for i, job in enumerate(jobs) if not parent_only(job[0])]
-    if len(pooled) < POOL_MIN_FILES or not can_fork():
+    if len(pooled) < POOL_MIN_FILES or not forking.can_fork():
         for job in jobs:
             yield read_one(*job)
         return

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -22,8 +21,6 @@ from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, Obj
 from tracker.catalog import FREQUENCY_MONTHS, Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
 from tracker.observations import HEADLINE, Observation, parse_series_key
-
-log = logging.getLogger(__name__)
 
 #: Order in which categories are listed (best first, then "not assessed").
 CATEGORY_ORDER: list[Category] = [*sorted(RANK, key=RANK.__getitem__, reverse=True), Category.INSUFFICIENT_DATA]
@@ -102,10 +99,6 @@ class IndicatorView:
     @property
     def baseline(self) -> Point | None:
         return self.brief.baseline
-
-    @property
-    def headline_series(self) -> SeriesView | None:
-        return self.series[0] if self.series and self.series[0].key == HEADLINE else None
 
     @property
     def latest(self) -> Observation | None:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+from tracker import forking
 from tracker.forking import die_with_parent
 from tracker.site.charts import figure, script_json
 from tracker.site.context import IndicatorView
@@ -131,11 +130,6 @@ def _work(indices: list[int]) -> list[Produced]:
     return [p for i in indices for p in make(_JOB, _PENDING[i])]
 
 
-def can_fork() -> bool:
-    return (sys.platform.startswith("linux") and threading.active_count() == 1
-            and (os.cpu_count() or 1) > 1 and WORKERS > 1)
-
-
 _ASIDE: Callable[[], list[Produced]] | None = None  # work of the child forked by Aside
 
 
@@ -152,7 +146,7 @@ class Aside:
     def __init__(self, work: Callable[[], list[Produced]]) -> None:
         global _ASIDE
         self.work, self.pool, self.future = work, None, None
-        if not can_fork():
+        if not forking.can_fork():
             return
         _ASIDE = work
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
@@ -194,7 +188,7 @@ class Batch:
         self.futures: list[Future[list[Produced]]] = []
 
     def __enter__(self) -> Batch:
-        if sum(p.page_count for p in self.pending) < POOL_MIN_PAGES or not can_fork():
+        if sum(p.page_count for p in self.pending) < POOL_MIN_PAGES or not forking.can_fork():
             return self
         global _JOB, _PENDING
         _JOB, _PENDING = self.job, self.pending
