@@ -46,7 +46,22 @@ def test_counts_include_every_category_and_missing_indicators() -> None:
     assert set(s.counts) == set(Category)
     assert s.counts[Category.LIMITED] == 1 and s.counts[Category.INSUFFICIENT_DATA] == 3
     assert sum(s.counts.values()) == 4
-    assert s.assessed == 1 and s.coverage == 0.25 and s.category is Category.LIMITED
+    # one of four assessed: below the default half, so no verdict on the objective, and it says so
+    assert s.assessed == 1 and s.coverage == 0.25 and s.category is Category.INSUFFICIENT_DATA and s.withheld
+    assert s.mean_score is None
+    lenient = summarize("o", [result("a", Category.LIMITED, -1), result("b", Category.INSUFFICIENT_DATA, None)], 4,
+                        min_coverage=0.25)
+    assert lenient.category is Category.LIMITED and lenient.mean_score == -1 and not lenient.withheld
+
+
+def test_stale_verdicts_are_counted_but_not_rolled_up() -> None:
+    results = [result("a", Category.ON_TRACK, 4.0), result("b", Category.DETERIORATING, -4.0),
+               result("c", Category.ON_TRACK, 3.0)]
+    s = summarize("o", results, 3, stale=lambda r: r.indicator_id == "b")
+    assert s.assessed == 3 and s.current == 2
+    assert s.mean_score == 3.5 and s.category is Category.ON_TRACK  # "b" is old: not in the mean
+    thin = summarize("o", results, 3, stale=lambda r: r.indicator_id != "a")
+    assert thin.current == 1 and thin.category is Category.INSUFFICIENT_DATA and thin.withheld
 
 
 def test_nothing_assessed() -> None:

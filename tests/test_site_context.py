@@ -46,9 +46,9 @@ def test_next_due(period: str, frequency: str, due: date | None) -> None:
 def test_reporting_status() -> None:
     obs = Observation("x", "2022", 2022.5, 1.0)
     assert reporting_status(None, "annual", date(2025, 1, 1)) == ("no_data", None)
-    assert reporting_status(obs, "annual", date(2024, 12, 31)) == ("current", date(2024, 12, 31))
-    assert reporting_status(obs, "annual", date(2025, 1, 1)) == ("overdue", date(2024, 12, 31))
-    assert reporting_status(obs, "irregular", date(2030, 1, 1)) == ("irregular", None)
+    assert reporting_status(obs.period, "annual", date(2024, 12, 31)) == ("current", date(2024, 12, 31))
+    assert reporting_status(obs.period, "annual", date(2025, 1, 1)) == ("overdue", date(2024, 12, 31))
+    assert reporting_status(obs.period, "irregular", date(2030, 1, 1)) == ("irregular", None)
 
 
 def test_figure_kinds() -> None:

@@ -76,6 +76,9 @@ class Assessment(Strict):
     default_method: str | None = None  # None: by unit (see tracker.assess.registry)
     base_year: int = 2015
     thresholds: dict[str, MethodThresholds] = {}
+    #: An objective publishes a roll-up verdict only when at least this share of its indicators is assessed
+    #: on current data (not overdue); otherwise its page says how many are.
+    rollup_min_coverage: float = Field(default=0.5, gt=0, le=1)
 
 
 CRON = Annotated[str, Field(min_length=9)]

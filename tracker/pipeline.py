@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -254,11 +254,28 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
     return outcomes
 
 
-def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult]) -> dict[str, ObjectiveSummary]:
-    from tracker.assess.rollup import summarize
+def run_date(settings: Settings, now: datetime) -> date:
+    """The run's calendar date in the city's time zone: what "overdue" and "stale" are judged against."""
+    return now.astimezone(ZoneInfo(settings.config.timezone)).date()
 
+
+def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], settings: Settings,
+                         today: date | None = None) -> dict[str, ObjectiveSummary]:
+    """Each objective's roll-up; ``today`` (the run's date) tells which verdicts rest on stale data."""
+    from tracker.assess.rollup import summarize
+    from tracker.intake.periods import is_stale
+
+    frequency = {e.indicator.id: e.indicator.frequency for e in cat.entries}
+
+    def stale(result: IndicatorResult) -> bool:
+        latest = result.headline.latest
+        return today is not None and latest is not None and is_stale(latest.period, frequency[result.indicator_id],
+                                                                     today)
+
+    minimum = settings.config.assessment.rollup_min_coverage
     return {
-        o.id: summarize(o.id, [results[e.indicator.id] for e in cat.of_objective(o.id)], len(cat.of_objective(o.id)))
+        o.id: summarize(o.id, [results[e.indicator.id] for e in cat.of_objective(o.id)], len(cat.of_objective(o.id)),
+                        stale=stale, min_coverage=minimum)
         for o in cat.objectives
     }
 
@@ -276,7 +293,7 @@ class Assessed:
 
 
 def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: bool = False,
-                   fresh: dict[str, list[Observation]] | None = None) -> Assessed:
+                   fresh: dict[str, list[Observation]] | None = None, today: date | None = None) -> Assessed:
     """Assess the indicators whose inputs changed since their kept result; reuse the others' results.
 
     Only the changed indicators' observations are read from the database (all of them on a first run), unless
@@ -306,7 +323,8 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         for entry in cat.entries:
             ind = entry.indicator
             wanted = kept_results.token(ind, values.get(ind.id), config)
-            found = cache.get(ind.id, wanted)
+            # The run's date is an input too: projections and notes depend on the age of the data.
+            found = cache.get(ind.id, wanted, lambda r, f=ind.frequency: kept_results.age_of(r, f, today))
             if found is None:
                 stale[ind.id] = (ind, wanted)
             else:
@@ -317,9 +335,10 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         observations.update((i, fresh[i]) for i in stale if i in fresh)
     for indicator_id, (ind, wanted) in stale.items():
         own = observations.get(indicator_id, [])
-        result = assess_indicator(ind, own, settings.config.assessment)
+        result = assess_indicator(ind, own, settings.config.assessment, today)
         brief = brief_of(ind, own, result, series_views(ind, own))
-        kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief)
+        kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief,
+                                               kept_results.age_of(result, ind.frequency, today))
     # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
     # catalogue; everything when the kept results do not describe it.
     scope = ({*stale, *(set(cache.entries) - set(kept))} if cache.valid else None)
@@ -365,10 +384,10 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
     )
     from tracker.updates.feed import feed_files
 
-    assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh)
+    assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh, today=run_date(settings, now))
     heap.freeze_now()  # the kept results and the values just read live until the end of the run
     report.results = {k: v.result for k, v in assessed.kept.items()}
-    report.summaries = summarize_objectives(cat, report.results)
+    report.summaries = summarize_objectives(cat, report.results, settings, run_date(settings, now))
     report.reassessed = len(assessed.kept) - assessed.reused
     with session_scope(engine, immediate=False) as session:
         history = headline_history(session)
@@ -438,8 +457,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 previous = last_fingerprint(session)
                 version = data_version(session)
             # The date is an input too: an indicator becomes overdue without any file changing.
-            today = now.astimezone(ZoneInfo(settings.config.timezone)).date().isoformat()
-            fingerprint = inputs_fingerprint(settings, cat, _code_files(), f"{version}|{today}")
+            fingerprint = inputs_fingerprint(settings, cat, _code_files(), f"{version}|{run_date(settings, now)}")
             unchanged = all(f.status == "unchanged" for f in report.files)
             if not force and unchanged and previous == fingerprint and site.exists():
                 # Nothing to read, assess or publish; the run is recorded but is not a new snapshot.

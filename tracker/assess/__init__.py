@@ -11,6 +11,11 @@ Entry point: :func:`assess_indicator` turns one indicator's observations into an
 
 Sub-annual observations (fractional ``time``) are reduced to one value per calendar year by every method —
 the latest one in the year (see :func:`tracker.assess.growth.annual` for why).
+
+Every series also gets one projection (:mod:`tracker.assess.projection`), shared by its windows, and notes
+where the verdict and the projection tell different stories. An indicator without a quantified target gets
+Eurostat's assessment for indicators without a target (trend only, its own four categories and words), whatever
+method it names, except ``opensdg``, which replicates a platform's published figures.
 """
 
 from __future__ import annotations
@@ -19,12 +24,15 @@ import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
-from tracker.assess.base import Assessment, Category, IndicatorResult, Point
+from tracker.assess.base import Assessment, Category, IndicatorResult, Point, Projection, Spec
+from tracker.assess.projection import project
 from tracker.assess.registry import METHODS, headline_window, method_for, spec_for
-from tracker.assess.text import reason
+from tracker.assess.text import WHEN, reason
 from tracker.catalog import Indicator
 from tracker.config import Assessment as AssessmentConfig
+from tracker.intake.periods import is_stale
 from tracker.observations import HEADLINE, Observation
 
 log = logging.getLogger(__name__)
@@ -33,9 +41,16 @@ __all__ = ["assess_indicator", "METHODS"]
 
 
 def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
-                     assessment_config: AssessmentConfig) -> IndicatorResult:
-    """Assess one indicator with its method (definition → config → default by unit)."""
+                     assessment_config: AssessmentConfig, today: date | None = None) -> IndicatorResult:
+    """Assess one indicator with its method (definition → config → default by unit).
+
+    ``today``: the run's date, which judges the age of the data (no projection from stale data, a note on a
+    target met long ago); None leaves age unjudged.
+    """
     method = method_for(indicator, assessment_config)
+    trend_only = indicator.target is None
+    if trend_only and method != "opensdg":
+        method = "eurostat"
     spec = spec_for(indicator, assessment_config, method)
     assess = METHODS[method]
     window = headline_window(method)
@@ -44,22 +59,65 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
     for obs in observations:
         series[obs.series].append(Point(obs.time, obs.value, obs.period))
 
+    def finish(results: list[Assessment], points: list[Point], series_spec: Spec) -> list[Assessment]:
+        projection, note = project(points, series_spec, frequency=indicator.frequency, today=today)
+        return [dataclasses.replace(a, projection=projection, projection_note=note, trend_only=trend_only,
+                                    notes=notes(a, projection, series_spec, indicator.frequency, today))
+                for a in results]
+
     if HEADLINE in series:
-        results = assess(series[HEADLINE], spec)
+        results = finish(assess(series[HEADLINE], spec), series[HEADLINE], spec)
         headline = _pick(results, window)
         others = [a for a in results if a is not headline]
     else:
-        headline = _pick(assess([], spec), window)  # the method's own "not assessed" wording
+        headline = dataclasses.replace(_pick(assess([], spec), window), trend_only=trend_only)
         disaggregated = [k for k in series if k != HEADLINE]
         if disaggregated:
             headline = dataclasses.replace(headline, reason=reason("no_headline", count=len(disaggregated)))
         others = []
 
     sub_spec = dataclasses.replace(spec, baseline_value=None)
-    subseries = {key: _pick(assess(points, sub_spec), window)
+    subseries = {key: _pick(finish(assess(points, sub_spec), points, sub_spec), window)
                  for key, points in sorted(series.items()) if key != HEADLINE}
     log.debug("%s: %s %s → %s", indicator.id, method, window, headline.category)
     return IndicatorResult(indicator_id=indicator.id, headline=headline, others=others, subseries=subseries)
+
+
+#: The share of the needed pace each method counts as "on track" when it is under 100 % (a tolerance the page
+#: must explain when the projection arrives late).
+TOLERANCE = {"eurostat": "95 %", "opensdg": "95 %", "unsd": "95 %"}
+
+
+def notes(a: Assessment, projection: Projection | None, spec: Spec, frequency: str,
+          today: date | None) -> list[dict[str, str]]:
+    """Plain words wherever the verdict and the projection seem to disagree, so a page never contradicts itself.
+
+    * on track, while the recent trend reaches the target after the target year (or never): say both, and the
+      method's tolerance when it has one;
+    * not on track, while the recent trend reaches the target in time: say the recent values move faster;
+    * achieved on a value that is now stale: say no newer value confirms it.
+    """
+    found: list[dict[str, str]] = []
+    if a.category is Category.ACHIEVED and a.latest is not None and today is not None \
+            and is_stale(a.latest.period, frequency, today):
+        found.append(reason("note_achieved_stale", period=a.latest.period))
+    if projection is None or a.base is None or a.latest is None or spec.target_year is None:
+        return found
+    span = {"base": a.base.period or f"{a.base.time:g}", "latest": a.latest.period or f"{a.latest.time:g}",
+            "first": projection.fitted_from, "last": projection.fitted_to}
+    target_year = int(spec.target_year)
+    on_time = projection.year_reached is not None and projection.year_reached <= target_year
+    if a.category is Category.ON_TRACK and not on_time:
+        kind = "in" if projection.year_reached else "not_before" if projection.not_before else "never"
+        year = projection.year_reached or projection.not_before
+        en, it = WHEN[kind]
+        found.append(reason("note_slower", **span, target_year=target_year, when=en.format(year=year),
+                            when_it=it.format(year=year)))
+        if a.method in TOLERANCE:
+            found.append(reason("note_tolerance", share=TOLERANCE[a.method]))
+    elif a.category in (Category.MODERATE, Category.LIMITED, Category.DETERIORATING) and on_time:
+        found.append(reason("note_faster", **span, year=projection.year_reached))
+    return found
 
 
 def _pick(results: list[Assessment], window: str) -> Assessment:

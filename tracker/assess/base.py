@@ -54,19 +54,31 @@ class Spec:
     upper_bound: float | None = None
     base_year: int = 2015  # configured default base year (Open SDG: first year with data from this one)
     thresholds: dict[str, float] = field(default_factory=dict)  # overrides of the method's cut-offs
-    now: float | None = None  # reference "current" year for the projection; None: latest data point
 
 
 @dataclass(frozen=True)
 class Projection:
-    """Where the current pace leads."""
+    """Where the recent values lead (see :mod:`tracker.assess.projection` for the model and its rules)."""
 
-    method: str  # "geometric" or "linear"
+    method: str  # "drift": random walk with drift over the last years' values
     target_year: float | None
-    value_at_target_year: float | None  # "at the current pace the value in the target year will be X"
-    year_reached: int | None  # the target is reached in this year ...
-    not_before: int | None  # ... or not before this year (horizon searched without reaching it)
-    points: list[Point] = field(default_factory=list)  # latest point to the target year: the dashed line
+    value_at_target_year: float | None  # central estimate in the target year
+    year_reached: int | None  # the central path meets the target in this year (always after the latest value)
+    not_before: int | None  # ... or not before this year (moving towards the target, too slowly)
+    points: list[Point] = field(default_factory=list)  # the central path, from the latest value (mid-period)
+    low: list[float] = field(default_factory=list)  # the prediction interval, one bound per point
+    high: list[float] = field(default_factory=list)
+    level: float = 0.8  # of the prediction interval
+    drift: float = 0.0  # change a year over the fitted values
+    sigma: float = 0.0  # spread of the yearly changes
+    fitted_from: str = ""  # period labels of the first and last fitted values
+    fitted_to: str = ""
+    fitted_count: int = 0
+    reached_range: tuple[int | None, int | None] = (None, None)  # years the interval's edges meet the target
+
+    @property
+    def range_at_target_year(self) -> tuple[float, float] | None:
+        return (self.low[-1], self.high[-1]) if self.low and self.high else None
 
 
 @dataclass(frozen=True)
@@ -79,8 +91,11 @@ class Assessment:
     base: Point | None = None
     latest: Point | None = None
     figures: dict[str, float | None] = field(default_factory=dict)  # actual_growth, required_growth, ratio...
-    projection: Projection | None = None
+    projection: Projection | None = None  # of the series (shared by its windows); None: see projection_note
     reason: dict[str, str] = field(default_factory=dict)  # why not assessed, plain words {"it","en"}
+    projection_note: dict[str, str] = field(default_factory=dict)  # why there is no projection {"it","en"}
+    notes: list[dict[str, str]] = field(default_factory=list)  # where verdict and projection differ, and why
+    trend_only: bool = False  # no quantified target: Eurostat's trend categories and words, never "on track"
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,13 @@ class ObjectiveSummary:
     counts: dict[Category, int]
     assessed: int
     total: int
+    current: int = 0  # assessed on data that is not stale: the only ones in the mean score
+    min_coverage: float = 0.5  # share of ``total`` that ``current`` must reach for a category
+
+    @property
+    def withheld(self) -> bool:
+        """Some indicators are assessed, but too few on current data for a verdict on the objective."""
+        return self.category is Category.INSUFFICIENT_DATA and self.assessed > 0
 
     @property
     def coverage(self) -> float:

@@ -20,8 +20,9 @@ import json
 import logging
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tracker import code_digest, heap
 from tracker.assess.base import IndicatorResult
 from tracker.catalog import Indicator
 from tracker.config import Settings
+from tracker.intake.periods import is_stale
 from tracker.site.context import DataBrief
 from tracker.store.queries import AssessmentRecord
 
@@ -48,6 +50,16 @@ class Kept:
     result: IndicatorResult
     records: list[AssessmentRecord]  # its rows of the run's snapshot
     brief: DataBrief
+    age: tuple[bool, ...] = ()  # :func:`age_of` on the run's date: a result stands while its data's age does
+
+
+def age_of(result: IndicatorResult, frequency: str, today: date | None) -> tuple[bool, ...]:
+    """Which of the result's latest values are stale on ``today``: the only way the date changes a result
+    (projections and notes), so a kept result is reused on a later day until one of them turns stale."""
+    if today is None:
+        return ()
+    latest = [result.headline.latest, *(a.latest for a in result.subseries.values())]
+    return tuple(p is not None and is_stale(p.period, frequency, today) for p in latest)
 
 
 def token(indicator: Indicator, values: tuple[int, int] | None, settings_json: str) -> str:
@@ -133,9 +145,13 @@ class ResultCache:
         cache.valid = complete
         return cache
 
-    def get(self, indicator_id: str, wanted: str) -> Kept | None:
+    def get(self, indicator_id: str, wanted: str, age: Callable[[IndicatorResult], tuple[bool, ...]] | None = None
+            ) -> Kept | None:
+        """The kept entry for ``wanted``, if its data's age (``age`` of its result, today) is unchanged."""
         kept = self.entries.get(indicator_id)
-        return kept if kept is not None and kept.token == wanted else None
+        if kept is None or kept.token != wanted:
+            return None
+        return kept if age is None or age(kept.result) == kept.age else None
 
     def put(self, indicator_id: str, kept: Kept) -> None:
         self.entries[indicator_id] = kept

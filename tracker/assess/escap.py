@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
     achieved,
@@ -35,6 +34,7 @@ from tracker.assess.growth import (
     base_figures,
     base_window,
     cagr,
+    extrapolated,
     figure,
     fit_to_band,
     insufficient,
@@ -93,13 +93,13 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     if same_sign(base.value, latest.value):
         rate = cagr(base.value, latest.value, base.time, latest.time)
         assert rate is not None
-        proj = projection.geometric(latest, rate, spec)
+        projected = extrapolated(latest, spec, rate=rate)
         figures_extra: dict[str, float | None] = {"actual_growth": rate}
     else:
         slope = (latest.value - base.value) / (latest.time - base.time)
-        proj = projection.linear(latest, slope, spec)
+        projected = extrapolated(latest, spec, slope=slope)
         figures_extra = {"actual_change": slope}
-    expected = proj.value_at_target_year if proj.value_at_target_year is not None else latest.value
+    expected = projected if projected is not None else latest.value
 
     made = d * (latest.value - base.value)
     anticipated = d * (expected - base.value)
@@ -118,5 +118,4 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         "status_ratio": figure(status / elapsed) if elapsed > 0 and math.isfinite(status) else None,
         "projected_value": expected, "gap_ratio": figure(gap), "ratio": figure(share),
     }
-    return Assessment(METHOD, "base", category, score, LABELS[key], base=base, latest=latest, figures=figures,
-                      projection=proj)
+    return Assessment(METHOD, "base", category, score, LABELS[key], base=base, latest=latest, figures=figures)

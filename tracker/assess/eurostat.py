@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
     band_score,
@@ -134,7 +133,6 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
     figures = base_figures(base, latest, spec) | {
         "window_years": float(WINDOWS[name]), "span_years": span, "actual_growth": actual, "sign": float(sign),
     }
-    proj = projection.geometric(latest, actual, spec)
     limits_override = dict(spec.thresholds)
 
     if spec.target_value is None:
@@ -144,7 +142,7 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
         score = fit_to_band(trend_score(g, limits), category)
         figures |= {"adjusted_growth": g, "required_growth": None, "ratio": None}
         return Assessment(METHOD, name, category, score, TREND_LABELS[category], base=base, latest=latest,
-                          figures=figures, projection=proj)
+                          figures=figures)
 
     if spec.target_year is None or spec.target_year <= base.time:
         return insufficient(METHOD, name, label, "target_year", target_year=spec.target_year, base_year=base.time)
@@ -161,7 +159,7 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
     score = fit_to_band(quantitative_score(rr), category)
     figures |= {"required_growth": required, "ratio": figure(rr)}
     return Assessment(METHOD, name, category, score, TARGET_LABELS[category], base=base, latest=latest,
-                      figures=figures, projection=proj)
+                      figures=figures)
 
 
 def _start(series: list[Point], name: str) -> Point:

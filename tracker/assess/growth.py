@@ -72,6 +72,34 @@ def meets(value: float, spec: Spec, target: float | None = None) -> bool:
     return goal is not None and spec.sign * (value - goal) >= 0
 
 
+def cap(value: float, spec: Spec) -> float:
+    """Clamp to the unit's bounds and to the natural limit in the desired direction."""
+    if spec.lower_bound is not None:
+        value = max(value, spec.lower_bound)
+    if spec.upper_bound is not None:
+        value = min(value, spec.upper_bound)
+    if spec.natural_limit is not None:
+        value = min(value, spec.natural_limit) if spec.sign > 0 else max(value, spec.natural_limit)
+    return value
+
+
+def extrapolated(latest: Point, spec: Spec, *, rate: float | None = None, slope: float | None = None
+                 ) -> float | None:
+    """The value a method's own pace gives in the target year (``rate``: compound growth a year; ``slope``:
+    change a year), capped at the bounds; None when there is no target year after the latest value.
+
+    This is a figure of the method (UNSD's and ESCAP's ratios, Destatis' shortfall), not the projection the
+    pages draw (:mod:`tracker.assess.projection`), and the pages name it so.
+    """
+    if spec.target_year is None or spec.target_year <= latest.time:
+        return None
+    years = float(spec.target_year) - latest.time
+    if rate is not None:
+        return cap(latest.value * (1.0 + rate) ** years, spec)
+    assert slope is not None
+    return cap(latest.value + slope * years, spec)
+
+
 def cagr(v0: float, v1: float, t0: float, t1: float) -> float | None:
     """Compound annual growth rate; None when undefined (no time between, or values of opposite sign/zero base).
 

@@ -26,13 +26,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
     achieved,
     band_score,
     base_figures,
     base_window,
+    extrapolated,
     figure,
     fit_to_band,
     insufficient,
@@ -100,7 +100,6 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     base, latest = window
 
     slope = (latest.value - base.value) / (latest.time - base.time)
-    proj = projection.linear(latest, slope, spec)
     figures = base_figures(base, latest, spec) | {"actual_change": slope}
     d = spec.sign
 
@@ -121,7 +120,7 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
             score = fit_to_band(band_score(g, knots), category)
         figures |= {"relative_change": g, "c_factor": c if spec.natural_limit is not None else None}
         return Assessment(METHOD, "base", category, score, TREND_LABELS[category], base=base, latest=latest,
-                          figures=figures, projection=proj)
+                          figures=figures)
 
     if spec.target_year is None or spec.target_year <= base.time:
         return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
@@ -131,10 +130,11 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     limits = RATIO_THRESHOLDS | dict(spec.thresholds)
     category = classify_ratio(r, limits)
     score = fit_to_band(band_score(r, (-0.6, limits["low"], limits["med"], limits["high"], 1.3)), category)
-    expected = proj.value_at_target_year if proj.value_at_target_year is not None else latest.value
+    expected = extrapolated(latest, spec, slope=slope)
+    expected = latest.value if expected is None else expected
     distance = spec.target_value - latest.value
     shortfall = d * (spec.target_value - expected) / abs(distance) if distance != 0 else None
     figures |= {"required_change": needed, "ratio": figure(r), "projected_value": expected,
                 "shortfall": figure(shortfall)}
     return Assessment(METHOD, "base", category, score, TARGET_LABELS[category], base=base, latest=latest,
-                      figures=figures, projection=proj)
+                      figures=figures)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import figure, first_from, insufficient, prepare, start_year
 from tracker.assess.text import reason
@@ -198,12 +197,9 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
         "threshold_high": limits["high"], "threshold_med": limits["med"], "threshold_low": limits["low"],
         "c_factor": limits.get("coefficient"),
     }
-    proj = None
-    if actual is not None and math.isfinite(actual):
-        proj = projection.geometric(latest, actual, spec)
     return [Assessment(
         method=METHOD, window="base", category=CATEGORY[code], score=score(progress, limits, target is not None, achieved),
-        label=LABELS[code], base=base, latest=latest, figures=figures, projection=proj,
+        label=LABELS[code], base=base, latest=latest, figures=figures,
         reason={} if code != "not_available" or why is None else reason(why[0], **why[1]),
     )]
 

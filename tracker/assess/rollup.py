@@ -9,11 +9,19 @@ status"); ESCAP and Statistics Canada both aggregate by unweighted means (method
   be, so it blocks "achieved" (Open SDG requires all assessed series; an objective's page promises more);
 * counts per headline category, every category present (0 when none); indicators of the objective missing from
   ``results`` count as insufficient data;
-* coverage = assessed / total (a property of :class:`ObjectiveSummary`).
+* coverage = assessed / total (a property of :class:`ObjectiveSummary`);
+* **age and coverage gate the verdict**: only indicators assessed on current data (not stale: see
+  :func:`tracker.intake.periods.is_stale`) enter the mean, and the objective publishes a category only when
+  they are at least ``min_coverage`` of its indicators (``assessment.rollup_min_coverage``, default one half).
+  Otherwise the category is "insufficient data" and the page says how many are assessed and how many on
+  current data. Why: a mean of one indicator in seven, or of values from years ago, is not a verdict on the
+  objective today (issue #12; the Open SDG goal status has no such gate, its platforms publish national data
+  that are kept current).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import fmean
 
 from tracker.assess.base import Category, IndicatorResult, ObjectiveSummary
@@ -30,18 +38,22 @@ def band(score: float) -> Category:
     return Category.DETERIORATING
 
 
-def summarize(objective_id: str, results: list[IndicatorResult], total: int) -> ObjectiveSummary:
+def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
+              stale: Callable[[IndicatorResult], bool] = lambda result: False,
+              min_coverage: float = 0.5) -> ObjectiveSummary:
     counts = {category: 0 for category in Category}
     for result in results:
         counts[result.headline.category] += 1
     counts[Category.INSUFFICIENT_DATA] += max(total - len(results), 0)
-    scores = [r.headline.score for r in results if r.headline.score is not None]
-    mean = fmean(scores) if scores else None
+    assessed = [r for r in results if r.headline.score is not None]
+    current = [r for r in assessed if not stale(r)]
+    enough = total > 0 and len(current) >= min_coverage * total
+    mean = fmean(r.headline.score for r in current) if current and enough else None  # type: ignore[misc]
     if mean is None:
         category = Category.INSUFFICIENT_DATA
-    elif total > 0 and counts[Category.ACHIEVED] == total:
+    elif counts[Category.ACHIEVED] == total:
         category = Category.ACHIEVED
     else:
         category = band(mean)
     return ObjectiveSummary(objective_id=objective_id, mean_score=mean, category=category, counts=counts,
-                            assessed=len(scores), total=total)
+                            assessed=len(assessed), total=total, current=len(current), min_coverage=min_coverage)

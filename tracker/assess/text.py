@@ -70,6 +70,56 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "There is no total series, only {count} disaggregated series; each is assessed on its own.",
         "it": "Non c'è una serie complessiva, solo {count} serie disaggregate; ognuna è valutata a sé.",
     },
+    "projection_no_target": {
+        "en": "No projection: the indicator has no quantified target to project towards.",
+        "it": "Nessuna proiezione: l'indicatore non ha un obiettivo quantificato verso cui proiettare.",
+    },
+    "projection_stale": {
+        "en": "No projection: the latest value ({period}) is older than the indicator's update frequency allows, "
+              "so a projection would guess years that have already happened.",
+        "it": "Nessuna proiezione: l'ultimo valore ({period}) è più vecchio di quanto consenta la frequenza di "
+              "aggiornamento dell'indicatore, e una proiezione indovinerebbe anni già trascorsi.",
+    },
+    "projection_past": {
+        "en": "No projection: the target year {target_year} is not after the latest value ({period}).",
+        "it": "Nessuna proiezione: l'anno obiettivo {target_year} non è successivo all'ultimo valore ({period}).",
+    },
+    "projection_short": {
+        "en": "No projection: a trend with its uncertainty needs at least {need} values spanning at least {span} "
+              "years within the last {years} years of data; there are {count} ({periods}).",
+        "it": "Nessuna proiezione: un andamento con la sua incertezza richiede almeno {need} valori che coprano "
+              "almeno {span} anni negli ultimi {years} anni di dati; ce ne sono {count} ({periods}).",
+    },
+    "note_slower": {
+        "en": "The verdict rates the pace from {base} to {latest}; the trend of the values from {first} to {last} "
+              "is slower and reaches the target {when}, after {target_year}.",
+        "it": "Il giudizio valuta il ritmo dal {base} al {latest}; l'andamento dei valori dal {first} al {last} è "
+              "più lento e raggiunge l'obiettivo {when_it}, dopo il {target_year}.",
+    },
+    "note_tolerance": {
+        "en": "The method counts a pace of at least {share} of the pace needed as on track, so an indicator can be "
+              "on track and still arrive somewhat late.",
+        "it": "Il metodo considera in linea un ritmo pari almeno al {share} di quello necessario: un indicatore "
+              "può quindi essere in linea e arrivare comunque con un certo ritardo.",
+    },
+    "note_faster": {
+        "en": "The verdict rates the pace from {base} to {latest}; the values from {first} to {last} move faster, "
+              "and at their trend the target is reached in {year}.",
+        "it": "Il giudizio valuta il ritmo dal {base} al {latest}; i valori dal {first} al {last} si muovono più "
+              "rapidamente e al loro andamento l'obiettivo è raggiunto nel {year}.",
+    },
+    "note_achieved_stale": {
+        "en": "The latest value ({period}) met the target; no newer value shows whether it still does.",
+        "it": "L'ultimo valore ({period}) raggiungeva l'obiettivo; nessun valore più recente mostra se lo "
+              "raggiunge ancora.",
+    },
+}
+
+#: How a note says when the trend reaches the target: (English, Italian).
+WHEN: dict[str, tuple[str, str]] = {
+    "in": ("in {year}", "nel {year}"),
+    "not_before": ("not before {year}", "non prima del {year}"),
+    "never": ("not at all at this trend", "mai a questo andamento"),
 }
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from tracker.assess import projection
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import (
     achieved,
@@ -44,6 +43,7 @@ from tracker.assess.growth import (
     base_figures,
     base_window,
     cagr,
+    extrapolated,
     figure,
     fit_to_band,
     insufficient,
@@ -118,7 +118,6 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     growth = cagr(base.value, latest.value, base.time, latest.time)
     assert growth is not None
     sign = -1 if base.value < 0 else 1
-    proj = projection.geometric(latest, growth, spec)
     figures = base_figures(base, latest, spec) | {"actual_growth": growth, "sign": float(sign)}
 
     if spec.target_value is None:
@@ -127,11 +126,12 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         category, key = classify_growth(g, limits)
         score = band_score(g, (-0.02, limits["low"], limits["med"], limits["high"], limits["high"] + 0.01))
         return Assessment(METHOD, "base", category, fit_to_band(score, category), LABELS[key], base=base,
-                          latest=latest, figures=figures | {"adjusted_growth": g}, projection=proj)
+                          latest=latest, figures=figures | {"adjusted_growth": g})
 
     if spec.target_year is None or spec.target_year <= base.time:
         return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
-    expected = proj.value_at_target_year if proj.value_at_target_year is not None else latest.value
+    expected = extrapolated(latest, spec, rate=growth)
+    expected = latest.value if expected is None else expected
     needed = spec.target_value - base.value
     made = spec.sign * (expected - base.value)
     # Nothing needed (target = base value) and not met: any projected miss is a regression.
@@ -141,4 +141,4 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     score = band_score(p, (-0.7, -limits["low"], limits["med"], limits["high"], 1.3))
     figures |= {"projected_value": expected, "ratio": figure(p)}
     return Assessment(METHOD, "base", category, fit_to_band(score, category), LABELS[key], base=base, latest=latest,
-                      figures=figures, projection=proj)
+                      figures=figures)

@@ -37,7 +37,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 FIRST_YEAR = 1900
 FORMS_HINT = "write a year (2015), a quarter (2015-Q4), a month (2015-03), a date (2015-03-31) or a range (2014/2015)"
@@ -155,3 +155,105 @@ def _range(cell: str, first: int, last_text: str) -> Period:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+# --- canonical labels: where a period sits in time, and when the next one is due ---------------------------
+
+_LABEL_FORMS = (
+    (re.compile(r"(\d{4})"), lambda m: (date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
+    (re.compile(r"(\d{4})-Q([1-4])"),
+     lambda m: (date(int(m[1]), 3 * int(m[2]) - 2, 1), _month_end(int(m[1]), 3 * int(m[2])))),
+    (re.compile(r"(\d{4})-(\d{2})"), lambda m: (date(int(m[1]), int(m[2]), 1), _month_end(int(m[1]), int(m[2])))),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), lambda m: (date(int(m[1]), int(m[2]), int(m[3])),) * 2),
+    # a range counts as the year it ends in (see the module docstring)
+    (re.compile(r"(\d{4})/(\d{4})"), lambda m: (date(int(m[2]), 1, 1), date(int(m[2]), 12, 31))),
+)
+
+
+def label_bounds(label: str) -> tuple[date, date] | None:
+    """First and last day of the time a canonical label stands for ("2015", "2015-Q4", "2015-03",
+    "2015-03-31"; a range "2014/2015" stands for its end year). None for anything else."""
+    for pattern, bounds in _LABEL_FORMS:
+        if m := pattern.fullmatch(label):
+            try:
+                return bounds(m)
+            except ValueError:
+                return None
+    return None
+
+
+def decimal_year(day: date) -> float:
+    """``day`` as a decimal year: 1 January is ``YYYY.0``."""
+    days = 366 if calendar.isleap(day.year) else 365
+    return day.year + (day.timetuple().tm_yday - 1) / days
+
+
+def mid_time(label: str, fallback: float) -> float:
+    """Where a value is drawn and projected from: the middle of its period, as a decimal year.
+
+    Why the middle: points, the baseline marker and the start of a projection must sit at the same instant,
+    whatever the frequency; a year's value at mid-year sits under its tick label, a month's in its month, and
+    monthly and annual series of one indicator line up. ``fallback`` (the observation's time) serves labels
+    that are not canonical.
+    """
+    bounds = label_bounds(label)
+    if bounds is None:
+        return fallback
+    start, end = bounds
+    return (decimal_year(start) + decimal_year(end + timedelta(days=1))) / 2 if end.year == start.year \
+        else decimal_year(start) + 0.5
+
+
+def period_end(label: str) -> date | None:
+    """Last day of a canonical period label ("2014/2015" ends on 31 December 2015)."""
+    bounds = label_bounds(label)
+    return bounds[1] if bounds else None
+
+
+def add_months(day: date, months: int) -> date:
+    """Month arithmetic that keeps month ends at month ends (31 Jan + 1 = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return _month_end(year, month + 1)
+
+
+#: Data of an irregular indicator older than this many years is "stale": too old to stand for today
+#: (a verdict says its age, a roll-up does not count it, no projection is drawn from it).
+IRREGULAR_STALE_YEARS = 3
+
+
+def next_due(latest_period: str, frequency: str) -> date | None:
+    """The date by which the value after ``latest_period`` should be in.
+
+    ``FREQUENCY_MONTHS`` says how long after a period ends its value may take; the period after the latest one
+    ends one frequency step later, so the next value is due two steps after the latest period's end.
+    """
+    from tracker.catalog import FREQUENCY_MONTHS  # the catalogue's vocabulary; pydantic stays unimported here
+
+    months = FREQUENCY_MONTHS.get(frequency)
+    end = period_end(latest_period)
+    if months is None or end is None:
+        return None
+    return add_months(add_months(end, months), months)
+
+
+def reporting_status(latest_period: str | None, frequency: str, today: date) -> tuple[str, date | None]:
+    """("no_data" | "current" | "overdue" | "irregular", the date the next value is due)."""
+    if latest_period is None:
+        return "no_data", None
+    due = next_due(latest_period, frequency)
+    if due is None:
+        return "irregular", None
+    return ("overdue" if today > due else "current"), due
+
+
+def is_stale(latest_period: str | None, frequency: str, today: date) -> bool:
+    """Whether the latest value is too old to stand for today: overdue for its frequency, or, for irregular
+    indicators, ended more than :data:`IRREGULAR_STALE_YEARS` years ago."""
+    status, _ = reporting_status(latest_period, frequency, today)
+    if status == "overdue":
+        return True
+    if status == "irregular" and latest_period is not None:
+        end = period_end(latest_period)
+        return end is not None and add_months(end, 12 * IRREGULAR_STALE_YEARS) < today
+    return False

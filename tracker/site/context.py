@@ -6,9 +6,7 @@ overdue, which baseline to mark) is taken here so that pages, ``scorecard.json``
 
 from __future__ import annotations
 
-import calendar
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,8 +16,9 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, ObjectiveSummary, Point
-from tracker.catalog import FREQUENCY_MONTHS, Catalog, Entry, Indicator, Objective
+from tracker.catalog import Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
+from tracker.intake.periods import add_months, next_due, period_end, reporting_status  # noqa: F401 (re-exported)
 from tracker.observations import HEADLINE, Observation, parse_series_key
 
 #: Order in which categories are listed (best first, then "not assessed").
@@ -227,56 +226,6 @@ def figure_kind(key: str) -> str:
     return FIGURES.get(key, "number")
 
 
-# --- periods and the reporting calendar ------------------------------------------------------------------
-
-def period_end(period: str) -> date | None:
-    """Last day of a canonical period label ("2015", "2015-Q4", "2015-03", "2015-03-31", "2014/2015")."""
-    if m := re.fullmatch(r"(\d{4})", period):
-        return date(int(m[1]), 12, 31)
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
-        return _month_end(int(m[1]), int(m[2]) * 3)
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
-        return _month_end(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", period):
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{4})/(\d{4})", period):
-        return date(int(m[2]), 12, 31)
-    return None
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """Month arithmetic that keeps month ends at month ends (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return _month_end(year, month + 1)
-
-
-def next_due(latest_period: str, frequency: str) -> date | None:
-    """The date by which the value after ``latest_period`` should be in.
-
-    ``FREQUENCY_MONTHS`` says how long after a period ends its value may take; the period after the latest one
-    ends one frequency step later, so the next value is due two steps after the latest period's end.
-    """
-    months = FREQUENCY_MONTHS.get(frequency)
-    end = period_end(latest_period)
-    if months is None or end is None:
-        return None
-    return add_months(add_months(end, months), months)
-
-
-def reporting_status(latest: Observation | None, frequency: str, today: date) -> tuple[str, date | None]:
-    if latest is None:
-        return "no_data", None
-    due = next_due(latest.period, frequency)
-    if due is None:
-        return "irregular", None
-    return ("overdue" if today > due else "current"), due
-
-
 # --- building the context --------------------------------------------------------------------------------
 
 def series_views(indicator: Indicator, observations: Iterable[Observation]) -> list[SeriesView]:
@@ -388,7 +337,7 @@ def build_context(settings: Settings, catalog: Catalog, observations: Mapping[st
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
                 brief = brief_of(ind, (), result, loaded)
-            status, due = reporting_status(brief.latest, ind.frequency, today)
+            status, due = reporting_status(brief.latest.period if brief.latest else None, ind.frequency, today)
             past = history_items((history or {}).get(ind.id, []))
             views.append(IndicatorView(entry, objective, brief, result, status, due, _last_update(entry, past, tz),
                                        past, loaded))

@@ -33,14 +33,16 @@ def assessment_json(a: Assessment) -> dict:
     return {
         "method": a.method, "window": a.window, "category": a.category.value, "symbol": SYMBOL[a.category],
         "score": a.score, "label": a.label, "base": a.base, "latest": a.latest, "figures": a.figures,
-        "projection": a.projection, "reason": a.reason,
+        "projection": a.projection, "reason": a.reason, "projection_note": a.projection_note, "notes": a.notes,
+        "trend_only": a.trend_only,
     }
 
 
 def summary_json(s: ObjectiveSummary) -> dict:
     return {"mean_score": _num(s.mean_score), "category": s.category.value, "symbol": SYMBOL[s.category],
             "counts": {c.value: int(s.counts.get(c, 0)) for c in CATEGORY_ORDER},
-            "assessed": s.assessed, "total": s.total, "coverage": s.coverage}
+            "assessed": s.assessed, "total": s.total, "coverage": s.coverage,
+            "current": s.current, "min_coverage": s.min_coverage}
 
 
 def indicator_json(view: IndicatorView, languages: list[str]) -> dict:

@@ -134,12 +134,14 @@ def build_sample(root: Path) -> Sample:
         return Assessment(method, window, category, score, {"it": label[0], "en": label[1]}, base, latest,
                           figures, projection)
 
-    proj_points = [Point(2023.5, 63.1, "2023"), Point(2026.5, 67.2), Point(2030.0, 71.9)]
+    proj_points = [Point(2023.5, 63.1, "2023"), Point(2026.5, 67.2, "2026"), Point(2030.5, 71.9, "2030")]
     results = {
         "separate-waste": IndicatorResult("separate-waste", assessment(
             "eurostat", "short", Category.ON_TRACK, 2.9, Point(2018.5, 56.9, "2018"), Point(2023.5, 63.1, "2023"),
             {"actual_growth": 0.0208, "required_growth": 0.0184, "ratio": 1.13},
-            Projection("geometric", 2030.0, 71.9, 2029, None, proj_points),
+            Projection("drift", 2030.0, 71.9, 2029, None, proj_points, low=[63.1, 62.0, 60.4], high=[63.1, 72.4, 83.4],
+                       drift=1.2, sigma=1.5, fitted_from="2018", fitted_to="2023", fitted_count=6,
+                       reached_range=(2027, 2035)),
             ("Progressi significativi verso l'obiettivo", "Significant progress towards the target")),
             others=[assessment("eurostat", "long", Category.MODERATE, 1.2, Point(2012.5, 48.0, "2012"),
                                Point(2023.5, 63.1, "2023"), {"actual_growth": 0.0252, "required_growth": 0.0209,
@@ -152,7 +154,9 @@ def build_sample(root: Path) -> Sample:
         "pm10-days": IndicatorResult("pm10-days", assessment(
             "unsd", "base", Category.DETERIORATING, -3.8, Point(2012.5, 90.0, "2012"), Point(2019.5, 88.0, "2019"),
             {"base_value": 90.0, "sign": 1.0, "actual_growth": -0.0032, "projected_value": 85.1, "ratio": -0.08},
-            Projection("geometric", 2030.0, 85.1, None, 2060, [Point(2019.5, 88.0), Point(2030.0, 85.1)]),
+            Projection("drift", 2030.0, 85.1, None, 2050, [Point(2019.5, 88.0), Point(2030.5, 85.1, "2030")],
+                       low=[88.0, 70.2], high=[88.0, 100.0], drift=-0.3, sigma=3.1, fitted_from="2014",
+                       fitted_to="2019", fitted_count=4, reached_range=(2041, None)),
             ("Regressione", "Regression"))),
         "turnout": IndicatorResult("turnout", Assessment(
             "linear", "base", Category.INSUFFICIENT_DATA, None, {"it": "", "en": ""},

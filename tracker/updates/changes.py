@@ -296,7 +296,7 @@ def _latest_headline_periods(session: Session, at: datetime, indicator_ids: Coll
 
 
 def _due(period: str, frequency: str) -> date | None:
-    from tracker.site.context import next_due  # one rule for the site's "overdue" and the digests'
+    from tracker.intake.periods import next_due  # one rule for the site's "overdue" and the digests'
 
     return next_due(period, frequency)
 
