@@ -183,16 +183,18 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     home_it = (site / "it" / "index.html").read_text(encoding="utf-8")
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Generato il 26 novembre 2025." in home_it and "Generated on November 26, 2025." in home_en
-    assert "Al ritmo attuale il valore nel 2030 sarà 71,9\u00a0%." in it
-    assert "At the current pace the value in 2030 will be 71.9%." in en
-    assert "At this pace the target is reached in 2029." in en
+    assert ("Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra 60,4\u00a0% e "
+            "83,4\u00a0% (intervallo all'80 %; stima centrale 71,9\u00a0%).") in it
+    assert ("If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between 60.4% and "
+            "83.4% (80 % range; central estimate 71.9%).") in en
+    assert "On this trend the target is reached in 2029 (80 % range: 2027 to 2035)." in en
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
-    assert "At this pace the target is not reached before 2060." in pm10
+    assert "On this trend the target is not reached before 2050." in pm10
     table = re.search(r'<table class="figures-table">.*?</table>', pm10, re.S)
     assert table
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">', table.group(0))
     assert rows == ["Actual growth per year", "Actual progress compared with the progress needed",
-                    "Projected value in the target year", "Score"]  # base_value and sign stay in the JSON only
+                    "Value the method extrapolates to the target year", "Score"]  # base_value and sign stay in the JSON only
     assert "−0.32%" in pm10 and "−8.0%" in pm10 and "85\u00a0days" in pm10
 
 

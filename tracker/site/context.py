@@ -18,7 +18,13 @@ import orjson
 from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, ObjectiveSummary, Point
 from tracker.catalog import Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
-from tracker.intake.periods import add_months, next_due, period_end, reporting_status  # noqa: F401 (re-exported)
+from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period_end: re-exported)
+    add_months,
+    is_stale,
+    next_due,
+    period_end,
+    reporting_status,
+)
 from tracker.observations import HEADLINE, Observation, parse_series_key
 
 #: Order in which categories are listed (best first, then "not assessed").
@@ -75,6 +81,7 @@ class IndicatorView:
     updated: date | None
     history: list[HistoryItem] = field(default_factory=list)
     loaded: list[SeriesView] | None = None  # the values; None until :meth:`SiteContext.load` brings them
+    stale: bool = False  # the latest value is too old to stand for the build date (see periods.is_stale)
 
     @property
     def ind(self) -> Indicator:
@@ -140,6 +147,19 @@ class IndicatorView:
     @property
     def assessed(self) -> bool:
         return self.category is not Category.INSUFFICIENT_DATA
+
+    @property
+    def trend_only(self) -> bool:
+        """No quantified target: Eurostat's trend categories and words (never "on track")."""
+        return self.ind.target is None
+
+    @property
+    def data_period(self) -> str:
+        """The period of the value the verdict rests on (the headline's latest), for "data from 2017"."""
+        a = self.assessment
+        if a is not None and a.latest is not None:
+            return a.latest.period or str(int(a.latest.time))
+        return self.latest.period if self.latest else ""
 
 
 @dataclass
@@ -220,6 +240,17 @@ class SiteContext:
     @property
     def overdue(self) -> int:
         return sum(1 for i in self.indicators if i.status == "overdue")
+
+    @property
+    def assessed_current(self) -> int:
+        """Verdicts that rest on current data: the ones a reader can take as today's."""
+        return sum(1 for i in self.indicators if i.assessed and not i.stale)
+
+    @property
+    def stale_counts(self) -> dict[Category, int]:
+        """Per category, how many of its verdicts rest on stale data (shown beside the counts)."""
+        found = Counter(i.category for i in self.indicators if i.assessed and i.stale)
+        return {c: found.get(c, 0) for c in CATEGORY_ORDER}
 
 
 def figure_kind(key: str) -> str:
@@ -339,8 +370,9 @@ def build_context(settings: Settings, catalog: Catalog, observations: Mapping[st
                 brief = brief_of(ind, (), result, loaded)
             status, due = reporting_status(brief.latest.period if brief.latest else None, ind.frequency, today)
             past = history_items((history or {}).get(ind.id, []))
+            stale = brief.latest is not None and is_stale(brief.latest.period, ind.frequency, today)
             views.append(IndicatorView(entry, objective, brief, result, status, due, _last_update(entry, past, tz),
-                                       past, loaded))
+                                       past, loaded, stale))
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))
     return SiteContext(settings, catalog, objectives, generated_at, loader)

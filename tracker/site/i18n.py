@@ -203,6 +203,18 @@ def category_words(category: Category | str, _: Gettext) -> str:
     return words[Category(category)]
 
 
+def trend_words(category: Category | str, _: Gettext) -> str:
+    """Eurostat's words for an indicator without a quantified target: a trend, never "on track"."""
+    words = {
+        Category.ON_TRACK: _("Significant progress"),
+        Category.MODERATE: _("Moderate progress"),
+        Category.LIMITED: _("Moderate movement away"),
+        Category.DETERIORATING: _("Significant movement away"),
+    }
+    category = Category(category)
+    return words[category] if category in words else category_words(category, _)
+
+
 def category_symbol(category: Category | str) -> str:
     return SYMBOL[Category(category)]
 
@@ -239,7 +251,7 @@ def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
                    "expected_share": _("Share of the time to the target elapsed"),
                    "status_ratio": _("Progress made compared with time elapsed"),
                    "gap_ratio": _("Anticipated gap to the target (share of the required progress)"),
-                   "projected_value": _("Projected value in the target year"),
+                   "projected_value": _("Value the method extrapolates to the target year"),
                    "c_factor": _("Natural-limit scaling factor"),
                    "span_years": _("Years between the values compared")},
     }
@@ -290,11 +302,12 @@ def make_environment(templates: Path, lang: str) -> Environment:
     vocab = vocabulary(trans.gettext)
     env.globals.update(lang=lang, fmt=fmt, vocab=vocab,
                        category_words=lambda c: category_words(c, trans.gettext),
+                       trend_words=lambda c: trend_words(c, trans.gettext),
                        category_symbol=category_symbol,
                        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]))
     env.globals["_"] = fast_gettext(trans.gettext)
     env.globals.update(make_snippets(lang, fmt, vocab, env.globals["_"], env.globals["category_words"],
-                                     category_symbol, localized))
+                                     category_symbol, localized, env.globals["trend_words"]))
     env.filters["loc"] = lambda value: localized(value, lang)
     return env
 

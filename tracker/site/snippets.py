@@ -19,8 +19,10 @@ STATUS_SYMBOLS = {"current": "✔", "overdue": "⚠", "no_data": "∅", "irregul
 
 def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext: Callable[..., Markup],
                   words: Callable[[Category | str], str], symbol: Callable[[Category | str], str],
-                  localized: Callable[[object, str], str]) -> dict[str, Callable[..., Markup]]:
-    """The template globals ``verdict``, ``score``, ``value``, ``latest`` and ``status`` for one language."""
+                  localized: Callable[[object, str], str], trend: Callable[[Category | str], str]
+                  ) -> dict[str, Callable[..., Markup]]:
+    """The template globals ``verdict``, ``badge``, ``score``, ``value``, ``latest`` and ``status`` for one
+    language."""
     verdicts: dict[tuple[str, str], Markup] = {}
 
     def verdict(category: Category | str, tag: str = "span") -> Markup:
@@ -31,6 +33,20 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
                 f'<{escape(tag)} class="verdict verdict-{escape(category)}"><span class="symbol" aria-hidden="true">'
                 f'{escape(symbol(category))}</span> {escape(words(category))}</{escape(tag)}>')
         return found
+
+    def badge(view: Any, tag: str = "span") -> Markup:
+        """An indicator's verdict as a reader must quote it: trend words when it has no target, and the age of
+        its data, drawn muted, when that data is stale ("On track — data from 2017")."""
+        category = view.category
+        said = trend(category) if view.trend_only else words(category)
+        stale = view.stale and view.assessed
+        age = ""
+        if stale:
+            when = gettext("data from %(period)s", period=view.data_period)
+            age = f' <span class="age">— {when}</span>'
+        classes = f"verdict verdict-{escape(category)}" + (" verdict-stale" if stale else "")
+        return Markup(f'<{escape(tag)} class="{classes}"><span class="symbol" aria-hidden="true">'
+                      f'{escape(symbol(category))}</span> {escape(said)}{age}</{escape(tag)}>')
 
     def score(number: float | None) -> Markup:
         return Markup("–") if number is None else escape(fmt.number(number, 1, signed=True))
@@ -49,4 +65,4 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
         return Markup(f'<span class="status status-{escape(name)}"><span class="symbol" aria-hidden="true">'
                       f'{escape(STATUS_SYMBOLS[name])}</span> {escape(vocab["status"][name])}</span>')
 
-    return {"verdict": verdict, "score": score, "value": value, "latest": latest, "status": status}
+    return {"verdict": verdict, "badge": badge, "score": score, "value": value, "latest": latest, "status": status}
