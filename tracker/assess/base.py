@@ -116,6 +116,7 @@ class ObjectiveSummary:
     total: int
     current: int = 0  # assessed on data that is not stale: the only ones in the mean score
     min_coverage: float = 0.5  # share of ``total`` that ``current`` must reach for a category
+    trend_counts: dict[Category, int] = field(default_factory=dict)  # verdicts of indicators without a target
 
     @property
     def withheld(self) -> bool:

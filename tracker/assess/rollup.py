@@ -8,7 +8,8 @@ status"); ESCAP and Statistics Canada both aggregate by unweighted means (method
 * ACHIEVED only when every one of the ``total`` indicators is achieved — an indicator without data might not
   be, so it blocks "achieved" (Open SDG requires all assessed series; an objective's page promises more);
 * counts per headline category, every category present (0 when none); indicators of the objective missing from
-  ``results`` count as insufficient data;
+  ``results`` count as insufficient data; verdicts of indicators without a target (trend only) are counted
+  apart, in ``trend_counts``, because their categories mean a trend, not a distance to a target;
 * coverage = assessed / total (a property of :class:`ObjectiveSummary`);
 * **age and coverage gate the verdict**: only indicators assessed on current data (not stale: see
   :func:`tracker.intake.periods.is_stale`) enter the mean, and the objective publishes a category only when
@@ -42,8 +43,10 @@ def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
               stale: Callable[[IndicatorResult], bool] = lambda result: False,
               min_coverage: float = 0.5) -> ObjectiveSummary:
     counts = {category: 0 for category in Category}
+    trend_counts = {category: 0 for category in Category}
     for result in results:
-        counts[result.headline.category] += 1
+        assessed_on_trend = result.headline.trend_only and result.headline.score is not None
+        (trend_counts if assessed_on_trend else counts)[result.headline.category] += 1
     counts[Category.INSUFFICIENT_DATA] += max(total - len(results), 0)
     assessed = [r for r in results if r.headline.score is not None]
     current = [r for r in assessed if not stale(r)]
@@ -56,4 +59,5 @@ def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
     else:
         category = band(mean)
     return ObjectiveSummary(objective_id=objective_id, mean_score=mean, category=category, counts=counts,
-                            assessed=len(assessed), total=total, current=len(current), min_coverage=min_coverage)
+                            assessed=len(assessed), total=total, current=len(current), min_coverage=min_coverage,
+                            trend_counts=trend_counts)

@@ -226,8 +226,15 @@ class SiteContext:
 
     @property
     def counts(self) -> dict[Category, int]:
-        found = Counter(i.category for i in self.indicators)
+        """Verdicts by category; those of indicators without a target are in :attr:`trend_counts`."""
+        found = Counter(i.category for i in self.indicators if not (i.trend_only and i.assessed))
         return {c: found.get(c, 0) for c in CATEGORY_ORDER}
+
+    @property
+    def trend_counts(self) -> dict[Category, int]:
+        """Trend-only verdicts (no target) by category: their words differ, so they are counted apart."""
+        found = Counter(i.category for i in self.indicators if i.trend_only and i.assessed)
+        return {c: found.get(c, 0) for c in CATEGORY_ORDER if c in found}
 
     @property
     def assessed(self) -> int:
@@ -249,7 +256,7 @@ class SiteContext:
     @property
     def stale_counts(self) -> dict[Category, int]:
         """Per category, how many of its verdicts rest on stale data (shown beside the counts)."""
-        found = Counter(i.category for i in self.indicators if i.assessed and i.stale)
+        found = Counter(i.category for i in self.indicators if i.assessed and i.stale and not i.trend_only)
         return {c: found.get(c, 0) for c in CATEGORY_ORDER}
 
 

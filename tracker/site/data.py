@@ -42,7 +42,8 @@ def summary_json(s: ObjectiveSummary) -> dict:
     return {"mean_score": _num(s.mean_score), "category": s.category.value, "symbol": SYMBOL[s.category],
             "counts": {c.value: int(s.counts.get(c, 0)) for c in CATEGORY_ORDER},
             "assessed": s.assessed, "total": s.total, "coverage": s.coverage,
-            "current": s.current, "min_coverage": s.min_coverage}
+            "current": s.current, "min_coverage": s.min_coverage,
+            "trend_counts": {c.value: int(n) for c, n in s.trend_counts.items() if n}}
 
 
 def indicator_json(view: IndicatorView, languages: list[str]) -> dict:

@@ -164,9 +164,10 @@ def build_sample(root: Path) -> Sample:
     }
     summaries = {
         "environment": ObjectiveSummary("environment", -0.45, Category.LIMITED,
-                                        {Category.ON_TRACK: 1, Category.DETERIORATING: 1}, 2, 2),
+                                        {Category.ON_TRACK: 1, Category.DETERIORATING: 1}, 2, 2, current=2),
         "mobility": ObjectiveSummary("mobility", 5.0, Category.ON_TRACK,
-                                     {Category.ACHIEVED: 1, Category.INSUFFICIENT_DATA: 2}, 1, 3),
+                                     {Category.ACHIEVED: 1, Category.INSUFFICIENT_DATA: 2}, 1, 3, current=1,
+                                     min_coverage=1 / 3),
         "empty": ObjectiveSummary("empty", None, Category.INSUFFICIENT_DATA, {}, 0, 0),
     }
     return Sample(settings, catalog, observations, results, summaries)
