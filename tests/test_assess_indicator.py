@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.assess import assess_indicator, assessed, registry
 from tracker.assess.base import Category, Point
@@ -166,3 +168,64 @@ def test_configured_base_year() -> None:
 def test_annual_drops_non_finite_and_keeps_latest_in_year() -> None:
     series = annual([Point(2020.9, 3, "2020-12"), Point(2020.1, 1, "2020-02"), Point(2019.5, float("nan"), "x")])
     assert series == [Point(2020.0, 3, "2020-12")]
+
+
+# --- consistency of verdict, projection and words (issue #12) -----------------------------------------------
+
+def test_no_target_gets_eurostat_trend_words_whatever_the_method() -> None:
+    observations = [obs(str(y), float(y), v) for y, v in ((2015, 100), (2017, 104), (2019, 110), (2020, 115))]
+    for method in ("linear", "unsd", "escap", None):
+        result = assess_indicator(indicator(method=method) if method else indicator(), observations,
+                                  AssessmentConfig())
+        a = result.headline
+        assert a.trend_only and a.method == "eurostat" and a.window == "short"
+        assert "target" not in a.label["en"] and "obiettivo " not in a.label["it"]
+        assert a.projection is None and a.projection_note["en"].startswith("No projection: the indicator has no")
+
+
+def test_on_track_verdict_with_a_late_trend_carries_a_note() -> None:
+    # compound growth meets 95 % of the needed rate; the recent linear trend is slower and arrives late
+    values = {2015: 50.0, 2016: 52.4, 2017: 54.9, 2018: 57.5, 2019: 60.2, 2020: 63.1}
+    observations = [obs(str(y), float(y), v) for y, v in values.items()]
+    result = assess_indicator(indicator(target=target(100)), observations, AssessmentConfig())
+    a = result.headline
+    assert a.category is Category.ON_TRACK
+    assert a.projection is not None and (a.projection.year_reached or 9999) > 2030
+    assert any("slower" in n["en"] for n in a.notes) and any("95 %" in n["en"] for n in a.notes)
+    assert all(n["it"] for n in a.notes)
+
+
+def test_stale_achieved_verdict_says_no_newer_value_confirms_it() -> None:
+    from datetime import date
+
+    observations = [obs("2015", 2015.0, 50), obs("2017", 2017.0, 120)]
+    ind = indicator(target=target(100), frequency="annual")
+    fresh = assess_indicator(ind, observations, AssessmentConfig(), today=date(2018, 6, 1))
+    old = assess_indicator(ind, observations, AssessmentConfig(), today=date(2026, 12, 2))
+    assert fresh.headline.category is old.headline.category is Category.ACHIEVED
+    assert fresh.headline.notes == [] and "no newer value" in old.headline.notes[0]["en"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.floats(1, 1000), min_size=2, max_size=10), sign=st.sampled_from(["increase", "decrease"]),
+       goal=st.floats(1, 1000), percent=st.booleans())
+def test_verdict_and_projection_never_contradict_silently(values: list[float], sign: str, goal: float,
+                                                         percent: bool) -> None:
+    if percent:
+        values, goal = [v / 10 for v in values], goal / 10
+    observations = [obs(str(2015 + i), 2015.0 + i, v) for i, v in enumerate(values)]
+    ind = indicator(direction=sign, target=target(goal), unit=PERCENT if percent else indicator().unit.model_dump())
+    a = assess_indicator(ind, observations, AssessmentConfig()).headline
+    p = a.projection
+    if p is not None:
+        assert p.points[0].value == values[-1]
+        assert p.year_reached is None or p.year_reached > 2015 + len(values) - 1
+        late = (p.year_reached or 10_000) > 2030
+        if a.category is Category.ON_TRACK and late:
+            assert a.notes  # the page explains why "on track" arrives late
+        if a.category in (Category.MODERATE, Category.LIMITED, Category.DETERIORATING) and not late:
+            assert a.notes
+    else:
+        assert a.projection_note or a.category is Category.ACHIEVED
+    if a.category is Category.ACHIEVED:
+        assert (values[-1] - goal) * (1 if sign == "increase" else -1) >= 0
