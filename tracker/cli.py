@@ -376,16 +376,19 @@ def bench(
     naive_repeat: Annotated[int, typer.Option(min=1, help="Runs of the naive pandas + Plotly approach.")] = 1,
     milan: Annotated[bool, typer.Option("--milan", help="Also time the project's own catalogue, cold and warm.")] = False,
     profile: Annotated[Path | None, typer.Option(help="Also write a cProfile of one cold build to this file.")] = None,
+    merge_rows: Annotated[int, typer.Option(
+        min=0, help="Values of the store's bulk-merge measure (then a third of them revised); 0 skips it.")] = 300_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON instead of tables.")] = False,
     project: Project = Path("."),
 ) -> None:
-    """Time `tracker run` on a SYNTHETIC catalogue (cold, unchanged, one file changed) against the naive approach."""
+    """Time `tracker run` on a SYNTHETIC catalogue (cold, unchanged, one file changed) against the naive approach,
+    and the store's bulk merge of 300,000 values."""
     import json
 
     from tracker import bench as bench_mod
 
     result = bench_mod.run_benchmark(
-        indicators, years, series, repeat, naive_repeat=naive_repeat, profile=profile,
+        indicators, years, series, repeat, naive_repeat=naive_repeat, profile=profile, merge_rows=merge_rows,
         milan=project.resolve() if milan else None, log=lambda text: _err(f"bench: {text}"),
     )
     if as_json:
