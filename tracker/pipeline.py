@@ -307,6 +307,7 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     from tracker.site.context import brief_of, series_views
     from tracker.store import (
         current_observations,
+        data_changed,
         last_snapshot_run,
         session_scope,
         snapshot_identity,
@@ -335,10 +336,13 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         missing = [i for i in stale if i not in fresh]
         observations = current_observations(session, missing if kept or fresh else None) if missing else {}
         observations.update((i, fresh[i]) for i in stale if i in fresh)
+        # When the values last changed, for the pages' "last updated": only for the reassessed indicators,
+        # the others' briefs keep theirs (a new accepted file always makes its indicator stale).
+        changed = data_changed(session, list(stale) if kept else None) if stale else {}
     for indicator_id, (ind, wanted) in stale.items():
         own = observations.get(indicator_id, [])
         result = assess_indicator(ind, own, settings.config.assessment)
-        brief = brief_of(ind, own, result, series_views(ind, own))
+        brief = brief_of(ind, own, result, series_views(ind, own), changed.get(indicator_id))
         kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief)
     # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
     # catalogue; everything when the kept results do not describe it.

@@ -291,6 +291,17 @@ def accepted_hashes(session: Session) -> dict[tuple[str, str], str]:
     return {(indicator_id, path): sha for indicator_id, path, sha in rows}
 
 
+def data_changed(session: Session, indicator_ids: Collection[str] | None = None) -> dict[str, datetime]:
+    """Indicator id -> when its stored values last changed: the newest ``recorded_at`` of its rows (a revision
+    is a new row; an identical value is not stored again), what its page calls "last updated". One grouped
+    query; indicators without values are absent."""
+    o = ObservationRow.__table__.c
+    query = select(o.indicator_id, func.max(o.recorded_at)).group_by(o.indicator_id)
+    if indicator_ids is not None:
+        query = query.where(o.indicator_id.in_(list(indicator_ids)))
+    return {i: at for i, at in session.execute(query)}  # max() keeps the column's type: aware UTC datetimes
+
+
 def data_version(session: Session) -> str:
     """Changes whenever a file is accepted (also by ``tracker add`` between runs)."""
     return str(session.scalar(select(func.max(SourceFile.id)).where(SourceFile.status == ACCEPTED)) or 0)
