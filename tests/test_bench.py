@@ -62,7 +62,8 @@ def test_bench_command_reports_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DATABASE_URL", "TRACKER_PROJECT")}
     env["PYTHONPATH"] = str(REPO)
     done = subprocess.run([sys.executable, "-m", "tracker", "bench", "--indicators", "8", "--years", "4",
-                           "--series", "2", "--repeat", "1", "--milan", "--project", str(REPO), "--json"],
+                           "--series", "2", "--repeat", "1", "--milan", "--project", str(REPO), "--merge-rows", "3000",
+                           "--json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -89,7 +90,13 @@ def test_bench_command_reports_every_figure(tmp_path: Path) -> None:
     assert milan["cold"]["files"].get("accepted", 0) > 0 and not milan["cold"]["files"].get("rejected")
     assert milan["site"]["pages"] > 0
     assert result["machine"]["nproc"] >= 1
+    merge = result["merge"]  # the store's bulk merge, once a timed assertion of the tests
+    assert (merge["rows"], merge["revisions"], merge["database"]) == (3000, 1000, "sqlite")
+    assert merge["load_wall_s"] > 0 and merge["revise_wall_s"] > 0 and merge["process_cpu_s"] > 0
+    assert merge["load_cpu_s"] >= 0 and merge["revise_cpu_s"] >= 0 and merge["peak_rss_mb"] > 0
     keys = {t["key"] for t in result["targets"]}
     assert {"full_build_s", "peak_rss_mb", "incremental_s", "help_s", "milan_cold_s"} <= keys
     full = next(t for t in result["targets"] if t["key"] == "full_build_s")
     assert full["applies"] is False and full["met"] is None  # targets are for 1,000 x 30 x 10 only
+    merge_target = next(t for t in result["targets"] if t["key"] == "merge_load_s")
+    assert merge_target["applies"] is False and merge_target["met"] is None  # for 300,000 values only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,9 +53,12 @@ def parse(path: Path) -> _Links:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sample, SiteReport, Path]:
     root = tmp_path_factory.mktemp("synthetic-project")
     sample = build_sample(root)
-    history = {"separate-waste": [{"at": "2025-06-01", "category": "moderate", "score": 1.5, "note": "<b>n</b>"}]}
+    history = {"separate-waste": [{"at": "2025-09-15", "category": "moderate", "score": 1.5, "note": "<b>n</b>"}]}
+    # When the values last changed in the database; late on 1 June in UTC is 2 June in the city (Europe/Rome).
+    changed = {"separate-waste": datetime(2025, 6, 1, 22, 30, tzinfo=UTC),
+               "pm10-days": datetime(2025, 10, 1, 8, 0, tzinfo=UTC)}
     report = build_site(sample.settings, sample.catalog, sample.observations, sample.results, sample.summaries,
-                        generated_at=sample.generated_at, history=history)
+                        generated_at=sample.generated_at, history=history, changed=changed)
     return sample, report, report.path
 
 
@@ -178,11 +182,12 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     en = (site / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "63,1\u00a0%" in it and "63.1%" in en
     assert "+2,08\u00a0%" in it and "+2.08%" in en  # actual growth per year
-    assert "Dati aggiornati il 1 giugno 2025." in it and "Data last updated on June 1, 2025." in en
+    assert "Dati aggiornati il 2 giugno 2025." in it and "Data last updated on June 2, 2025." in en
     assert "26 novembre 2025" not in it and "November 26, 2025" not in en  # no build date: see test_site_incremental
     home_it = (site / "it" / "index.html").read_text(encoding="utf-8")
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
-    assert "Generato il 26 novembre 2025." in home_it and "Generated on November 26, 2025." in home_en
+    assert "Pagina generata il 26 novembre 2025." in home_it and "Page built on November 26, 2025." in home_en
+    assert "aggiornati" not in home_it and "updated on" not in home_en  # the build date is never a data date
     assert ("Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra 60,4\u00a0% e "
             "83,4\u00a0% (intervallo all'80 %; stima centrale 71,9\u00a0%).") in it
     assert ("If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between 60.4% and "
@@ -269,10 +274,27 @@ def test_history_and_last_update(built: tuple[Sample, SiteReport, Path]) -> None
     _, _, site = built
     waste = (site / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "Earlier assessments" in waste and "&lt;b&gt;n&lt;/b&gt;" in waste
-    assert "<dt>Last update</dt><dd>June 1, 2025</dd>" in waste  # the latest history record
+    # When the values changed, in the city's time zone; not the verdict's date (September 15), nor the build's.
+    assert "<dt>Data last updated</dt><dd>June 2, 2025</dd>" in waste and "September 15, 2025" in waste
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
     assert "Earlier assessments" not in pm10
-    assert "<dt>Last update</dt><dd>October 1, 2025</dd>" in pm10  # the data file's modification date
+    assert "<dt>Data last updated</dt><dd>October 1, 2025</dd>" in pm10
+    assert "Data last updated on October 1, 2025." in pm10
+
+
+def test_an_indicator_without_data_says_so_instead_of_a_date(built: tuple[Sample, SiteReport, Path]) -> None:
+    _, _, site = built
+    for lang, label, none, footer in (("en", "Data last updated", "No data yet", "No data yet."),
+                                      ("it", "Ultimo aggiornamento dei dati", "Ancora nessun dato", "Ancora nessun dato.")):
+        page = (site / lang / "indicators" / "wifi-hotspots.html").read_text(encoding="utf-8")
+        assert f"<dt>{label}</dt><dd>{none}</dd>" in page
+        footer_text = re.search(r'<footer class="site-footer">\s*<div class="wrap">\s*<p>(.*?)\n', page, re.S)
+        assert footer_text and footer_text[1].strip() == footer
+        assert "2025" not in footer_text[1]  # neither the build date nor any other
+    empty = (site / "en" / "objectives" / "empty.html").read_text(encoding="utf-8")
+    assert "No data yet." in empty and "Data last updated on" not in empty
+    environment = (site / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
+    assert "Data last updated on October 1, 2025." in environment  # its indicators' newest change
 
 
 def test_subseries_verdicts_are_listed(built: tuple[Sample, SiteReport, Path]) -> None:

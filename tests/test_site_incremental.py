@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from tracker.site.sample import Sample, build_sample
 
 CHANGED = "separate-waste"
 HISTORY = {CHANGED: [{"at": "2025-06-01", "category": "moderate", "score": 1.5, "note": "earlier"}]}
+#: When the indicators' values last changed in the database (what their pages call "last updated").
+CHANGED_AT = {CHANGED: datetime(2025, 6, 1, 8, 0, tzinfo=UTC), "pm10-days": datetime(2025, 5, 20, 8, 0, tzinfo=UTC)}
 #: Rendered on every build: they list every indicator or show the build date (13 in the sample catalogue).
 SHARED = {*(f"{lang}/{page}" for lang in ("it", "en") for page in (
     "index.html", "indicators.html", "status.html", "methodology.html", "guide.html")),
@@ -33,6 +35,7 @@ CHANGED_OBJECTIVE = {f"{lang}/objectives/environment.html" for lang in ("it", "e
 def _build(s: Sample, out: Path, **kw: object) -> SiteReport:
     kw.setdefault("generated_at", s.generated_at)
     kw.setdefault("history", HISTORY)
+    kw.setdefault("changed", CHANGED_AT)
     return build_site(s.settings, s.catalog, s.observations, kw.pop("results", s.results), s.summaries,
                       out=out, **kw)  # type: ignore[arg-type]
 
@@ -111,10 +114,10 @@ def test_a_later_day_with_no_change_reuses_every_indicator_page(tmp_path: Path) 
     reused = INDICATOR_PAGES + OBJECTIVE_PAGES
     assert (second.rendered, second.reused) == (first.pages - reused, reused)
     objective = (second.path / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
-    assert "Data last updated on" in objective and "Generated on" not in objective
+    assert "Data last updated on June 1, 2025." in objective and "Page built on" not in objective
     page = (second.path / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "Data last updated on June 1, 2025." in page and "November" not in page
-    assert "Generated on November 27, 2025." in (second.path / "en" / "index.html").read_text(encoding="utf-8")
+    assert "Page built on November 27, 2025." in (second.path / "en" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_template_change_re_renders_every_page(tmp_path: Path) -> None:
@@ -150,7 +153,7 @@ def test_pages_that_show_site_wide_data_are_never_reused(tmp_path: Path, templat
     _build(s, tmp_path / "site")
     second = _build(s, tmp_path / "site", generated_at=s.generated_at + timedelta(days=1))
     assert second.reused == still_reused
-    assert "Generated on November 27, 2025." in (second.path / "en" / page).read_text(encoding="utf-8")
+    assert "Page built on November 27, 2025." in (second.path / "en" / page).read_text(encoding="utf-8")
 
 
 def test_a_warning_names_indicator_pages_that_cannot_be_reused(tmp_path: Path,
@@ -173,8 +176,8 @@ def edited_translations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noq
     def edit() -> None:
         po = copy / "it" / "LC_MESSAGES" / "messages.po"
         text = po.read_text(encoding="utf-8")
-        assert 'msgstr "Ultimo aggiornamento"' in text
-        po.write_text(text.replace('msgstr "Ultimo aggiornamento"', 'msgstr "Aggiornato l\'ultima volta"'),
+        assert 'msgstr "Ultimo aggiornamento dei dati"' in text
+        po.write_text(text.replace('msgstr "Ultimo aggiornamento dei dati"', 'msgstr "Aggiornato l\'ultima volta"'),
                       encoding="utf-8")
         i18n.translations.cache_clear()
 

@@ -47,8 +47,10 @@ def values(engine: Engine, ind: str = IND) -> dict[tuple[str, str], float]:
 
 
 def test_first_merge_adds_everything(engine: Engine) -> None:
+    before = datetime.now(UTC)
     with session_scope(engine) as s:
         result = merge_file(s, IND, "indicators/environment/waste-recycling.csv", "a" * 64, V1)
+    after = datetime.now(UTC)
     assert (result.added, result.revised, result.unchanged, result.same_file) == (4, 0, 0, False)
     with session_scope(engine) as s:
         current = current_observations(s)
@@ -56,7 +58,18 @@ def test_first_merge_adds_everything(engine: Engine) -> None:
     assert current[IND] == sorted(V1, key=lambda o: (o.series, o.time))
     assert (file.status, file.rows, file.problems, file.path) == (
         "accepted", 4, 0, "indicators/environment/waste-recycling.csv")
-    assert file.received_at.tzinfo is UTC and abs((datetime.now(UTC) - file.received_at).total_seconds()) < 60
+    assert file.received_at.tzinfo is UTC and before <= file.received_at <= after  # no run's clock: the wall clock
+
+
+def test_merge_records_the_given_clock(engine: Engine) -> None:
+    """A run passes its own ``now``: the file and its values carry it, whatever the wall clock says."""
+    now = datetime(2031, 3, 15, 23, 30, tzinfo=UTC)
+    with session_scope(engine) as s:
+        result = merge_file(s, IND, "waste.csv", "a" * 64, V1, now=now)
+    with session_scope(engine) as s:
+        file = s.get_one(SourceFile, result.file_id)
+        recorded = set(s.scalars(select(ObservationRow.recorded_at).where(ObservationRow.indicator_id == IND)))
+    assert file.received_at == now and recorded == {now}
 
 
 def test_same_file_twice_changes_nothing(engine: Engine) -> None:

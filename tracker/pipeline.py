@@ -103,11 +103,17 @@ def open_database(settings: Settings) -> Engine:
 PROGRESS_BYTES = 5_000_000
 
 
-def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
+def run_date(settings: Settings, now: datetime) -> date:
+    """The run's date in the city's time zone: what "today" means for future periods, overdue and stale data."""
+    return now.astimezone(ZoneInfo(settings.config.timezone)).date()
+
+
+def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True, today: date | None = None
               ) -> tuple[list[Observation], list[Problem]]:
     """Read and validate one data file (pandas and pandera load here, not at start-up).
 
-    With ``keep=False`` only the problems are collected, in memory bounded by the chunk size.
+    With ``keep=False`` only the problems are collected, in memory bounded by the chunk size. ``today`` (the
+    run's date, see :func:`run_date`) decides which periods lie in the future.
     """
     import sys
     from contextlib import nullcontext
@@ -118,8 +124,8 @@ def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
     bar = _row_progress(label) if big else nullcontext(None)
     with bar as on_rows:
         if keep:
-            return read_observations(path, indicator, label=label, on_rows=on_rows)
-        return [], check_file(path, indicator, label=label, on_rows=on_rows)
+            return read_observations(path, indicator, label=label, on_rows=on_rows, today=today)
+        return [], check_file(path, indicator, label=label, on_rows=on_rows, today=today)
 
 
 def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the callback
@@ -138,15 +144,18 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
 
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
-            accepted: dict[tuple[str, str], str] | None = None) -> FileOutcome:
+            accepted: dict[tuple[str, str], str] | None = None, *, now: datetime | None = None,
+            today: date | None = None) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
 
     ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
+    ``now`` is recorded as the values' and the file's time (the run's clock; default: the wall clock);
+    ``today`` as in :func:`read_file`.
     """
     digest = sha256_of(path)
     if _already_accepted(engine, indicator, label, digest, accepted):
         return FileOutcome(label, indicator.id, "unchanged")
-    return store_read(engine, indicator, label, digest, read_file(path, indicator, label))
+    return store_read(engine, indicator, label, digest, read_file(path, indicator, label, today=today), now=now)
 
 
 def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: str,
@@ -161,17 +170,20 @@ def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: 
 
 def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
                read: tuple[list[Observation], list[Problem]],
-               kept: dict[str, list[Observation]] | None = None) -> FileOutcome:
-    """Merge what was read from one file, or record its rejection; ``kept`` receives accepted observations."""
+               kept: dict[str, list[Observation]] | None = None, *, now: datetime | None = None) -> FileOutcome:
+    """Merge what was read from one file, or record its rejection; ``kept`` receives accepted observations.
+
+    ``now``: the time recorded with the file and its values (the run's clock).
+    """
     from tracker.store import merge_file, record_rejected, session_scope
 
     observations, problems = read
     if problems:
         with session_scope(engine) as session:
-            record_rejected(session, indicator.id, label, digest, len(problems))
+            record_rejected(session, indicator.id, label, digest, len(problems), now=now)
         return FileOutcome(label, indicator.id, "rejected", problems=problems)
     with session_scope(engine) as session:
-        merged = merge_file(session, indicator.id, label, digest, observations)
+        merged = merge_file(session, indicator.id, label, digest, observations, now=now)
     if merged.same_file:
         return FileOutcome(label, indicator.id, "unchanged")
     if kept is not None:
@@ -180,16 +192,19 @@ def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
 
 
 def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
-                    fresh: dict[str, list[Observation]] | None = None) -> list[FileOutcome]:
+                    fresh: dict[str, list[Observation]] | None = None, *, now: datetime | None = None
+                    ) -> list[FileOutcome]:
     """Take in every data file of the catalogue, in catalogue order (files are read ahead in two worker
     processes when there are many: ``tracker.intake.pool``).
 
+    ``now`` is the run's clock (default: the wall clock), recorded with the values and deciding "today".
     ``fresh`` receives the values of each indicator that had none stored before its file was accepted: they
     are then exactly its current values, so the assessment need not read them back from the database.
     """
     from tracker.intake.pool import read_in_order
     from tracker.store import accepted_hashes, session_scope
 
+    now = now or datetime.now(UTC)
     with session_scope(engine, immediate=False) as session:
         accepted = accepted_hashes(session)
     stored = {indicator_id for indicator_id, _ in accepted}  # values come only from accepted files
@@ -205,10 +220,11 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
             todo.append((len(outcomes) - 1, entry.indicator, label, digest, entry.data_file))
     kept: dict[str, list[Observation]] = {}
     jobs = [(path, ind, label) for _, ind, label, _, path in todo]
-    with closing(read_in_order(jobs, read_file, parent_only=lambda path: path.stat().st_size > PROGRESS_BYTES)
+    with closing(read_in_order(jobs, read_file, today=run_date(settings, now),
+                               parent_only=lambda path: path.stat().st_size > PROGRESS_BYTES)
                  ) as reads:  # closed even when a merge fails: the workers stop
         for (index, ind, label, digest, _), read in zip(todo, reads, strict=True):
-            outcomes[index] = store_read(engine, ind, label, digest, read, kept)
+            outcomes[index] = store_read(engine, ind, label, digest, read, kept, now=now)
     if fresh is not None:
         for outcome in outcomes:
             own = kept.get(outcome.indicator_id)
@@ -227,13 +243,17 @@ def inbox_indicator(name: str, cat: Catalog) -> Entry | None:
     return None
 
 
-def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[FileOutcome]:
-    """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report."""
+def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: datetime | None = None
+                  ) -> list[FileOutcome]:
+    """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report, in a
+    folder named after the run's clock ``now`` (default: the wall clock), the time recorded with them."""
     inbox = settings.path("inbox")
     if not inbox.is_dir():
         return []
     outcomes = []
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    now = now or datetime.now(UTC)
+    today = run_date(settings, now)
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
         label = relative_label(path, settings.root)
         entry = inbox_indicator(path.name, cat)
@@ -242,7 +262,7 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
                               hint="name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx")
             outcome = FileOutcome(label, "", "rejected", problems=[problem])
         else:
-            outcome = take_in(engine, entry.indicator, path, label)
+            outcome = take_in(engine, entry.indicator, path, label, now=now, today=today)
         target = settings.path("rejected" if outcome.status == "rejected" else "archive") / stamp
         target.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target / path.name)
@@ -252,11 +272,6 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
             (target / f"{path.name}.problems.txt").write_text(render(outcome.problems) + "\n", encoding="utf-8")
         outcomes.append(outcome)
     return outcomes
-
-
-def run_date(settings: Settings, now: datetime) -> date:
-    """The run's calendar date in the city's time zone: what "overdue" and "stale" are judged against."""
-    return now.astimezone(ZoneInfo(settings.config.timezone)).date()
 
 
 def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], settings: Settings,
@@ -304,6 +319,7 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     from tracker.site.context import brief_of, series_views
     from tracker.store import (
         current_observations,
+        data_changed,
         last_snapshot_run,
         session_scope,
         snapshot_identity,
@@ -333,10 +349,13 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         missing = [i for i in stale if i not in fresh]
         observations = current_observations(session, missing if kept or fresh else None) if missing else {}
         observations.update((i, fresh[i]) for i in stale if i in fresh)
+        # When the values last changed, for the pages' "last updated": only for the reassessed indicators,
+        # the others' briefs keep theirs (a new accepted file always makes its indicator stale).
+        changed = data_changed(session, list(stale) if kept else None) if stale else {}
     for indicator_id, (ind, wanted) in stale.items():
         own = observations.get(indicator_id, [])
         result = assess_indicator(ind, own, settings.config.assessment, today)
-        brief = brief_of(ind, own, result, series_views(ind, own))
+        brief = brief_of(ind, own, result, series_views(ind, own), changed.get(indicator_id))
         kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief,
                                                kept_results.age_of(result, ind.frequency, today))
     # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
@@ -401,7 +420,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
             return current_observations(session, indicator_ids)
 
     site_report = build_site(settings, cat, assessed.observations, report.results, report.summaries,
-                             generated_at=now, history=history, extra_files=feed_files(settings, engine),
+                             generated_at=now, history=history, extra_files=feed_files(settings, engine, now),
                              briefs={k: v.brief for k, v in assessed.kept.items()}, loader=load)
     report.site_pages = site_report.pages
     report.site_rendered = site_report.rendered
@@ -415,7 +434,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
             "fingerprint": fingerprint,
             "files": {f.label: f.status for f in report.files},
             "problems": len(report.problems),
-        })
+        }, now=now)
     with session_scope(engine, immediate=False) as session:
         identity = snapshot_identity(session)
     if identity is not None:
@@ -433,21 +452,26 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
 
     Only one run writes at a time (a database-wide lock shared with the scheduler). When no input changed
     since the last successful run and the site is there, the build is skipped.
+
+    ``now`` is the run's one clock: the run's start and end, the values and files it records, the inbox
+    folders, "today" for future periods and overdue data, and every date its pages and feeds show (default:
+    the wall clock once the lock is held, so that runs record increasing times). The digests count values
+    recorded between two runs' clocks: give later runs later times.
     """
     from tracker.store import data_version, finish_run, last_fingerprint, run_lock, session_scope, start_run
     from tracker.store.models import UNCHANGED
 
-    now = now or datetime.now(UTC)
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     engine = open_database(settings)
     report = RunReport()
     try:
         with run_lock(engine, "run", wait=wait), heap.frozen():
+            now = now or datetime.now(UTC)
             with session_scope(engine) as session:
-                report.run_id = start_run(session)
+                report.run_id = start_run(session, now=now)
             fresh: dict[str, list[Observation]] = {}
-            report.files = take_in_catalog(engine, settings, cat, fresh)
-            inbox = take_in_inbox(engine, settings, cat)
+            report.files = take_in_catalog(engine, settings, cat, fresh, now=now)
+            inbox = take_in_inbox(engine, settings, cat, now=now)
             for outcome in inbox:  # merged on top of the catalogue file: read back from the database
                 fresh.pop(outcome.indicator_id, None)
             report.files += inbox
@@ -463,7 +487,8 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 # Nothing to read, assess or publish; the run is recorded but is not a new snapshot.
                 report.skipped_build = True
                 with session_scope(engine) as session:
-                    finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}})
+                    finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}},
+                               now=now)
             else:
                 from tracker.site.context import StaleBrief
 
@@ -477,7 +502,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
 
             # Feed, updates page and on-change subscriptions; failures are recorded and retried next time.
             with heap.frozen():  # the run's results are still in memory
-                report.deliveries = after_run(settings, engine, cat)
+                report.deliveries = after_run(settings, engine, cat, now=now)
     finally:
         engine.dispose()
     return report

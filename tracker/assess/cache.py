@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 FOLDER = "results"  # inside paths.cache
 STATE = "state.json"
 #: Bump when the kept types change shape, so an older file is ignored rather than misread.
-VERSION = 2
+VERSION = 3  # 3: DataBrief.changed (when the values last changed)
 
 
 @dataclass(frozen=True)

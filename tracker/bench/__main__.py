@@ -9,7 +9,8 @@ from tracker.bench.probe import _naive, _probe
 
 
 def main(argv: list[str]) -> int:
-    """Child-process entry points: ``probe OUT [--profile P] -- ARGS`` and ``naive PROJECT OUT_DIR``."""
+    """Child-process entry points: ``probe OUT [--profile P] -- ARGS``, ``naive PROJECT OUT_DIR`` and
+    ``merge OUT ROWS``."""
     if argv[:1] == ["probe"]:
         rest = argv[1:]
         split = rest.index("--")
@@ -18,7 +19,12 @@ def main(argv: list[str]) -> int:
         return _probe(Path(head[0]), profile, tail)
     if argv[:1] == ["naive"]:
         return _naive(Path(argv[1]), Path(argv[2]))
-    print("usage: python -m tracker.bench probe OUT [--profile P] -- ARGS | naive PROJECT OUT_DIR", file=sys.stderr)
+    if argv[:1] == ["merge"]:
+        from tracker.bench.merge import child
+
+        return child(Path(argv[1]), int(argv[2]))
+    print("usage: python -m tracker.bench probe OUT [--profile P] -- ARGS | naive PROJECT OUT_DIR | merge OUT ROWS",
+          file=sys.stderr)
     return 2
 
 

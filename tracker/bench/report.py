@@ -59,6 +59,16 @@ def render(result: dict[str, Any]) -> None:
     compare_t.add_row("peak memory", f"{syn['cold']['peak_rss_mb']:,.0f} MB", f"{naive['peak_rss_mb']:,.0f} MB",
                       f"{r['memory']:.2f}")
     console.print(compare_t)
+    if "merge" in result:
+        mg = result["merge"]
+        merge_t = Table(title=f"Store: bulk merge of {mg['rows']:,} values into {mg['database']} (median)")
+        for col in ("", "wall (s)", "CPU (s)"):
+            merge_t.add_column(col, justify="right" if col else "left")
+        merge_t.add_row("new values", f"{mg['load_wall_s']:.2f}", f"{mg['load_cpu_s']:.2f}")
+        merge_t.add_row(f"{mg['revisions']:,} revised", f"{mg['revise_wall_s']:.2f}", f"{mg['revise_cpu_s']:.2f}")
+        merge_t.add_row("whole process (with generating the values)", f"{mg['process_wall_s']:.2f}",
+                        f"{mg['process_cpu_s']:.2f}")
+        console.print(merge_t)
     w = syn["written"]
     console.print(f"site: {syn['site']['pages']:,} pages, {syn['site']['files']:,} files, {_mb(syn['site']['bytes'])}; "
                   f"nothing changed: {w['warm']['files_written']} files written; one file changed: "

@@ -88,19 +88,21 @@ def build_site(settings: Settings, catalog: Catalog, observations: dict[str, lis
                results: dict[str, IndicatorResult], summaries: dict[str, ObjectiveSummary], *,
                generated_at: datetime, out: Path | None = None,
                history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None,
-               briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None) -> SiteReport:
+               briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None,
+               changed: Mapping[str, datetime] | None = None) -> SiteReport:
     """Render every page in every language plus the open data, and publish the tree atomically at ``out``.
 
     The files of an indicator whose inputs did not change since the published build are hard-linked from it
     rather than rendered (``tracker.site.incremental``); the tree published is complete either way.
     Indicators given by a brief rather than by their ``observations`` have their values brought by ``loader``
-    only if their files must be rendered. ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
+    only if their files must be rendered; ``changed`` says when the values of the others last changed (see
+    :func:`tracker.site.context.build_context`). ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
     updates feed and pages, so the published site never lacks them.
     """
     # Not settings.path("site"): that resolves symlinks, and the published ``site`` is a symlink to a build.
     target = Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
     ctx = build_context(settings, catalog, observations, results, summaries,
-                        generated_at=generated_at, history=history, briefs=briefs, loader=loader)
+                        generated_at=generated_at, history=history, briefs=briefs, loader=loader, changed=changed)
     templates = templates_dir(settings)
     extra = dict(extra_files or {})
     previous = published_build(target)

@@ -68,6 +68,9 @@ class DataBrief:
     baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
     digest: str  # of every observation as the pages and downloads show it (see :func:`values_digest`)
     result: str = ""  # of the indicator's assessment (see :func:`result_digest`): kept, not recomputed
+    # When the stored values last changed (``tracker.store.data_changed``): the page's "last updated". Kept
+    # with the brief, which is made again whenever a file of the indicator is accepted.
+    changed: datetime | None = None
 
 
 @dataclass
@@ -78,7 +81,7 @@ class IndicatorView:
     result: IndicatorResult | None
     status: str  # "current", "overdue", "no_data" or "irregular"
     due: date | None  # when the next value is expected at the latest
-    updated: date | None
+    updated: date | None  # when its values last changed, in the city's time zone (never the build date)
     history: list[HistoryItem] = field(default_factory=list)
     loaded: list[SeriesView] | None = None  # the values; None until :meth:`SiteContext.load` brings them
     stale: bool = False  # the latest value is too old to stand for the build date (see periods.is_stale)
@@ -186,7 +189,7 @@ class ObjectiveView:
 
     @property
     def updated(self) -> date | None:
-        """The latest update of its indicators' data: the page's footer date (it shows no build date)."""
+        """When the values of any of its indicators last changed."""
         return max((i.updated for i in self.indicators if i.updated), default=None)
 
 
@@ -206,6 +209,12 @@ class SiteContext:
     objectives: list[ObjectiveView]
     generated_at: datetime
     loader: Loader | None = None  # where the values of indicators built from a brief come from
+
+    @property
+    def built_on(self) -> date:
+        """The build's date in the city's time zone: "page built on" (the run's clock, not the data's)."""
+        at = self.generated_at
+        return (at.astimezone(ZoneInfo(self.settings.config.timezone)) if at.tzinfo else at).date()
 
     def load(self, views: Iterable[IndicatorView]) -> None:
         """Bring the values of ``views`` that only have a brief, in one call to the loader."""
@@ -295,8 +304,9 @@ def baseline_point(indicator: Indicator, series: list[SeriesView], result: Indic
     return None
 
 
-def history_items(records: Iterable[object]) -> list[HistoryItem]:
-    """Normalise the pipeline's history records (mappings or objects with ``at``, ``category``, ``score``)."""
+def history_items(records: Iterable[object], tz: ZoneInfo | None = None) -> list[HistoryItem]:
+    """Normalise the pipeline's history records (mappings or objects with ``at``, ``category``, ``score``);
+    aware times become dates in ``tz`` (the city's), not in UTC."""
     items = []
     for record in records:
         get = record.get if isinstance(record, Mapping) else (lambda k, r=record: getattr(r, k, None))
@@ -307,22 +317,13 @@ def history_items(records: Iterable[object]) -> list[HistoryItem]:
             except ValueError:
                 at = None
         if isinstance(at, datetime):
-            at = at.date()
+            at = (at.astimezone(tz) if tz is not None and at.tzinfo else at).date()
         raw = get("category")
         category = Category(raw) if raw in {c.value for c in Category} else None
         score = get("score")
         items.append(HistoryItem(at if isinstance(at, date) else None, category,
                                  float(score) if isinstance(score, int | float) else None, str(get("note") or "")))
     return sorted(items, key=lambda h: h.at or date.min, reverse=True)
-
-
-def _last_update(entry: Entry, history: list[HistoryItem], tz: ZoneInfo) -> date | None:
-    dated = [h.at for h in history if h.at]
-    if dated:
-        return max(dated)
-    if entry.data_file is not None and entry.data_file.exists():
-        return datetime.fromtimestamp(entry.data_file.stat().st_mtime, tz).date()
-    return None
 
 
 def fallback_summary(objective_id: str, views: list[IndicatorView]) -> ObjectiveSummary:
@@ -345,20 +346,25 @@ def result_digest(result: IndicatorResult | None) -> str:
 
 
 def brief_of(indicator: Indicator, observations: Iterable[Observation], result: IndicatorResult | None,
-             series: list[SeriesView] | None = None) -> DataBrief:
+             series: list[SeriesView] | None = None, changed: datetime | None = None) -> DataBrief:
+    """``changed``: when the values last changed in the database (see :attr:`DataBrief.changed`)."""
     series = series if series is not None else series_views(indicator, observations)
     head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
-    return DataBrief(sum(len(s.observations) for s in series), tuple(SeriesView(s.key, s.labels, []) for s in series),
-                     head, baseline_point(indicator, series, result), values_digest(series), result_digest(result))
+    count = sum(len(s.observations) for s in series)
+    return DataBrief(count, tuple(SeriesView(s.key, s.labels, []) for s in series), head,
+                     baseline_point(indicator, series, result), values_digest(series), result_digest(result),
+                     changed if count else None)
 
 
 def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],
                   results: Mapping[str, IndicatorResult], summaries: Mapping[str, ObjectiveSummary], *,
                   generated_at: datetime, history: Mapping[str, list] | None = None,
-                  briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None) -> SiteContext:
+                  briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None,
+                  changed: Mapping[str, datetime] | None = None) -> SiteContext:
     """Views of every indicator: from its ``observations``, or from its brief (values loaded when needed).
 
-    An indicator in neither ``observations`` nor ``briefs`` has no values.
+    An indicator in neither ``observations`` nor ``briefs`` has no values. ``changed``: when the values of
+    the indicators given by ``observations`` last changed (a brief carries its own).
     """
     tz = ZoneInfo(settings.config.timezone)
     today = (generated_at.astimezone(tz) if generated_at.tzinfo else generated_at).date()
@@ -374,12 +380,12 @@ def build_context(settings: Settings, catalog: Catalog, observations: Mapping[st
                 brief = briefs[ind.id]
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
-                brief = brief_of(ind, (), result, loaded)
+                brief = brief_of(ind, (), result, loaded, (changed or {}).get(ind.id))
             status, due = reporting_status(brief.latest.period if brief.latest else None, ind.frequency, today)
-            past = history_items((history or {}).get(ind.id, []))
+            past = history_items((history or {}).get(ind.id, []), tz)
+            updated = brief.changed.astimezone(tz).date() if brief.changed else None
             stale = brief.latest is not None and is_stale(brief.latest.period, ind.frequency, today)
-            views.append(IndicatorView(entry, objective, brief, result, status, due, _last_update(entry, past, tz),
-                                       past, loaded, stale))
+            views.append(IndicatorView(entry, objective, brief, result, status, due, updated, past, loaded, stale))
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))
     return SiteContext(settings, catalog, objectives, generated_at, loader)

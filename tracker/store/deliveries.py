@@ -7,6 +7,7 @@ is not sent again, a ``failed`` one is retried and its attempts counted.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -58,10 +59,12 @@ def save_digest(
     body_html: str,
     run_id: int | None = None,
     payload: Mapping[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> int:
+    """Keep a digest for the feed; ``created_at`` is its run's clock when it tells a run's changes."""
     digest = Digest(
         run_id=run_id, language=language, title=title, body_text=body_text, body_html=body_html,
-        payload=dict(payload or {}), created_at=utcnow(),
+        payload=dict(payload or {}), created_at=created_at or utcnow(),
     )
     session.add(digest)
     session.flush()

@@ -120,18 +120,24 @@ def history(session: Session, indicator_id: str, *, revisions_only: bool = False
 # --- runs and their snapshots ------------------------------------------------------------------------------
 
 
-def start_run(session: Session, summary: Mapping[str, Any] | None = None) -> int:
-    run = Run(status=RUNNING, summary=dict(summary or {}), started_at=utcnow())
+def start_run(session: Session, summary: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> int:
+    """Open a run; ``now`` is the run's clock (``tracker.pipeline.run`` passes it: one date for everything)."""
+    run = Run(status=RUNNING, summary=dict(summary or {}), started_at=now or utcnow())
     session.add(run)
     session.flush()
     return run.id
 
 
-def finish_run(session: Session, run_id: int, status: str = OK, summary: Mapping[str, Any] | None = None) -> None:
-    """Close a run; only runs finished with ``OK`` count as snapshots for later comparisons."""
+def finish_run(session: Session, run_id: int, status: str = OK, summary: Mapping[str, Any] | None = None, *,
+               now: datetime | None = None) -> None:
+    """Close a run; only runs finished with ``OK`` count as snapshots for later comparisons.
+
+    ``now``: the run's clock. The site dates verdicts by ``finished_at`` and the digests count the values
+    recorded up to it, so a run's values (recorded at its ``now``) fall inside its own window.
+    """
     run = session.get_one(Run, run_id)
     run.status = status
-    run.finished_at = utcnow()
+    run.finished_at = now or utcnow()
     if summary is not None:
         run.summary = {**run.summary, **summary}
     session.flush()
@@ -283,6 +289,17 @@ def accepted_hashes(session: Session) -> dict[tuple[str, str], str]:
         .order_by(SourceFile.id)
     )
     return {(indicator_id, path): sha for indicator_id, path, sha in rows}
+
+
+def data_changed(session: Session, indicator_ids: Collection[str] | None = None) -> dict[str, datetime]:
+    """Indicator id -> when its stored values last changed: the newest ``recorded_at`` of its rows (a revision
+    is a new row; an identical value is not stored again), what its page calls "last updated". One grouped
+    query; indicators without values are absent."""
+    o = ObservationRow.__table__.c
+    query = select(o.indicator_id, func.max(o.recorded_at)).group_by(o.indicator_id)
+    if indicator_ids is not None:
+        query = query.where(o.indicator_id.in_(list(indicator_ids)))
+    return {i: at for i, at in session.execute(query)}  # max() keeps the column's type: aware UTC datetimes
 
 
 def data_version(session: Session) -> str:

@@ -11,6 +11,8 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy import Engine
 
     from tracker.catalog import Catalog
@@ -28,10 +30,11 @@ def open_database(settings: Settings) -> Engine:
 
 
 def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | None = None, *,
-              lock_wait: bool | float | None = None) -> list[Outcome]:
+              lock_wait: bool | float | None = None, now: datetime | None = None) -> list[Outcome]:
     """After a recompute: record the public digest, write the feed into the site, send ``on_change`` subscriptions.
 
-    Idempotent: calling it twice after the same run records and sends nothing the second time.
+    Idempotent: calling it twice after the same run records and sends nothing the second time. ``now`` is the
+    run's clock, the feed's date (default: the last run's).
     """
     from tracker import catalog as catalog_mod
     from tracker.store.db import run_lock
@@ -44,7 +47,7 @@ def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | N
     try:
         with run_lock(engine, deliver.LOCK, wait=wait):
             feed.record_digests(settings, engine, cat)
-            feed.write_feed(settings, engine)
+            feed.write_feed(settings, engine, now=now)
         return deliver.deliver(settings, engine, cat, when={"on_change"}, lock_wait=wait)
     finally:
         if own:

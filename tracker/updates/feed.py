@@ -61,28 +61,39 @@ def record_digests(settings: Settings, engine: Engine, cat: Catalog) -> list[int
         for lang in settings.config.languages:
             message = render(settings, cat, changes, lang)
             ids.append(save_digest(session, language=lang, title=message.title, body_text=message.text,
-                                   body_html=message.fragment, run_id=latest.id,
+                                   body_html=message.fragment, run_id=latest.id, created_at=latest.finished_at,
                                    payload={"changes": changes.to_payload(), "chat": message.chat}))
     log.info("recorded the digest of run %s (%d change(s))", latest.id, changes.count)
     return ids
 
 
-def feed_files(settings: Settings, engine: Engine) -> dict[str, str]:
-    """Relative path -> text of the feeds and updates pages, from the digests stored so far."""
+def feed_files(settings: Settings, engine: Engine, now: datetime | None = None) -> dict[str, str]:
+    """Relative path -> text of the feeds and updates pages, from the digests stored so far.
+
+    ``now``: the run's clock, the feeds' date; default: the clock of the last run that finished (so that
+    writing the feed again after a run gives the same bytes), else the wall clock.
+    """
     entries: dict[str, list[dict[str, Any]]] = {}
     with session_scope(engine) as session:
         for lang in settings.config.languages:
             entries[lang] = [_entry(d) for d in recent_digests(session, lang, limit=FEED_ENTRIES)]
-    return render_files(settings, entries, generated_at=datetime.now(UTC))
+        if now is None:
+            latest = latest_run(session)
+            now = latest.finished_at if latest is not None else datetime.now(UTC)
+    return render_files(settings, entries, generated_at=now)
 
 
-def write_feed(settings: Settings, engine: Engine, site: Path | None = None) -> list[Path]:
-    """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none."""
+def write_feed(settings: Settings, engine: Engine, site: Path | None = None, *, now: datetime | None = None
+               ) -> list[Path]:
+    """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none.
+
+    ``now`` as in :func:`feed_files`.
+    """
     folder = site if site is not None else settings.path("site")
     if not folder.is_dir():
         log.info("no site at %s yet: feed not written", folder)
         return []
-    files = feed_files(settings, engine)
+    files = feed_files(settings, engine, now)
     written = []
     for name, text in files.items():
         written.append(_replace(folder / name, text))
