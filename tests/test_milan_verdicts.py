@@ -23,7 +23,7 @@ from tracker.assess.base import Category
 from tracker.intake.periods import is_stale
 
 REPO = Path(__file__).resolve().parent.parent
-DATES = [datetime(2026, 12, 2, 9, tzinfo=UTC), datetime(2023, 6, 15, 9, tzinfo=UTC)]
+DATES = [datetime(2026, 12, 2, 9, tzinfo=UTC), datetime(2025, 12, 1, 9, tzinfo=UTC)]
 
 
 @pytest.fixture(scope="module", params=DATES, ids=lambda d: d.date().isoformat())
@@ -112,12 +112,15 @@ def test_objectives_publish_a_verdict_only_on_enough_current_data(milan) -> None
 
 
 def test_two_dates_judge_age_differently(milan) -> None:
-    """On the earlier date, data that is overdue in December 2026 is current and gets its projection."""
-    report, _, today = milan
-    pm10 = report.results["pm10-exceedance-days"].headline
-    if today.year == 2023:
-        # in June 2023 the 2024 value is in the future (rejected): 2023 is the latest, current, projected
-        assert pm10.latest is not None and pm10.latest.period == "2023"
-        assert pm10.projection is not None and pm10.projection.fitted_to == "2023"
+    """Tourist arrivals (annual, latest 2023) are current on 1 December 2025 and overdue a year later."""
+    report, project, today = milan
+    arrivals = report.results["tourist-arrivals"].headline
+    page = (project / "site" / "en" / "indicators" / "tourist-arrivals.html").read_text(encoding="utf-8")
+    badge = re.search(r'<p class="verdict-line">(.*?)</p>', page, re.S)
+    assert badge and arrivals.latest is not None and arrivals.latest.period == "2023"
+    if today == date(2025, 12, 1):
+        assert "verdict-stale" not in badge[1] and "data from" not in badge[1]
+        assert arrivals.projection is not None and arrivals.projection.fitted_to == "2023"
     else:
-        assert pm10.latest is not None and pm10.latest.period == "2024"
+        assert "verdict-stale" in badge[1] and "data from 2023" in badge[1]
+        assert arrivals.projection is None and "(2023)" in arrivals.projection_note["en"]

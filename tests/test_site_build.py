@@ -187,7 +187,7 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     home_it = (site / "it" / "index.html").read_text(encoding="utf-8")
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Pagina generata il 26 novembre 2025." in home_it and "Page built on November 26, 2025." in home_en
-    assert "aggiornati" not in home_it and "updated on" not in home_en  # the build date is never a data date
+    assert "Dati aggiornati il" not in home_it and "updated on" not in home_en  # the build date is no data date
     assert ("Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra 60,4\u00a0% e "
             "83,4\u00a0% (intervallo all'80 %; stima centrale 71,9\u00a0%).") in it
     assert ("If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between 60.4% and "
