@@ -296,3 +296,50 @@ def test_sender_and_url_helpers() -> None:
     assert dl.with_sender("mailto://h?from=me@x.org&to=a@b.org", "t@x.org").count("from=") == 1
     assert dl.with_sender("json://h/x", "t@x.org") == "json://h/x"
     assert dl.channel_kind("mailtos://u@h") == "email" and dl.channel_kind("ntfy://topic") == "chat"
+
+
+def test_received_text_part_is_what_the_dry_run_shows(tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook) -> None:
+    """The e-mail's text/plain is the project's email.txt, not Apprise's conversion of the HTML."""
+    box, port = smtp
+    settings, cat, engine = setup_project(tmp_path, port, hook.port)
+    env = {"FLAKY_PORT": str(hook.port), "PYTHONPATH": str(REPO)}
+    record_run(engine, {"bike-trips": BIKES, "waste-sorted": WASTE},
+               {"bike-trips": Category.MODERATE, "waste-sorted": Category.ACHIEVED})
+    dry = tracker("updates", "--dry-run", "-s", "alice", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    shown = [line[4:] for line in dry.stdout.splitlines() if line.startswith("  | ")]
+    title = next(line for line in dry.stdout.splitlines() if line.startswith("  title: "))[len("  title: "):]
+    assert "Obiettivo raggiunto" in "\n".join(shown)
+
+    sent = tracker("updates", "-s", "alice", cwd=tmp_path, env=env)
+    assert sent.returncode == 0, sent.stderr
+    mail, = box.wait(1)
+    assert mail.get_content_type() == "multipart/alternative"
+    text = parts(mail)
+    assert text["text/plain"].splitlines() == shown  # line for line, the signature's "-- " included
+    assert mail["Subject"] == title
+    assert text["text/html"].lower().startswith("<!doctype html>") and '<html lang="it">' in text["text/html"]
+    assert mail["From"].addresses[0].addr_spec == "tracker@example.org"
+    assert [a.addr_spec for a in mail["To"].addresses] == ["alice@example.org"]
+    engine.dispose()
+
+
+def test_mailto_url_options_are_read_by_apprise_and_the_message_built_by_us(
+        smtp: tuple[Mailbox, int]) -> None:
+    from tracker.updates import mail
+    from tracker.updates.digest import Message
+
+    box, port = smtp
+    message = Message("en", "Subject é", "plain text ✔\n", "<!DOCTYPE html><p>html ✔</p>", "chat")
+    url = (f"mailto://127.0.0.1:{port}/?to=a@example.org,Bee<b@example.org>&from=Ops<ops@example.org>"
+           f"&cc=c@example.org&bcc=d@example.org")
+    assert mail.send(url, message) == (True, "")
+    first, second = box.wait(2)
+    assert {str(first["To"]), str(second["To"])} == {"a@example.org", "Bee <b@example.org>"}
+    assert [m["Cc"] for m in (first, second)].count(None) == 1  # cc on one message only
+    assert all(m["Bcc"] is None for m in box.messages)
+    assert str(first["From"]) == "Ops <ops@example.org>" and first["Subject"] == "Subject é"
+    assert {k: v.splitlines() for k, v in parts(first).items()} == {
+        "text/plain": ["plain text ✔"], "text/html": ["<!DOCTYPE html><p>html ✔</p>"]}
+    ok, error = mail.send(f"mailto://127.0.0.1:{free_port()}/a@example.org?from=t@example.org", message)
+    assert not ok and "ConnectionRefusedError" in error

@@ -241,9 +241,17 @@ def channel_kind(url: str) -> str:
 
 
 def send(url: str, message: Message) -> tuple[bool, str]:
-    """Send ``message`` to one Apprise URL: the digest to email services, the short message to others."""
+    """Send ``message`` to one Apprise URL: the digest to email services, the short message to others.
+
+    ``mailto``/``mailtos`` go through :mod:`tracker.updates.mail` (the project's text part, not Apprise's
+    conversion of the HTML); other email services get the HTML (or the text with ``?format=text``).
+    """
     import apprise
 
+    from tracker.updates import mail
+
+    if mail.handles(url):  # our own text part beside our HTML: see tracker.updates.mail for why
+        return mail.send(url, message)
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return False, "not a valid Apprise URL (see https://appriseit.com/services/)"
