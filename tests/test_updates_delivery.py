@@ -343,3 +343,31 @@ def test_mailto_url_options_are_read_by_apprise_and_the_message_built_by_us(
         "text/plain": ["plain text ✔"], "text/html": ["<!DOCTYPE html><p>html ✔</p>"]}
     ok, error = mail.send(f"mailto://127.0.0.1:{free_port()}/a@example.org?from=t@example.org", message)
     assert not ok and "ConnectionRefusedError" in error
+
+
+def test_digests_of_the_same_day_have_distinct_subjects(tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    box, port = smtp
+    settings, cat, engine = setup_project(tmp_path, port, hook.port)
+    monkeypatch.setenv("FLAKY_PORT", str(hook.port))
+    rome = ZoneInfo("Europe/Rome")
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE},
+               started=datetime(2024, 5, 6, 9, 30, tzinfo=rome))
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    record_run(engine, {"bike-trips": [*BIKES, ("2018", 4_300_000.0)]}, {"bike-trips": Category.ON_TRACK},
+               started=datetime(2024, 5, 6, 16, 5, tzinfo=rome))
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    record_run(engine, {"bike-trips": [*BIKES, ("2019", 4_400_000.0)]}, {"bike-trips": Category.ON_TRACK},
+               started=datetime(2024, 5, 6, 16, 5, tzinfo=rome))  # the same minute: the number differs
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    subjects = [str(m["Subject"]) for m in box.wait(3)]
+    assert len(subjects) == 3 and len(set(subjects)) == 3
+    assert subjects[0] == ("Milano Smart City — quadro di valutazione: primo aggiornamento: 3 novità "
+                           "(aggiornamento n. 1, 6 maggio 2024 ore 09:30)")
+    assert subjects[1].endswith("(aggiornamento n. 2, 6 maggio 2024 ore 16:05)")
+    titles = [post["title"] for post in hook.wait("/hook", 3)]
+    assert len(set(titles)) == 3 and titles[2].endswith("(update 3, May 6, 2024, 16:05)")
+    engine.dispose()
