@@ -163,9 +163,11 @@ def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
                read: tuple[list[Observation], list[Problem]],
                kept: dict[str, list[Observation]] | None = None) -> FileOutcome:
     """Merge what was read from one file, or record its rejection; ``kept`` receives accepted observations."""
+    from tracker.observations import one_zero
     from tracker.store import merge_file, record_rejected, session_scope
 
     observations, problems = read
+    observations = one_zero(observations)  # as merge_file stores them: kept values are published as stored
     if problems:
         with session_scope(engine) as session:
             record_rejected(session, indicator.id, label, digest, len(problems))
