@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.test_end_to_end import REPO, tracker
@@ -97,3 +98,20 @@ def test_without_an_operations_channel_the_output_says_the_failure_was_not_repor
     assert run.returncode == 5
     assert "NOT reported: set updates.operations_url" in run.stderr
     assert "warning: site.base_url is not set" in run.stderr
+
+
+def test_a_scheduled_job_reports_a_failure_once_across_retries(
+        tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from tracker import jobs
+
+    _, port = smtp
+    _, _, engine = setup_project(tmp_path, port, hook.port)
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
+    engine.dispose()
+    with_operations(tmp_path)
+    monkeypatch.setenv("OPS_PORT", str(hook.port))
+    monkeypatch.setenv("FLAKY_PORT", str(free_port()))
+    assert jobs.take_inbox(str(tmp_path)) == "inbox empty; updates 3 sent, 1 failed"
+    assert jobs.take_inbox(str(tmp_path)) == "inbox empty; updates 0 sent, 1 failed"  # the retry every 15 min
+    report, = hook.wait("/ops")
+    assert "- flaky via json://127.0.0.1:" in report["message"] and "failed (1 attempt(s))" in report["message"]
