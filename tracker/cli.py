@@ -145,6 +145,8 @@ def _show_deliveries(settings, outcomes: list, *, quiet_nothing: bool = False) -
             typer.echo("\n".join(f"  | {line}" for line in body.splitlines()))
         elif o.status == "sent":
             typer.echo(f"update sent to {who}: {o.message.title if o.message else ''}")
+        elif o.status == "failed" and not o.recorded:  # the digest could not even be made (e.g. a template)
+            _err(f"update NOT prepared for {o.subscription}: {o.detail} (tried again at the next update)")
         elif o.status == "failed":
             _err(f"update NOT delivered to {who}: {o.detail} (recorded; retried at the next update{told})")
         elif o.status == "skipped":

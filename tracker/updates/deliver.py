@@ -63,6 +63,7 @@ class Outcome:
     detail: str = ""
     message: Message | None = None
     changes: Changes | None = None
+    recorded: bool = False  # a delivery row holds this outcome (so the operators are told about it)
     reported: bool = False  # this failure is now known to updates.operations_url (told now or earlier)
 
 
@@ -126,10 +127,10 @@ def deliver(settings: Settings, engine: Engine, cat: Catalog, *, when: Collectio
     with run_lock(engine, LOCK, wait=lock_wait):
         settle_interrupted(engine)
         outcomes = [_one(settings, engine, cat, sub, cache, dry_run=False) for sub in subs]
-        told = report_failures(settings, engine)
+        untold = report_failures(settings, engine)
     for outcome in outcomes:
-        if outcome.status in ("failed", "skipped") and outcome.subscription in told:
-            outcome.reported = True
+        outcome.reported = outcome.recorded and outcome.status in ("failed", "skipped") \
+            and outcome.subscription not in untold
     return outcomes
 
 
@@ -149,20 +150,17 @@ def settle_interrupted(engine: Engine) -> int:
 def report_failures(settings: Settings, engine: Engine) -> set[str]:
     """Tell the operators, in one message, every failed or interrupted delivery not reported yet.
 
-    Returns the subscriptions whose failures are known to the operations channel: reported now or before.
-    Rows stay unreported when there is no ``operations_url`` or it refuses the message: the next sender
-    tries again (call with the updates lock held).
+    Returns the subscriptions left with unreported failures: none, unless there is no ``operations_url`` or it
+    refused the message; the next sender then tries again (call with the updates lock held).
     """
     with session_scope(engine) as session:
-        rows = session.execute(
+        fresh = session.execute(
             select(Delivery.id, Delivery.subscription, Delivery.status, Delivery.digest_key, Delivery.attempts,
-                   Delivery.last_error, Delivery.reported_at)
-            .where(Delivery.status.in_((FAILED, UNKNOWN))).order_by(Delivery.id)
+                   Delivery.last_error)
+            .where(Delivery.status.in_((FAILED, UNKNOWN)), Delivery.reported_at.is_(None)).order_by(Delivery.id)
         ).all()
-    told = {r.subscription for r in rows if r.reported_at is not None}
-    fresh = [r for r in rows if r.reported_at is None]
     if not fresh:
-        return told
+        return set()
     sender = settings.config.updates.sender
     urls = {s.name: s.url for s in settings.config.updates.subscriptions}
     lines = []
@@ -176,11 +174,11 @@ def report_failures(settings: Settings, engine: Engine) -> set[str]:
     body = ("Failed deliveries are retried at the next update; interrupted ones are not resent (they may have "
             "arrived), and their changes come with the next update.\n" + "\n".join(lines))
     if not notify_operations(settings, title, body):
-        return told
+        return {r.subscription for r in fresh}
     with session_scope(engine) as session:
         session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in fresh]))
                         .values(reported_at=utcnow()))
-    return told | {r.subscription for r in fresh}
+    return set()
 
 
 def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
@@ -208,7 +206,7 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
         if row is not None and row.status == SENT:
             return Outcome(sub.name, "nothing", channel, "already sent")
         if row is not None and row.status == UNKNOWN:
-            return Outcome(sub.name, "skipped", channel, INTERRUPTED)
+            return Outcome(sub.name, "skipped", channel, INTERRUPTED, recorded=True)
         if row is None:
             row = Delivery(subscription=sub.name, digest_key=pending.key, attempts=0, last_error="")
             session.add(row)
@@ -224,6 +222,7 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
     with session_scope(engine) as session:
         record_delivery(session, sub.name, pending.key, channel=fingerprint(url or sub.url), ok=ok,
                         digest_hash=pending.message.fingerprint, run_id=pending.changes.to_run, error=error)
+    outcome.recorded = True
     if ok:
         log.info("subscription %s: sent %r", sub.name, pending.message.title)
         outcome.status = "sent"
