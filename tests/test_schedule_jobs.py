@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -229,3 +230,55 @@ def test_schedule_list_shows_next_runs(tmp_path: Path) -> None:
     days = [part.split()[0] for part in lines["digest"].split("next: ")[1].split(", ")]
     assert len(days) == 3 and not {"Sat", "Sun"} & set(days)
     assert "08:00 CE" in lines["digest"]
+
+
+def test_changed_schedule_keeps_the_run_that_fell_due_while_stopped(tmp_path: Path) -> None:
+    """Two starts on the app's database (SQLAlchemyJobStore): the first stores a daily 06:00 job whose run then
+    falls due while stopped; the second brings a new schedule, and the pending run still happens, once."""
+    settings = project(tmp_path)
+    log = tmp_path / "ticks.log"
+    old = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", schedule.cron_trigger("0 6 * * *", "Europe/Rome"),
+                            (str(log),))]
+    engine = open_database(settings)
+    scheduler, reconciler, _ = start(settings, engine, old)
+    assert reconciler.result == {"tick": "added"}
+    scheduler.shutdown()
+    # As if 06:00 had passed while the scheduler was stopped (written to the store without a running
+    # scheduler, which would take the due run itself).
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)  # within the grace time (1 h)
+    store = SQLAlchemyJobStore(engine=engine, tablename=schedule.TABLE)
+    store.start(scheduler, "default")  # the stopped scheduler only serves to rebuild the stored job
+    stored = store.lookup_job("tick")
+    stored.next_run_time = due
+    store.update_job(stored)
+    engine.dispose()
+
+    new_trigger = IntervalTrigger(hours=2, start_date=datetime.now(UTC) + timedelta(hours=2))
+    new = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", new_trigger, (str(log),))]
+    scheduler, reconciler, events = start(settings, open_database(settings), new)
+    assert reconciler.result == {"tick": "replaced"}
+    assert wait_for(lambda: events)
+    job = scheduler.get_job("tick")
+    scheduler.shutdown()
+    assert [e.code for e in events] == [EVENT_JOB_EXECUTED]
+    assert events[0].scheduled_run_time == due  # the pending run of the old schedule, not dropped
+    assert len(log.read_text().splitlines()) == 1
+    assert job.next_run_time == due + timedelta(hours=2)  # then the new schedule
+    assert isinstance(job.trigger, IntervalTrigger)
+
+
+def test_changed_schedule_drops_a_pending_time_still_ahead(tmp_path: Path) -> None:
+    settings = project(tmp_path)
+    log = tmp_path / "ticks.log"
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    old = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=3, start_date=ahead),
+                            (str(log),))]
+    _persist_then_stop(settings, old)
+    later = datetime.now(UTC) + timedelta(hours=5)
+    new = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=4, start_date=later),
+                            (str(log),))]
+    scheduler, reconciler, _ = start(settings, open_database(settings), new)
+    assert reconciler.result == {"tick": "replaced"}
+    assert scheduler.get_job("tick").next_run_time == later  # what the new schedule asks, not the old time
+    scheduler.shutdown()
+    assert not log.exists()

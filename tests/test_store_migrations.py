@@ -107,3 +107,37 @@ def test_runs_saved_before_0002_keep_their_snapshots(db_url: str) -> None:
             assert s.query(AssessmentRow).filter(AssessmentRow.category == "removed").count() == 0
     finally:
         engine.dispose()
+
+
+def test_0003_marks_only_settled_old_failures_as_reported(db_url: str) -> None:
+    """Failures a later digest made good need no report at the upgrade; outstanding ones are reported once."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from tracker.store import make_engine, session_scope
+    from tracker.store.models import Delivery, Run
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        deliveries = sa.table("deliveries", *(sa.column(c) for c in (
+            "subscription", "channel", "digest_key", "digest_hash", "run_id", "status", "attempts", "last_error",
+            "updated_at")))
+        at = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+        with engine.begin() as conn:
+            for run_id in (1, 2):
+                conn.execute(sa.insert(Run).values(id=run_id, status="ok", summary={}))
+            conn.execute(sa.insert(deliveries), [
+                {"subscription": s, "channel": "x", "digest_key": k, "digest_hash": "", "run_id": r, "status": st,
+                 "attempts": 1, "last_error": "", "updated_at": at}
+                for s, k, r, st in [("flaky", "runs:0-1", 1, "failed"), ("flaky", "runs:0-2", 2, "sent"),
+                                    ("bob", "runs:0-2", 2, "failed"), ("alice", "runs:0-1", 1, "unknown"),
+                                    ("alice", "runs:0-2", 2, "failed")]])
+        upgrade(engine)
+        with session_scope(engine) as s:
+            reported = {(d.subscription, d.digest_key): d.reported_at for d in s.query(Delivery)}
+        assert reported == {("flaky", "runs:0-1"): at, ("flaky", "runs:0-2"): None, ("bob", "runs:0-2"): None,
+                            ("alice", "runs:0-1"): None, ("alice", "runs:0-2"): None}
+    finally:
+        engine.dispose()

@@ -158,7 +158,7 @@ def test_email_webhook_and_a_failing_channel_retried_without_holding_back_others
     outcomes = {o.subscription: o for o in dl.deliver(settings, engine, cat)}
     assert {k: o.status for k, o in outcomes.items()} == {
         "flaky": "failed", "alice": "sent", "bob": "sent", "hook": "sent"}
-    assert "Connection" in outcomes["flaky"].detail and outcomes["flaky"].first_failure
+    assert "Connection" in outcomes["flaky"].detail and not outcomes["flaky"].reported  # no operations_url
 
     alice, = box.to("alice@example.org")
     assert alice["Subject"] == outcomes["alice"].message.title
@@ -207,7 +207,7 @@ def test_restart_resends_nothing_and_dry_run_records_nothing(
     record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
     sent = tracker("updates", cwd=tmp_path, env=env)  # a separate process, its own engine
     assert sent.returncode == 0, sent.stderr
-    assert "sent to alice via mailto://" in sent.stdout
+    assert "update sent to alice (it, email) via mailto://" in sent.stdout
     assert len(box.messages) == 2 and len(hook.posts) == 2
 
     restart = tracker("updates", cwd=tmp_path, env=env)  # another process on the same database
@@ -296,3 +296,78 @@ def test_sender_and_url_helpers() -> None:
     assert dl.with_sender("mailto://h?from=me@x.org&to=a@b.org", "t@x.org").count("from=") == 1
     assert dl.with_sender("json://h/x", "t@x.org") == "json://h/x"
     assert dl.channel_kind("mailtos://u@h") == "email" and dl.channel_kind("ntfy://topic") == "chat"
+
+
+def test_received_text_part_is_what_the_dry_run_shows(tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook) -> None:
+    """The e-mail's text/plain is the project's email.txt, not Apprise's conversion of the HTML."""
+    box, port = smtp
+    settings, cat, engine = setup_project(tmp_path, port, hook.port)
+    env = {"FLAKY_PORT": str(hook.port), "PYTHONPATH": str(REPO)}
+    record_run(engine, {"bike-trips": BIKES, "waste-sorted": WASTE},
+               {"bike-trips": Category.MODERATE, "waste-sorted": Category.ACHIEVED})
+    dry = tracker("updates", "--dry-run", "-s", "alice", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    shown = [line[4:] for line in dry.stdout.splitlines() if line.startswith("  | ")]
+    title = next(line for line in dry.stdout.splitlines() if line.startswith("  title: "))[len("  title: "):]
+    assert "Obiettivo raggiunto" in "\n".join(shown)
+
+    sent = tracker("updates", "-s", "alice", cwd=tmp_path, env=env)
+    assert sent.returncode == 0, sent.stderr
+    mail, = box.wait(1)
+    assert mail.get_content_type() == "multipart/alternative"
+    text = parts(mail)
+    assert text["text/plain"].splitlines() == shown  # line for line, the signature's "-- " included
+    assert mail["Subject"] == title
+    assert text["text/html"].lower().startswith("<!doctype html>") and '<html lang="it">' in text["text/html"]
+    assert mail["From"].addresses[0].addr_spec == "tracker@example.org"
+    assert [a.addr_spec for a in mail["To"].addresses] == ["alice@example.org"]
+    engine.dispose()
+
+
+def test_mailto_url_options_are_read_by_apprise_and_the_message_built_by_us(
+        smtp: tuple[Mailbox, int]) -> None:
+    from tracker.updates import mail
+    from tracker.updates.digest import Message
+
+    box, port = smtp
+    message = Message("en", "Subject é", "plain text ✔\n", "<!DOCTYPE html><p>html ✔</p>", "chat")
+    url = (f"mailto://127.0.0.1:{port}/?to=a@example.org,Bee<b@example.org>&from=Ops<ops@example.org>"
+           f"&cc=c@example.org&bcc=d@example.org")
+    assert mail.send(url, message) == (True, "")
+    first, second = box.wait(2)
+    assert {str(first["To"]), str(second["To"])} == {"a@example.org", "Bee <b@example.org>"}
+    assert [m["Cc"] for m in (first, second)].count(None) == 1  # cc on one message only
+    assert all(m["Bcc"] is None for m in box.messages)
+    assert str(first["From"]) == "Ops <ops@example.org>" and first["Subject"] == "Subject é"
+    assert {k: v.splitlines() for k, v in parts(first).items()} == {
+        "text/plain": ["plain text ✔"], "text/html": ["<!DOCTYPE html><p>html ✔</p>"]}
+    ok, error = mail.send(f"mailto://127.0.0.1:{free_port()}/a@example.org?from=t@example.org", message)
+    assert not ok and "ConnectionRefusedError" in error
+
+
+def test_digests_of_the_same_day_have_distinct_subjects(tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    box, port = smtp
+    settings, cat, engine = setup_project(tmp_path, port, hook.port)
+    monkeypatch.setenv("FLAKY_PORT", str(hook.port))
+    rome = ZoneInfo("Europe/Rome")
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE},
+               started=datetime(2024, 5, 6, 9, 30, tzinfo=rome))
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    record_run(engine, {"bike-trips": [*BIKES, ("2018", 4_300_000.0)]}, {"bike-trips": Category.ON_TRACK},
+               started=datetime(2024, 5, 6, 16, 5, tzinfo=rome))
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    record_run(engine, {"bike-trips": [*BIKES, ("2019", 4_400_000.0)]}, {"bike-trips": Category.ON_TRACK},
+               started=datetime(2024, 5, 6, 16, 5, tzinfo=rome))  # the same minute: the number differs
+    dl.deliver(settings, engine, cat, names=["alice", "hook"])
+    subjects = [str(m["Subject"]) for m in box.wait(3)]
+    assert len(subjects) == 3 and len(set(subjects)) == 3
+    assert subjects[0] == ("Milano Smart City — quadro di valutazione: primo aggiornamento: 3 novità "
+                           "(aggiornamento n. 1, 6 maggio 2024 ore 09:30)")
+    assert subjects[1].endswith("(aggiornamento n. 2, 6 maggio 2024 ore 16:05)")
+    titles = [post["title"] for post in hook.wait("/hook", 3)]
+    assert len(set(titles)) == 3 and titles[2].endswith("(update 3, May 6, 2024, 16:05)")
+    engine.dispose()

@@ -1,7 +1,8 @@
 """The ``tracker`` command: a thin shell over the pipeline. Heavy imports stay inside each command.
 
 Exit codes: 0 success; 1 some input was rejected (the rest was processed); 2 wrong usage;
-3 invalid config.yaml or indicator definitions (nothing was changed); 4 another run holds the lock.
+3 invalid config.yaml or indicator definitions (nothing was changed); 4 another run holds the lock;
+5 an update could not be delivered (recorded, retried at the next update, reported to the operations channel).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Exit(IntEnum):
     USAGE = 2
     INVALID = 3
     BUSY = 4
+    UNDELIVERED = 5  # its own code: a delivery failure is not rejected input, and a cron wrapper can tell them apart
 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False, help="Track a city's smart-city strategy: "
@@ -110,9 +112,48 @@ def run(
         detail = f" ({report.site_rendered} rendered, {kept} unchanged)" if kept else ""
         typer.echo(f"site: {report.site_pages} pages{detail} published at {report.site_path} "
                    f"(open {report.site_path}/index.html)")
+    _base_url_warning(settings)
+    _show_deliveries(settings, report.deliveries, quiet_nothing=True)
     if report.rejected:
         _err(f"{len(report.rejected)} file(s) rejected; the site was built from the data that was accepted.")
         raise typer.Exit(Exit.REJECTED)
+    if any(o.status == "failed" for o in report.deliveries):
+        raise typer.Exit(Exit.UNDELIVERED)
+
+
+def _base_url_warning(settings) -> None:  # noqa: ANN001 - Settings imported lazily
+    """Without ``site.base_url`` e-mails and chat messages carry no links: say so when someone receives them."""
+    if settings.config.updates.subscriptions and not settings.config.site.base_url:
+        _err("warning: site.base_url is not set, so updates to subscriptions carry no links to the site; "
+             "set it in config.yaml to the address where the site is published (https://...)")
+
+
+def _show_deliveries(settings, outcomes: list, *, quiet_nothing: bool = False) -> None:  # noqa: ANN001
+    """One line per subscription: what was sent (or would be) to whom, or why not; failures on stderr."""
+    from tracker.updates.deliver import channel_kind
+
+    subs = {s.name: s for s in settings.config.updates.subscriptions}
+    for o in outcomes:
+        sub = subs[o.subscription]
+        who = f"{o.subscription} ({sub.language}, {channel_kind(sub.url)}) via {o.channel}"
+        told = ("; reported to the operations channel" if o.reported else
+                "; NOT reported: set updates.operations_url" if not settings.config.updates.operations_url else
+                "; the operations channel could not be told either")
+        if o.status == "would_send" and o.message is not None:
+            typer.echo(f"would send to {who}")
+            typer.echo(f"  title: {o.message.title}")
+            body = o.message.text if channel_kind(sub.url) == "email" else o.message.chat
+            typer.echo("\n".join(f"  | {line}" for line in body.splitlines()))
+        elif o.status == "sent":
+            typer.echo(f"update sent to {who}: {o.message.title if o.message else ''}")
+        elif o.status == "failed" and not o.recorded:  # the digest could not even be made (e.g. a template)
+            _err(f"update NOT prepared for {o.subscription}: {o.detail} (tried again at the next update)")
+        elif o.status == "failed":
+            _err(f"update NOT delivered to {who}: {o.detail} (recorded; retried at the next update{told})")
+        elif o.status == "skipped":
+            _err(f"update to {who} not resent: {o.detail}{told}")
+        elif not quiet_nothing:
+            typer.echo(f"{o.subscription}: nothing to send ({o.detail})")
 
 
 @app.command()
@@ -159,6 +200,7 @@ def validate(
         typer.echo("[]")
     else:
         typer.echo(f"ok: config, {len(cat.entries)} definitions and {checked} file(s) are valid")
+    _base_url_warning(settings)
 
 
 def _today(settings) -> date:  # noqa: ANN001 - Settings, imported lazily
@@ -328,7 +370,7 @@ def updates(
     """Send each subscription what changed since its last update, now (whatever its `when`)."""
     from tracker import updates as updates_mod
     from tracker.store.db import LockBusy
-    from tracker.updates.deliver import channel_kind, unknown_objectives
+    from tracker.updates.deliver import unknown_objectives
 
     settings = _settings(project)
     cat = _catalog(settings)
@@ -342,29 +384,17 @@ def updates(
         raise typer.Exit(Exit.USAGE)
     for warning in unknown_objectives(settings, cat):
         _err(f"warning: {warning}")
+    _base_url_warning(settings)
     try:
         outcomes = updates_mod.send_now(settings, names=subscription or None, dry_run=dry_run, lock_wait=60)
     except LockBusy:
         _err("the scheduler is sending updates now; try again in a minute.")
         raise typer.Exit(Exit.BUSY) from None
-    languages = {s.name: s.language for s in subs}
-    for o in outcomes:
-        if o.status == "would_send" and o.message is not None:
-            kind = channel_kind(next(s.url for s in subs if s.name == o.subscription))
-            typer.echo(f"would send to {o.subscription} ({languages[o.subscription]}, {kind}) via {o.channel}")
-            typer.echo(f"  title: {o.message.title}")
-            body = o.message.text if kind == "email" else o.message.chat
-            typer.echo("\n".join(f"  | {line}" for line in body.splitlines()))
-        elif o.status == "sent":
-            typer.echo(f"sent to {o.subscription} via {o.channel}: {o.message.title if o.message else ''}")
-        elif o.status == "failed":
-            _err(f"{o.subscription}: NOT delivered via {o.channel}: {o.detail} (retried at the next update)")
-        else:
-            typer.echo(f"{o.subscription}: nothing to send ({o.detail})")
+    _show_deliveries(settings, outcomes)
     if dry_run:
         typer.echo("dry run: nothing was sent or recorded")
     if any(o.status == "failed" for o in outcomes):
-        raise typer.Exit(Exit.REJECTED)
+        raise typer.Exit(Exit.UNDELIVERED)
 
 
 @app.command()

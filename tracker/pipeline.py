@@ -175,9 +175,11 @@ def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
 
     ``now``: the time recorded with the file and its values (the run's clock).
     """
+    from tracker.observations import one_zero
     from tracker.store import merge_file, record_rejected, session_scope
 
     observations, problems = read
+    observations = one_zero(observations)  # as merge_file stores them: kept values are published as stored
     if problems:
         with session_scope(engine) as session:
             record_rejected(session, indicator.id, label, digest, len(problems), now=now)

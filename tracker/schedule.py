@@ -4,7 +4,9 @@
   the pending runs; runs missed while stopped are coalesced into one, if within ``misfire_grace_seconds``.
 * At start the scheduler is paused while the stored jobs are reconciled with ``config.yaml``: a job is re-added
   only when its trigger (or target) changed; re-adding every job would reset its next run time and lose a run
-  missed during the downtime. Jobs no longer configured are removed.
+  missed during the downtime. A job whose schedule changed keeps a run that fell due while the scheduler was
+  stopped (it runs at start, within the grace time, then the new schedule applies). Jobs no longer configured
+  are removed.
 * One job runs at a time (a single worker thread; ``max_instances=1``), and a recompute also takes the
   database's run lock, so it never overlaps a ``tracker run`` in another process.
 * A failed or missed job is logged and reported to ``updates.operations_url``.
@@ -21,7 +23,7 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +41,7 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.util import undefined
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -88,17 +91,24 @@ def reconcile(scheduler: BaseScheduler, specs: list[JobSpec], misfire_grace_seco
     """Make the stored jobs match ``specs`` without touching the next run time of unchanged ones.
 
     Returns job id -> "added", "replaced", "kept" or "removed". Call on a started, paused scheduler.
+
+    A replaced job keeps its stored next run time when that time has already come (a run that fell due while
+    the scheduler was stopped): the new trigger alone would start after now and drop it. A pending time still
+    ahead is dropped: the new schedule is what was asked for.
     """
     stored = {job.id: job for job in scheduler.get_jobs()}
     done: dict[str, str] = {}
+    now = datetime.now(UTC)
     for spec in specs:
         job = stored.pop(spec.id, None)
         changed = job is None or (trigger_key(job.trigger), job.func_ref, tuple(job.args)) != (
             trigger_key(spec.trigger), spec.func, spec.args)
         if changed:
+            due = job.next_run_time if job is not None else None
             scheduler.add_job(spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.id,
                               replace_existing=True, misfire_grace_time=misfire_grace_seconds,
-                              coalesce=True, max_instances=1)
+                              coalesce=True, max_instances=1,
+                              next_run_time=due if due is not None and due <= now else undefined)
             done[spec.id] = "added" if job is None else "replaced"
             continue
         if (job.misfire_grace_time, job.coalesce, job.max_instances) != (misfire_grace_seconds, True, 1):

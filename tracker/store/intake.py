@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.observations import Observation
+from tracker.observations import Observation, one_zero
 from tracker.store.models import ACCEPTED, REJECTED, ObservationRow, SourceFile, utcnow
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def merge_file(
     Raises ValueError (before writing anything) when an observation belongs to another indicator, has a NaN
     value, or repeats a (series, period) of the same file.
     """
-    rows = list(observations)
+    rows = one_zero(list(observations))
     _check(indicator_id, rows)
     with session.begin_nested():
         conn = session.connection()

@@ -167,11 +167,13 @@ class Delivery(Base):
     digest_key: Mapped[str] = mapped_column(String(128))
     digest_hash: Mapped[str] = mapped_column(String(64), default="")
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), default=None)
-    status: Mapped[str] = mapped_column(String(16))  # SENT or FAILED
+    status: Mapped[str] = mapped_column(String(16))  # SENT, FAILED, "sending" or "unknown"
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When updates.operations_url was told that this delivery failed or was interrupted (once per row).
+    reported_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Digest(Base):

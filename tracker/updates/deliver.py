@@ -8,7 +8,10 @@ one and is keyed ``runs:<from>-<to>`` (unique per subscription in ``deliveries``
   meanwhile; subscriptions are independent, so one failing channel never holds back the others;
 * a restart resends nothing: the row is marked ``sending`` (committed) before the network call; a process that
   dies in between leaves it so, and the next sender marks it ``unknown`` rather than risk a duplicate. The
-  changes are not lost: the baseline did not move, so the next digest repeats them.
+  changes are not lost: the baseline did not move, so the next digest repeats them;
+* every ``failed`` or ``unknown`` row is reported to ``updates.operations_url`` once, by whichever sender
+  (``tracker run``, ``tracker updates``, a scheduled job) finds it unreported; ``reported_at`` records it, so
+  retries are not reported again, and a channel that could not be told is tried again by the next sender.
 
 One sender at a time (the ``updates`` lock of :func:`tracker.store.db.run_lock`), across processes.
 """
@@ -28,7 +31,7 @@ from sqlalchemy import func, select, update
 
 from tracker.store.db import run_lock, session_scope
 from tracker.store.deliveries import find_delivery, record_delivery
-from tracker.store.models import SENT, Delivery, utcnow
+from tracker.store.models import FAILED, SENT, Delivery, utcnow
 from tracker.updates.changes import Changes, RunRef, compute, get_run, latest_run
 from tracker.updates.digest import Message, render
 
@@ -47,6 +50,7 @@ SENDING, UNKNOWN = "sending", "unknown"
 INTERRUPTED = ("the sender stopped while this digest was being sent, so it may have arrived: not resent, to avoid a "
                "duplicate; the next update repeats these changes")
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+REPORT_LINES = 50  # failures listed in one operations message; the rest are counted
 
 
 @dataclass
@@ -54,12 +58,13 @@ class Outcome:
     """What happened (or, in a dry run, would happen) for one subscription."""
 
     subscription: str
-    status: str  # "sent", "failed", "nothing", "skipped" or "would_send"
+    status: str  # "sent", "failed", "nothing", "skipped" (interrupted earlier, not resent) or "would_send"
     channel: str  # the URL with secrets hidden, for people
     detail: str = ""
     message: Message | None = None
     changes: Changes | None = None
-    first_failure: bool = False  # the first failed attempt of this digest: worth telling the operators once
+    recorded: bool = False  # a delivery row holds this outcome (so the operators are told about it)
+    reported: bool = False  # this failure is now known to updates.operations_url (told now or earlier)
 
 
 @dataclass
@@ -109,18 +114,24 @@ def deliver(settings: Settings, engine: Engine, cat: Catalog, *, when: Collectio
     """Send (or with ``dry_run`` only show) the pending digest of each selected subscription.
 
     ``when`` selects subscriptions by their ``when`` ("on_change", "schedule"), ``names`` by name; None: all.
-    A dry run neither sends nor records anything, and takes no lock.
+    A dry run neither sends nor records anything, and takes no lock. Otherwise failures not yet reported (of
+    any subscription, met by this or an earlier sender) are then reported to the operations channel.
     """
     subs = [s for s in settings.config.updates.subscriptions
             if (when is None or s.when in when) and (names is None or s.name in names)]
-    if not subs:
+    if not settings.config.updates.subscriptions or (dry_run and not subs):
         return []
     cache: dict[tuple[int | None, int], Changes] = {}
     if dry_run:
         return [_one(settings, engine, cat, sub, cache, dry_run=True) for sub in subs]
     with run_lock(engine, LOCK, wait=lock_wait):
         settle_interrupted(engine)
-        return [_one(settings, engine, cat, sub, cache, dry_run=False) for sub in subs]
+        outcomes = [_one(settings, engine, cat, sub, cache, dry_run=False) for sub in subs]
+        untold = report_failures(settings, engine)
+    for outcome in outcomes:
+        outcome.reported = outcome.recorded and outcome.status in ("failed", "skipped") \
+            and outcome.subscription not in untold
+    return outcomes
 
 
 def settle_interrupted(engine: Engine) -> int:
@@ -128,12 +139,46 @@ def settle_interrupted(engine: Engine) -> int:
     with session_scope(engine) as session:
         result = session.execute(
             update(Delivery).where(Delivery.status == SENDING)
-            .values(status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow())
+            .values(status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow(), reported_at=None)  # a new event
         )
         count = result.rowcount or 0
     if count:
         log.warning("%d delivery(ies) were interrupted while sending; not resent", count)
     return count
+
+
+def report_failures(settings: Settings, engine: Engine) -> set[str]:
+    """Tell the operators, in one message, every failed or interrupted delivery not reported yet.
+
+    Returns the subscriptions left with unreported failures: none, unless there is no ``operations_url`` or it
+    refused the message; the next sender then tries again (call with the updates lock held).
+    """
+    with session_scope(engine) as session:
+        fresh = session.execute(
+            select(Delivery.id, Delivery.subscription, Delivery.status, Delivery.digest_key, Delivery.attempts,
+                   Delivery.last_error)
+            .where(Delivery.status.in_((FAILED, UNKNOWN)), Delivery.reported_at.is_(None)).order_by(Delivery.id)
+        ).all()
+    if not fresh:
+        return set()
+    sender = settings.config.updates.sender
+    urls = {s.name: s.url for s in settings.config.updates.subscriptions}
+    lines = []
+    for r in fresh[:REPORT_LINES]:
+        via = f" via {display_url(urls[r.subscription], sender)}" if r.subscription in urls else ""
+        what = "interrupted, not resent" if r.status == UNKNOWN else f"failed ({r.attempts} attempt(s))"
+        lines.append(f"- {r.subscription}{via}, digest {r.digest_key}: {what}: {r.last_error}")
+    if len(fresh) > REPORT_LINES:
+        lines.append(f"- and {len(fresh) - REPORT_LINES} more (see the deliveries table)")
+    title = f"{settings.config.city.name} tracker: {len(fresh)} update(s) not delivered"
+    body = ("Failed deliveries are retried at the next update; interrupted ones are not resent (they may have "
+            "arrived), and their changes come with the next update.\n" + "\n".join(lines))
+    if not notify_operations(settings, title, body):
+        return {r.subscription for r in fresh}
+    with session_scope(engine) as session:
+        session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in fresh]))
+                        .values(reported_at=utcnow()))
+    return set()
 
 
 def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
@@ -161,8 +206,7 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
         if row is not None and row.status == SENT:
             return Outcome(sub.name, "nothing", channel, "already sent")
         if row is not None and row.status == UNKNOWN:
-            return Outcome(sub.name, "skipped", channel, INTERRUPTED)
-        outcome.first_failure = row is None or row.attempts == 0
+            return Outcome(sub.name, "skipped", channel, INTERRUPTED, recorded=True)
         if row is None:
             row = Delivery(subscription=sub.name, digest_key=pending.key, attempts=0, last_error="")
             session.add(row)
@@ -178,6 +222,7 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
     with session_scope(engine) as session:
         record_delivery(session, sub.name, pending.key, channel=fingerprint(url or sub.url), ok=ok,
                         digest_hash=pending.message.fingerprint, run_id=pending.changes.to_run, error=error)
+    outcome.recorded = True
     if ok:
         log.info("subscription %s: sent %r", sub.name, pending.message.title)
         outcome.status = "sent"
@@ -241,9 +286,17 @@ def channel_kind(url: str) -> str:
 
 
 def send(url: str, message: Message) -> tuple[bool, str]:
-    """Send ``message`` to one Apprise URL: the digest to email services, the short message to others."""
+    """Send ``message`` to one Apprise URL: the digest to email services, the short message to others.
+
+    ``mailto``/``mailtos`` go through :mod:`tracker.updates.mail` (the project's text part, not Apprise's
+    conversion of the HTML); other email services get the HTML (or the text with ``?format=text``).
+    """
     import apprise
 
+    from tracker.updates import mail
+
+    if mail.handles(url):  # our own text part beside our HTML: see tracker.updates.mail for why
+        return mail.send(url, message)
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return False, "not a valid Apprise URL (see https://appriseit.com/services/)"

@@ -29,6 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "since": "{n} change since {date}|{n} changes since {date}",
         "first": "first update: {n} item|first update: {n} items",
+        "title": "{site}: {what} (update {number}, {date}, {time})",
         "targets_reached": "Targets reached",
         "categories": "Progress changed",
         "new_data": "New data",
@@ -54,6 +55,7 @@ WORDS: dict[str, dict[str, str]] = {
     "it": {
         "since": "{n} novità dal {date}|{n} novità dal {date}",
         "first": "primo aggiornamento: {n} novità|primo aggiornamento: {n} novità",
+        "title": "{site}: {what} (aggiornamento n. {number}, {date} ore {time})",
         "targets_reached": "Obiettivi raggiunti",
         "categories": "Andamento cambiato",
         "new_data": "Nuovi dati",
@@ -205,10 +207,13 @@ def digest_context(settings: Settings, cat: Catalog, changes: Changes, lang: str
     what = (t("since", n=n, date=format_date(changes.since, lang, tz)) if changes.since is not None
             else t("first", n=n))
     site_title = settings.config.city.title.get(lang)
+    # Two digests of one day would otherwise share a subject: the run number and time tell them apart.
+    title = t("title", site=site_title, what=what, number=changes.to_run,
+              date=format_date(changes.until, lang, tz), time=changes.until.astimezone(ZoneInfo(tz)).strftime("%H:%M"))
     return {
         "lang": lang,
         "t": t,
-        "title": f"{site_title}: {what}",
+        "title": title,
         "site_title": site_title,
         "what": what,
         "as_of": format_date(changes.until, lang, tz),
