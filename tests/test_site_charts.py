@@ -137,6 +137,17 @@ def test_quarterly_baseline_marker_sits_on_its_quarter() -> None:
     assert data["Baseline (2023-Q3)"]["x"] == [data["Total"]["x"][2]] == ["2023-08-16 00:00"]
 
 
+def test_a_baseline_given_as_a_year_sits_on_the_value_it_is() -> None:
+    """A definition's ``baseline: {year: 2015, value: 680}`` over quarterly data labelled by month (Milan's
+    startups): the diamond sits on the 2015-09 point of that value, not at mid-2015."""
+    ind = _indicator("quarterly")
+    values = {"2014-12": 425.0, "2015-09": 680.0, "2016-10": 936.0}
+    data = _traces(_spec(_view(ind, values, base=Point(2015.0, 680.0, "2015"))))
+    assert data["Baseline (2015)"]["x"] == [data["Total"]["x"][2]] == ["2015-09-16 00:00"]  # [1]: the gap
+    other = _traces(_spec(_view(ind, values, base=Point(2015.0, 700.0, "2015"))))  # no such value: mid-2015
+    assert other["Baseline (2015)"]["x"] == [iso(2015.5)]
+
+
 def test_a_gap_in_annual_data_breaks_the_line() -> None:
     ind = _indicator("annual")
     view = _view(ind, {"2005": 90, "2006": 80, "2007": 70, "2015": 40, "2016": 38})

@@ -9,7 +9,8 @@ Time convention: every value is drawn at the middle of its period (:func:`tracke
 a year's value at 2 July, a month's at its 15th or 16th, a quarter's in its second month. Data points, the
 baseline marker (placed by its period label), the start of the projection (the latest value, already
 mid-period) and the target star (the middle of the target year) therefore sit at the same instant for the
-same period. The x-axis is a Plotly date axis (ISO strings computed from the decimal years); its year labels
+same period (a baseline given as a year sits on the value of that year it equals, see :func:`baseline_time`).
+The x-axis is a Plotly date axis (ISO strings computed from the decimal years); its year labels
 sit at mid-year, right under the annual values, and faint grid lines mark the turn of each year. Hover texts
 show the period label as published. A gap of more than one expected period (from the indicator's
 ``frequency``; irregular indicators never) breaks the line with a ``null``.
@@ -159,6 +160,24 @@ def _series_xy(observations: Sequence[Observation], frequency: str,
     return xs, ys, cd
 
 
+def baseline_time(view: IndicatorView) -> float:
+    """Where the baseline marker goes: the middle of the period its label names.
+
+    A definition's baseline names a year ("2015") even where the series has monthly or quarterly values; when
+    the headline series has a value of that year equal to the baseline, the marker sits on that value (the
+    baseline *is* that figure), not half a year away from it.
+    """
+    base = view.baseline
+    assert base is not None
+    at = placed_time(base.period, base.time)
+    head = view.series[0] if view.series and not view.series[0].key else None
+    if head is not None and len(base.period) == 4 and base.period.isdigit():
+        for o in head.observations:
+            if o.period != base.period and o.period[:5] == base.period + "-" and o.value == base.value:
+                return placed_time(o.period, o.time)
+    return at
+
+
 def _tick_step(span: float) -> int:
     for limit, step in ((12, 1), (24, 2), (60, 5)):
         if span <= limit:
@@ -241,7 +260,7 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         })
     if view.baseline is not None:
         base = view.baseline
-        at = placed_time(base.period, base.time)
+        at = baseline_time(view)
         times.append(at)
         label = base.period or fmt.year(base.time)
         data.append({
