@@ -228,7 +228,7 @@ def test_the_scale_is_set_by_data_and_target_not_by_an_exploding_projection() ->
     facts = chart_facts(view)
     assert facts.clipped and facts.band and facts.end_year == 2030
     caption = _caption(view)
-    assert "The projection leaves the chart's scale: its 80% range in 2030 is from" in caption
+    assert "range of the projection. The projection leaves the chart's scale: its 80% range in 2030 is from" in caption
     assert f"to {Formatter('en').number(projection.high[-1], 0)}\u00a0trees." in caption
     assert "La proiezione esce dalla scala del grafico: nel 2030 il suo intervallo all'80\u00a0% va da" in \
         _caption(view, "it")
