@@ -28,6 +28,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import orjson
 from markupsafe import Markup
@@ -71,14 +72,18 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+@lru_cache(maxsize=1 << 16)
 def iso(time: float) -> str:
-    """A decimal year as the date string Plotly reads (to the minute: 2015.5 is "2015-07-02 12:00")."""
+    """A decimal year as the date string Plotly reads (to the minute: 2015.5 is "2015-07-02 12:00").
+
+    Cached, as :func:`placed_time`: the periods of one indicator repeat in every series and language."""
     year = math.floor(time)
     days = 366 if calendar.isleap(year) else 365
     minutes = round((time - year) * days * 1440)
     return (datetime(year, 1, 1) + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
 
 
+@lru_cache(maxsize=1 << 16)
 def placed_time(period: str, time: float) -> float:
     """Where a value of ``period`` is drawn: the middle of its period (``time`` serves odd labels)."""
     return mid_time(period, time) if period else time
@@ -142,22 +147,18 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
 
 
 def _series_xy(observations: Sequence[Observation], frequency: str,
-               custom: Callable[[Observation], list[str]]) -> tuple[list, list, list]:
-    """x (ISO dates at mid-period), y and customdata of one series, with a ``None`` wherever a gap is."""
+               custom: Callable[[Observation], list[str]]) -> tuple[list[float], list, list, list]:
+    """Times, then x (ISO dates at mid-period), y and customdata of one series with a ``None`` at each gap."""
     times = [placed_time(o.period, o.time) for o in observations]
-    gaps = gap_after(times, frequency)
-    xs: list[str | None] = []
-    ys: list[float | None] = []
-    cd: list[list[str] | None] = []
-    for i, (o, t) in enumerate(zip(observations, times, strict=True)):
-        xs.append(iso(t))
-        ys.append(o.value)
-        cd.append(custom(o))
-        if i < len(gaps) and gaps[i]:
-            xs.append(None)
-            ys.append(None)
-            cd.append(None)
-    return xs, ys, cd
+    xs: list[str | None] = [iso(t) for t in times]
+    ys: list[float | None] = [o.value for o in observations]
+    cd: list[list[str] | None] = [custom(o) for o in observations]
+    breaks = [i + 1 for i, gap in enumerate(gap_after(times, frequency)) if gap]
+    for i in reversed(breaks):  # from the end, so that earlier indices stay valid
+        xs.insert(i, None)
+        ys.insert(i, None)
+        cd.insert(i, None)
+    return times, xs, ys, cd
 
 
 def baseline_time(view: IndicatorView) -> float:
@@ -214,8 +215,8 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
         points = series.observations
-        times += [placed_time(o.period, o.time) for o in points]
-        xs, ys, cd = _series_xy(points, ind.frequency, custom)
+        placed, xs, ys, cd = _series_xy(points, ind.frequency, custom)
+        times += placed
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _text(name),
             "x": xs, "y": ys, "customdata": cd, "connectgaps": False,
