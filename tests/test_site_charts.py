@@ -244,6 +244,13 @@ def test_a_clipped_projection_without_an_interval_gives_its_value() -> None:
     assert "The projection leaves the chart's scale: in 2030 it reaches 900\u00a0trees." in _caption(view)
 
 
+def test_the_margin_leaves_room_for_the_target_star() -> None:
+    """Milan's tourist arrivals: values from 6.8 M, target 9 M; the axis starts at 0, the margin is of 0-9 M."""
+    ind = _indicator("annual", target=(9_000_000.0, 2030))
+    view = _view(ind, {"2018": 6_800_000.0, "2019": 7_500_000.0, "2023": 8_487_200.0})
+    assert _spec(view)["layout"]["yaxis"]["range"] == [0.0, pytest.approx(9_000_000.0 * 1.08)]
+
+
 def test_index_units_do_not_start_at_zero() -> None:
     ind = _indicator("annual", kind="index")
     low, high = _spec(_view(ind, {"2020": 95.0, "2021": 98.0, "2022": 101.0}))["layout"]["yaxis"]["range"]

@@ -116,10 +116,12 @@ def _y_range(values: Sequence[float], non_negative: bool) -> tuple[float, float]
     if not finite:
         return (0.0, 1.0)
     low, high = min(finite), max(finite)
-    spread = high - low
+    floor = non_negative and low >= 0
+    if floor:
+        low = 0.0
+    spread = high - low  # of the axis: from 0 where it starts at 0, so that markers near the top are not cut
     margin = spread * Y_MARGIN if spread > 0 else max(abs(high) * 0.1, 1.0)
-    low = 0.0 if non_negative and low >= 0 else low - margin
-    return (low, high + margin)
+    return (low if floor else low - margin, high + margin)
 
 
 def chart_facts(view: IndicatorView) -> ChartFacts:
