@@ -206,6 +206,33 @@ def test_series_switch_shows_the_disaggregations(site: Path, tab: Tab) -> None:
     assert tab.problems == []
 
 
+CHART_GEOMETRY = """() => {
+    const gd = document.getElementById('chart');
+    const byName = Object.fromEntries(gd.calcdata.map(cd => [cd[0].trace.name, cd]));
+    const total = byName['Totale'].filter(p => p.y !== undefined && p.x !== undefined && !isNaN(p.y));
+    const proj = byName['Proiezione al ritmo attuale'];
+    const star = byName['Obiettivo 2030'];
+    const ax = gd._fullLayout.xaxis, ay = gd._fullLayout.yaxis;
+    return {lastPoint: total[total.length - 1].x, projStart: proj[0].x, projEnd: proj[proj.length - 1].x,
+            star: star[0].x, year: new Date(star[0].x).getUTCFullYear(), type: ax.type,
+            yRange: ay.range, fills: gd.querySelectorAll('.scatterlayer .js-fill').length,
+            dtick: ax.dtick};
+}"""
+
+
+@pytest.mark.parametrize("tab", [1280, 375], indirect=True)
+def test_chart_places_projection_start_on_the_last_point_and_draws_the_band(site: Path, tab: Tab) -> None:
+    """Plotly itself reads the date strings: the projection starts on the latest point and ends on the star."""
+    page = tab.open(_url(site, PAGES["indicator"]))
+    geometry = page.evaluate(CHART_GEOMETRY)
+    assert geometry["type"] == "date" and geometry["projStart"] == geometry["lastPoint"]
+    assert geometry["projEnd"] == geometry["star"] and geometry["year"] == 2030
+    assert geometry["fills"] >= 1  # the 80 % band
+    assert geometry["yRange"][0] == 0 and geometry["yRange"][1] >= 70  # from 0 to above the target
+    assert geometry["dtick"] in ("M12", "M24", "M60")  # widened by the loader on a phone, never rotated
+    assert tab.problems == []
+
+
 AXE_PAGES = ["home", "objective", "indicator", "disaggregated", "no-data", "methodology", "status", "all-indicators",
              "guide"]
 

@@ -164,9 +164,14 @@ def test_chart_specs_are_valid_plotly_with_markers_and_projection(built: tuple[S
         go.Figure(data=spec["data"], layout=spec["layout"])  # raises on any attribute plotly does not know
     waste = {t["name"]: t for t in _chart(site, "en", "separate-waste")["data"]}
     assert waste["Projection at the current pace"]["line"]["dash"] == "dash"
-    assert waste["Projection at the current pace"]["x"][-1] == 2030.0
+    # every value at the middle of its period (tracker.site.charts): the target star at mid-2030, where the
+    # projection's last point sits too (it used to be 2030.0, the start of the year, on a numeric axis)
+    assert waste["Projection at the current pace"]["x"][-1] == waste["Target 2030"]["x"][0] == "2030-07-02 12:00"
     assert waste["Target 2030"]["y"] == [70.0] and waste["Target 2030"]["marker"]["symbol"] == "star"
     assert waste["Baseline (2015)"]["y"] == [52.3]  # the series value of the baseline year
+    total = waste["Total"]
+    assert waste["Baseline (2015)"]["x"] == [total["x"][total["y"].index(52.3)]] == ["2015-07-02 12:00"]
+    assert waste["Projection at the current pace"]["x"][0] == total["x"][-1]  # starts at the latest value
     bikes = _chart(site, "it", "shared-bikes")
     series = [t for t in bikes["data"] if "meta" in t]
     assert [t["meta"]["series"] for t in series] == ["", "district=1", "district=2"]
@@ -194,7 +199,7 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
             "83.4% (80 % range; central estimate 71.9%).") in en
     assert "On this trend the target is reached in 2029 (80 % range: 2027 to 2035)." in en
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
-    assert "On this trend the target is not reached before 2050." in pm10
+    assert "On this trend the target is not reached before 2050." in pm10  # the sample's not_before
     table = re.search(r'<table class="figures-table">.*?</table>', pm10, re.S)
     assert table
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">', table.group(0))

@@ -4,16 +4,37 @@ Specs are plain dicts (the same JSON ``go.Figure(spec).to_plotly_json()`` would 
 template that plotly.py would copy into every page); the tests pass each spec through ``go.Figure`` so a
 misspelt attribute still fails. Texts from definitions and data files are HTML-escaped before they reach
 Plotly (which renders a subset of HTML in labels), and the JSON itself is escaped for a ``<script>`` element.
+
+Time convention: every value is drawn at the middle of its period (:func:`tracker.intake.periods.mid_time`):
+a year's value at 2 July, a month's at its 15th or 16th, a quarter's in its second month. Data points, the
+baseline marker (placed by its period label), the start of the projection (the latest value, already
+mid-period) and the target star (the middle of the target year) therefore sit at the same instant for the
+same period (a baseline given as a year sits on the value of that year it equals, see :func:`baseline_time`).
+The x-axis is a Plotly date axis (ISO strings computed from the decimal years); its year labels
+sit at mid-year, right under the annual values, and faint grid lines mark the turn of each year. Hover texts
+show the period label as published. A gap of more than one expected period (from the indicator's
+``frequency``; irregular indicators never) breaks the line with a ``null``.
+
+Scale: the y-axis is set by the data, the baseline and the target (plus a margin; from 0 for non-negative
+units), never by the projection. A projection or its 80 % band that leaves this range is clipped by the axis,
+and :func:`chart_facts` tells the caption so, in words.
 """
 
 from __future__ import annotations
 
+import calendar
 import html
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 import orjson
 from markupsafe import Markup
 
+from tracker.intake.periods import mid_time
+from tracker.observations import Observation
 from tracker.site.context import IndicatorView
 from tracker.site.i18n import SEPARATORS, Formatter
 
@@ -22,6 +43,16 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 #: Marker shapes differ too, so series are told apart without colour.
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x"]
 TARGET_COLOUR = "#000000"
+#: The projection's prediction interval: the headline blue (Okabe & Ito), light enough for the lines on top.
+BAND_FILL = "rgba(86, 180, 233, 0.28)"
+BAND_EDGE = "rgba(0, 114, 178, 0.45)"
+#: Length of one period in years by frequency; irregular series are never broken.
+PERIOD_YEARS: dict[str, float] = {"monthly": 1 / 12, "quarterly": 0.25, "annual": 1.0, "biennial": 2.0}
+#: Consecutive values further apart than this many periods leave a visible gap (a missing period gives ~2;
+#: months of 28 to 31 days put consecutive month middles up to 1.03 periods apart).
+GAP_PERIODS = 1.5
+#: Margin around the data, baseline and target on the y-axis, as a share of their spread.
+Y_MARGIN = 0.08
 #: Replaced one after the other with ``str.replace`` (a C scan per character): ``str.translate`` with a dict
 #: costs ~1 ms on a 30 kB chart spec, a tenth of the page.
 _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
@@ -41,6 +72,115 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+@lru_cache(maxsize=1 << 16)
+def iso(time: float) -> str:
+    """A decimal year as the date string Plotly reads (to the minute: 2015.5 is "2015-07-02 12:00").
+
+    Cached, as :func:`placed_time`: the periods of one indicator repeat in every series and language."""
+    year = math.floor(time)
+    days = 366 if calendar.isleap(year) else 365
+    minutes = round((time - year) * days * 1440)
+    return (datetime(year, 1, 1) + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
+
+
+@lru_cache(maxsize=1 << 16)
+def placed_time(period: str, time: float) -> float:
+    """Where a value of ``period`` is drawn: the middle of its period (``time`` serves odd labels)."""
+    return mid_time(period, time) if period else time
+
+
+def gap_after(times: Sequence[float], frequency: str) -> list[bool]:
+    """For each value but the last: is the next one more than one expected period away?"""
+    step = PERIOD_YEARS.get(frequency)
+    if step is None:
+        return [False] * max(len(times) - 1, 0)
+    return [b - a > GAP_PERIODS * step for a, b in zip(times, times[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class ChartFacts:
+    """What the chart shows beyond its values, for the caption (its text alternative) and the spec."""
+
+    y_range: tuple[float, float]  # set by the data, the baseline and the target
+    gaps: bool  # a line is broken where periods are missing
+    band: bool  # the projection has a prediction interval, drawn as a band
+    clipped: bool  # the projection or its band leaves the y-range
+    end_year: int | None  # last year of the projection
+    end_value: float | None  # central projection in that year
+    end_low: float | None  # its interval
+    end_high: float | None
+
+
+def _y_range(values: Sequence[float], non_negative: bool) -> tuple[float, float]:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return (0.0, 1.0)
+    low, high = min(finite), max(finite)
+    floor = non_negative and low >= 0
+    if floor:
+        low = 0.0
+    spread = high - low  # of the axis: from 0 where it starts at 0, so that markers near the top are not cut
+    margin = spread * Y_MARGIN if spread > 0 else max(abs(high) * 0.1, 1.0)
+    return (low if floor else low - margin, high + margin)
+
+
+def chart_facts(view: IndicatorView) -> ChartFacts:
+    """The scale of the chart and what a reader must be told about it (see the module docstring)."""
+    ind = view.ind
+    values = [o.value for s in view.series for o in s.observations]
+    if view.baseline is not None:
+        values.append(view.baseline.value)
+    if ind.target is not None:
+        values.append(ind.target.value)
+    y_range = _y_range(values, ind.unit.kind != "index")
+    gaps = any(any(gap_after([placed_time(o.period, o.time) for o in s.observations], ind.frequency))
+               for s in view.series)
+    assessment = view.assessment
+    projection = assessment.projection if assessment else None
+    if projection is None or not projection.points:
+        return ChartFacts(y_range, gaps, False, False, None, None, None, None)
+    band = len(projection.low) == len(projection.high) == len(projection.points)
+    drawn = [p.value for p in projection.points] + (projection.low + projection.high if band else [])
+    low, high = y_range
+    clipped = any(v < low or v > high for v in drawn if math.isfinite(v))
+    last = projection.points[-1]
+    return ChartFacts(y_range, gaps, band, clipped, math.floor(last.time), last.value,
+                      projection.low[-1] if band else None, projection.high[-1] if band else None)
+
+
+def _series_xy(observations: Sequence[Observation], frequency: str,
+               custom: Callable[[Observation], list[str]]) -> tuple[list[float], list, list, list]:
+    """Times, then x (ISO dates at mid-period), y and customdata of one series with a ``None`` at each gap."""
+    times = [placed_time(o.period, o.time) for o in observations]
+    xs: list[str | None] = [iso(t) for t in times]
+    ys: list[float | None] = [o.value for o in observations]
+    cd: list[list[str] | None] = [custom(o) for o in observations]
+    breaks = [i + 1 for i, gap in enumerate(gap_after(times, frequency)) if gap]
+    for i in reversed(breaks):  # from the end, so that earlier indices stay valid
+        xs.insert(i, None)
+        ys.insert(i, None)
+        cd.insert(i, None)
+    return times, xs, ys, cd
+
+
+def baseline_time(view: IndicatorView) -> float:
+    """Where the baseline marker goes: the middle of the period its label names.
+
+    A definition's baseline names a year ("2015") even where the series has monthly or quarterly values; when
+    the headline series has a value of that year equal to the baseline, the marker sits on that value (the
+    baseline *is* that figure), not half a year away from it.
+    """
+    base = view.baseline
+    assert base is not None
+    at = placed_time(base.period, base.time)
+    head = view.series[0] if view.series and not view.series[0].key else None
+    if head is not None and len(base.period) == 4 and base.period.isdigit():
+        for o in head.observations:
+            if o.period != base.period and o.period[:5] == base.period + "-" and o.value == base.value:
+                return placed_time(o.period, o.time)
+    return at
+
+
 def _tick_step(span: float) -> int:
     for limit, step in ((12, 1), (24, 2), (60, 5)):
         if span <= limit:
@@ -48,9 +188,13 @@ def _tick_step(span: float) -> int:
     return 10
 
 
-def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatter) -> dict:
-    """The spec of an indicator's chart: its series, baseline and target markers, and the projection."""
+def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatter,
+           facts: ChartFacts | None = None) -> dict:
+    """The spec of an indicator's chart: its series, baseline and target markers, the projection and its band.
+
+    ``facts`` (:func:`chart_facts` of the view) may be given when the caller needs them too."""
     ind = view.ind
+    facts = facts or chart_facts(view)
     unit = ind.unit.label.get(lang)
     decimals = ind.unit.decimals
     y_format = f",.{decimals}f"
@@ -67,14 +211,17 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
             found = escaped[value] = _text(value)
         return found
 
+    def custom(o: Observation) -> list[str]:
+        return [text(o.period), "<br>" + text(o.note) if o.note else ""]
+
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
         points = series.observations
-        times += [o.time for o in points]
+        placed, xs, ys, cd = _series_xy(points, ind.frequency, custom)
+        times += placed
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _text(name),
-            "x": [o.time for o in points], "y": [o.value for o in points],
-            "customdata": [[text(o.period), "<br>" + text(o.note) if o.note else ""] for o in points],
+            "x": xs, "y": ys, "customdata": cd, "connectgaps": False,
             "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}%{{customdata[1]}}<extra>%{{fullData.name}}</extra>",
             "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 2},
             "marker": {"color": PALETTE[i % len(PALETTE)], "size": 7, "symbol": SYMBOLS[i % len(SYMBOLS)]},
@@ -87,42 +234,69 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
     if projection and projection.points:
         pts = projection.points
         times += [p.time for p in pts]
+        xs = [iso(p.time) for p in pts]
+        labels = [text(p.period or str(math.floor(p.time))) for p in pts]
+        if facts.band:
+            band_name = _text(_("%(level)s range of the projection") % {"level": fmt.percent(projection.level, 0)})
+            edge = {"color": BAND_EDGE, "width": 0.5}
+            data.append({
+                "type": "scatter", "mode": "lines", "name": band_name, "x": xs, "y": list(projection.low),
+                "line": edge, "hoverinfo": "skip", "showlegend": False, "legendgroup": "band",
+            })
+            data.append({
+                "type": "scatter", "mode": "lines", "name": band_name, "x": xs, "y": list(projection.high),
+                "line": edge, "fill": "tonexty", "fillcolor": BAND_FILL, "hoverinfo": "skip",
+                "legendgroup": "band",
+            })
+            custom_p = [[label, fmt.number(lo, decimals), fmt.number(hi, decimals)]
+                        for label, lo, hi in zip(labels, projection.low, projection.high, strict=True)]
+            between = _text(_("%(level)s range") % {"level": fmt.percent(projection.level, 0)})
+            extra = f"<br>{between}: %{{customdata[1]}}–%{{customdata[2]}}{suffix}"
+        else:
+            custom_p, extra = [[label] for label in labels], ""
         data.append({
             "type": "scatter", "mode": "lines", "name": _text(_("Projection at the current pace")),
-            "x": [p.time for p in pts], "y": [p.value for p in pts],
+            "x": xs, "y": [p.value for p in pts], "customdata": custom_p,
             "line": {"color": PALETTE[0], "width": 2, "dash": "dash"},
-            "hovertemplate": f"%{{x:.0f}}: %{{y:{y_format}}}{suffix}<extra>{_text(words['projection'])}</extra>",
+            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}{extra}"
+                             f"<extra>{_text(words['projection'])}</extra>",
         })
     if view.baseline is not None:
         base = view.baseline
-        times.append(base.time)
+        at = baseline_time(view)
+        times.append(at)
+        label = base.period or fmt.year(base.time)
         data.append({
-            "type": "scatter", "mode": "markers", "name": _text(f"{words['baseline']} ({base.period or fmt.year(base.time)})"),
-            "x": [base.time], "y": [base.value],
+            "type": "scatter", "mode": "markers", "name": _text(f"{words['baseline']} ({label})"),
+            "x": [iso(at)], "y": [base.value], "customdata": [[text(label)]],
             "marker": {"symbol": "diamond-open", "size": 14, "color": TARGET_COLOUR, "line": {"width": 2}},
-            "hovertemplate": f"%{{y:{y_format}}}{suffix}<extra>{_text(words['baseline'])}</extra>",
+            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}<extra>{_text(words['baseline'])}</extra>",
         })
     if ind.target is not None:
-        times.append(float(ind.target.year))
+        at = ind.target.year + 0.5  # the middle of the target year, where an annual value of that year sits
+        times.append(at)
         data.append({
             "type": "scatter", "mode": "markers", "name": _text(f"{words['target']} {ind.target.year}"),
-            "x": [float(ind.target.year)], "y": [ind.target.value],
+            "x": [iso(at)], "y": [ind.target.value], "customdata": [[str(ind.target.year)]],
             "marker": {"symbol": "star", "size": 16, "color": TARGET_COLOUR},
-            "hovertemplate": f"%{{y:{y_format}}}{suffix}<extra>{_text(words['target'])}</extra>",
+            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}<extra>{_text(words['target'])}</extra>",
         })
-    low, high = (min(times), max(times)) if times else (2015.0, 2016.0)
+    low, high = (min(times), max(times)) if times else (2015.5, 2016.5)
     span = high - low
     layout = {
         "height": 380, "autosize": True, "separators": SEPARATORS.get(lang, ".,"),
         "margin": {"l": 56, "r": 16, "t": 16, "b": 24, "pad": 4},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#1a1a1a"},
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
-        # the loader widens dtick on narrow screens so that year labels never need rotating
-        "xaxis": {"tickformat": "d", "dtick": _tick_step(span), "range": [low - 0.6, high + 0.6], "tickangle": 0,
-                  "automargin": True, "gridcolor": "#e3e3e3", "fixedrange": True},
-        "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zerolinecolor": "#888",
-                  "fixedrange": True, "rangemode": "tozero" if ind.unit.kind != "index" else "normal",
-                  "title": {"text": _text(unit)}},
+        # Year labels at mid-year (tick0 is the middle of 2000), under the annual values; faint lines at each
+        # 1 January. The loader widens dtick on narrow screens so that year labels never need rotating.
+        "xaxis": {"type": "date", "range": [iso(low - 0.6), iso(high + 0.6)], "tickmode": "linear",
+                  "tick0": iso(2000.5), "dtick": f"M{12 * _tick_step(span)}", "tickformat": "%Y", "tickangle": 0,
+                  "showgrid": False, "ticks": "", "automargin": True, "fixedrange": True,
+                  "minor": {"tickmode": "linear", "tick0": "2000-01-01", "dtick": "M12", "showgrid": True,
+                            "gridcolor": "#ececec", "ticks": ""}},
+        "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zerolinecolor": "#888", "fixedrange": True,
+                  "range": list(facts.y_range), "autorange": False, "title": {"text": _text(unit)}},
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "showlegend": True,
     }

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tracker import forking
 from tracker.forking import die_with_parent
-from tracker.site.charts import figure, script_json
+from tracker.site.charts import chart_facts, figure, script_json
 from tracker.site.context import IndicatorView
 from tracker.site.data import indicator_files
 from tracker.site.i18n import translations
@@ -106,11 +106,13 @@ def make(job: IndicatorJob, item: Pending) -> list[Produced]:
     """Render what ``item`` lists: its pages (chart spec included) and its downloads."""
     view = item.view
     out = []
+    facts = chart_facts(view) if item.pages and view.observations else None
     for lang, key in item.pages.items():
         renderer = job.renderers[lang]
-        chart = script_json(figure(view, lang, translations(lang).gettext, renderer.env.globals["fmt"]))
+        fmt = renderer.env.globals["fmt"]
+        chart = script_json(figure(view, lang, translations(lang).gettext, fmt, facts)) if facts else ""
         ctx = SiteWide(renderer.ctx)
-        size = renderer.render("indicator.html", view.path, view=view, chart=chart, ctx=ctx)
+        size = renderer.render("indicator.html", view.path, view=view, chart=chart, facts=facts, ctx=ctx)
         # A page that showed site-wide data gets no key: the next build renders it again.
         out.append(Produced(f"{lang}/{view.path}", None if ctx.used else key, size, False))
     makers = indicator_files(view, job.languages)

@@ -16,16 +16,23 @@
   }
 
   var STEPS = [1, 2, 5, 10, 20, 50];
+  var YEAR_MS = 365.2425 * 864e5;
 
-  /* One year label per ~56 px at most: on a phone a 20-year axis shows every 5th year, never rotated text. */
+  /* A Plotly date string ("2015-07-02 12:00") as milliseconds; numbers pass through. */
+  function when(value) {
+    return typeof value === "number" ? value : Date.parse(String(value).replace(" ", "T") + "Z");
+  }
+
+  /* One year label per ~56 px at most: on a phone a 20-year axis shows every 5th year, never rotated text.
+     The x-axis is a date axis whose dtick is "M12", "M24", ... (labels at mid-year, see tracker/site/charts.py). */
   function fitTicks(layout, width) {
     var axis = layout.xaxis;
-    if (!axis || !axis.range || !axis.dtick) { return; }
-    var span = axis.range[1] - axis.range[0];
+    if (!axis || !axis.range || typeof axis.dtick !== "string" || axis.dtick.charAt(0) !== "M") { return; }
+    var span = (when(axis.range[1]) - when(axis.range[0])) / YEAR_MS;
     var room = Math.max(2, Math.floor(width / 56));
-    var i = STEPS.indexOf(axis.dtick);
+    var i = STEPS.indexOf(parseInt(axis.dtick.slice(1), 10) / 12);
     while (i >= 0 && i < STEPS.length - 1 && span / STEPS[i] > room) { i += 1; }
-    if (i >= 0) { axis.dtick = STEPS[i]; }
+    if (i >= 0) { axis.dtick = "M" + 12 * STEPS[i]; }
   }
 
   function drawCharts() {
