@@ -163,15 +163,15 @@ def test_chart_specs_are_valid_plotly_with_markers_and_projection(built: tuple[S
         spec = _chart(site, "en", ind)
         go.Figure(data=spec["data"], layout=spec["layout"])  # raises on any attribute plotly does not know
     waste = {t["name"]: t for t in _chart(site, "en", "separate-waste")["data"]}
-    assert waste["Projection at the current pace"]["line"]["dash"] == "dash"
+    assert waste["Projection of the recent trend"]["line"]["dash"] == "dash"
     # every value at the middle of its period (tracker.site.charts): the target star at mid-2030, where the
     # projection's last point sits too (it used to be 2030.0, the start of the year, on a numeric axis)
-    assert waste["Projection at the current pace"]["x"][-1] == waste["Target 2030"]["x"][0] == "2030-07-02 12:00"
+    assert waste["Projection of the recent trend"]["x"][-1] == waste["Target 2030"]["x"][0] == "2030-07-02 12:00"
     assert waste["Target 2030"]["y"] == [70.0] and waste["Target 2030"]["marker"]["symbol"] == "star"
     assert waste["Baseline (2015)"]["y"] == [52.3]  # the series value of the baseline year
     total = waste["Total"]
     assert waste["Baseline (2015)"]["x"] == [total["x"][total["y"].index(52.3)]] == ["2015-07-02 12:00"]
-    assert waste["Projection at the current pace"]["x"][0] == total["x"][-1]  # starts at the latest value
+    assert waste["Projection of the recent trend"]["x"][0] == total["x"][-1]  # starts at the latest value
     bikes = _chart(site, "it", "shared-bikes")
     series = [t for t in bikes["data"] if "meta" in t]
     assert [t["meta"]["series"] for t in series] == ["", "district=1", "district=2"]

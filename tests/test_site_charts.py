@@ -122,7 +122,7 @@ def test_monthly_points_baseline_and_projection_start_share_the_instant() -> Non
     x_of = {cd[0]: x for cd, x in zip(total["customdata"], total["x"], strict=True) if cd}
     assert x_of["2022-10"] == "2022-10-16 12:00"  # the middle of October, not 1 January
     assert data["Baseline (2022-10)"]["x"] == [x_of["2022-10"]]
-    proj = data["Projection at the current pace"]
+    proj = data["Projection of the recent trend"]
     assert proj["x"][0] == total["x"][-1] == x_of["2025-10"]  # the projection starts at the last point
     assert proj["y"][0] == total["y"][-1]
     assert proj["x"][-1] == data["Target 2030"]["x"][0] == iso(2030.5)  # target star at mid-2030
@@ -195,7 +195,7 @@ def test_band_traces_fill_between_the_interval_bounds() -> None:
     assert upper["fill"] == "tonexty" and "fill" not in lower and lower["showlegend"] is False
     assert upper["name"] == "80% range of the projection"
     names = [t["name"] for t in spec["data"]]
-    assert names.index("80% range of the projection") < names.index("Projection at the current pace")  # line on top
+    assert names.index("80% range of the projection") < names.index("Projection of the recent trend")  # line on top
     assert "A shaded band shows the 80% range of the projection." in _caption(view)
     it = _spec(view, "it")
     assert any(html.unescape(t["name"]) == "Intervallo all'80\u00a0% della proiezione" for t in it["data"])
@@ -263,6 +263,6 @@ def test_hover_shows_the_period_as_published() -> None:
     view = _view(ind, values, _projection(ind, values))
     data = _traces(_spec(view))
     assert data["Total"]["customdata"][0][0] == "2021-01" and "%{customdata[0]}" in data["Total"]["hovertemplate"]
-    proj = data["Projection at the current pace"]
+    proj = data["Projection of the recent trend"]
     assert proj["customdata"][0][0] == "2025-10" and proj["customdata"][-1][0] == "2030"
     assert "80% range: %{customdata[1]}–%{customdata[2]}" in proj["hovertemplate"]

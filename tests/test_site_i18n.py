@@ -17,7 +17,7 @@ def test_every_interface_string_has_an_italian_translation() -> None:
     template = extract(REPO_TEMPLATES)
     ids = {m.id for m in template if m.id}
     assert len(ids) > 150  # templates and Python sources were both scanned
-    assert "Skip to main content" in ids and "Projection at the current pace" in ids and "On track" in ids
+    assert "Skip to main content" in ids and "Projection of the recent trend" in ids and "On track" in ids
     with po_path("it").open("rb") as fh:
         catalog = read_po(fh, locale="it")
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}

@@ -255,7 +255,7 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         else:
             custom_p, extra = [[label] for label in labels], ""
         data.append({
-            "type": "scatter", "mode": "lines", "name": _text(_("Projection at the current pace")),
+            "type": "scatter", "mode": "lines", "name": _text(_("Projection of the recent trend")),
             "x": xs, "y": [p.value for p in pts], "customdata": custom_p,
             "line": {"color": PALETTE[0], "width": 2, "dash": "dash"},
             "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}{extra}"
