@@ -210,7 +210,7 @@ CHART_GEOMETRY = """() => {
     const gd = document.getElementById('chart');
     const byName = Object.fromEntries(gd.calcdata.map(cd => [cd[0].trace.name, cd]));
     const total = byName['Totale'].filter(p => p.y !== undefined && p.x !== undefined && !isNaN(p.y));
-    const proj = byName['Proiezione al ritmo attuale'];
+    const proj = byName['Proiezione dell’andamento recente'];
     const star = byName['Obiettivo 2030'];
     const ax = gd._fullLayout.xaxis, ay = gd._fullLayout.yaxis;
     return {lastPoint: total[total.length - 1].x, projStart: proj[0].x, projEnd: proj[proj.length - 1].x,
