@@ -216,3 +216,27 @@ def test_inbox_files_are_archived_or_rejected_with_a_report(tmp_path: Path) -> N
     report = next((project / "var" / "rejected").rglob("bike-trips--bad.csv.problems.txt")).read_text(encoding="utf-8")
     assert report.startswith("inbox/bike-trips--bad.csv:2:value:")
     assert "pm10-days" in tracker("history", "pm10-days", cwd=project).stdout
+
+
+def test_a_changed_default_template_rebuilds_a_project_without_its_own(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint hashes the templates the site is built from, not only a project's own copy."""
+    from datetime import UTC, datetime
+
+    import tracker.site.build
+    from tracker import config, pipeline
+
+    defaults = tmp_path / "default-templates"
+    shutil.copytree(REPO / "templates", defaults)
+    monkeypatch.setattr(tracker.site.build, "REPO_TEMPLATES", defaults)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    project = make_project(tmp_path)
+    assert not (project / "templates").exists()
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    pipeline.run(config.load(project), now=now, updates=False)
+    assert pipeline.run(config.load(project), now=now, updates=False).skipped_build
+    guide = defaults / "_guide_en.html"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("</h1>", " (revised)</h1>", 1), encoding="utf-8")
+    again = pipeline.run(config.load(project), now=now, updates=False)
+    assert not again.skipped_build
+    assert "(revised)" in (project / "site" / "en" / "guide.html").read_text(encoding="utf-8")

@@ -372,11 +372,12 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
 def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
     """A hash of everything the site depends on, so an unchanged project skips the rebuild."""
     import tracker
+    from tracker.site.build import templates_dir
 
     digest = hashlib.sha256(f"{tracker.__version__}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE]
-    templates = settings.root / "templates"
+    templates = templates_dir(settings)  # the folder the site is built from: the project's or the default
     if templates.is_dir():
         files += sorted(templates.rglob("*"))
     for path in files:
