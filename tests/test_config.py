@@ -38,10 +38,10 @@ def test_all_errors_reported_at_once_with_lines(tmp_path: Path) -> None:
     lines = [str(p) for p in err.value.problems]
     assert "config.yaml:3: city.colour: unknown key" in lines
     assert "config.yaml:4: languages.1: Input should be 'it' or 'en'" in lines
-    assert any(s.startswith("config.yaml:5: timezone: Value error, unknown time zone 'Mars/Olympus'") for s in lines)
-    assert any(s.startswith("config.yaml:7: schedule.recompute.cron: Value error, write the day of the week as a name")
+    assert any(s.startswith("config.yaml:5: timezone: unknown time zone 'Mars/Olympus'") for s in lines)
+    assert any(s.startswith("config.yaml:7: schedule.recompute.cron: write the day of the week as a name")
                for s in lines)
-    assert any(s.startswith("config.yaml:8: schedule.inbox.cron: Value error, a cron expression has 5 fields")
+    assert any(s.startswith("config.yaml:8: schedule.inbox.cron: a cron expression has 5 fields")
                for s in lines)
     assert len(lines) == 5
 
@@ -72,7 +72,7 @@ def test_secret_in_subscription_url_rejected(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     assert "put" not in str(err.value)
-    assert "config.yaml:4: updates.subscriptions.0.url: Value error, the URL holds a password" in str(err.value)
+    assert "config.yaml:4: updates.subscriptions.0.url: the URL holds a password" in str(err.value)
 
     write(tmp_path, "updates:\n  subscriptions:\n    - name: press\n      url: 'mailtos://user:${SMTP_PW}@smtp.example.org'\n")
     monkeypatch.setenv("SMTP_PW", "s3cret")
