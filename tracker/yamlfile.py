@@ -202,7 +202,7 @@ def line_of(tree: Any, loc: Sequence[int | str]) -> int | None:
             node = node[int(part)]
         else:
             break
-    if line is None and isinstance(tree, CommentedMap | CommentedSeq):
+    if line is None and isinstance(tree, CommentedMap | CommentedSeq) and tree.lc.line is not None:
         line = tree.lc.line + 1
     return line
 
@@ -237,6 +237,8 @@ def load_model(model: type[M], path: Path, label: str | None = None, cache: Tree
     """
     label = label or str(path)
     data = read_tree(path, label, positions=False, cache=cache, max_depth=max_depth, max_aliases=max_aliases)
+    if data is None and any(f.is_required() for f in model.model_fields.values()):
+        raise ProblemsFound([Problem(label, "the file is empty", hint="write the keys the file needs (see the README)")])
     if not isinstance(data, dict | None):
         raise ProblemsFound([Problem(label, f"holds a {type(data).__name__}, not a mapping of keys",
                                      line=1, hint="write one key: value per line (see the README)")])

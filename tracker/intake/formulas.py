@@ -14,8 +14,7 @@ import re
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?%?")
-FORMULA_HINT = ("start the text with a letter or a digit (e.g. 'meno 5%' or 'about -5'): a spreadsheet opening "
-                "the published CSV would run a text starting with =, +, -, @, tab or a carriage return as a formula")
+FORMULA_HINT = "start the text with a letter or a digit: a spreadsheet would run it as a formula"
 
 
 def looks_like_formula(text: str) -> bool:
