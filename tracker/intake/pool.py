@@ -33,12 +33,12 @@ Job = tuple[Path, Indicator, str]  # path, definition, label
 Read = tuple[list[Observation], list[Problem]]
 
 _JOBS: Sequence[Job] = ()  # set in the parent just before forking; read by the workers
+_READ: Callable[[Path, Indicator, str], Read] | None = None  # the caller's reader (with its limits), likewise
 
 
 def _read_chunk(indices: list[int]) -> list[Read]:
-    from tracker.intake.validate import read_observations
-
-    return [read_observations(_JOBS[i][0], _JOBS[i][1], label=_JOBS[i][2]) for i in indices]
+    assert _READ is not None
+    return [_READ(*_JOBS[i]) for i in indices]
 
 
 def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str], Read], *,
@@ -49,8 +49,8 @@ def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str]
         for job in jobs:
             yield read_one(*job)
         return
-    global _JOBS
-    _JOBS = jobs
+    global _JOBS, _READ
+    _JOBS, _READ = jobs, read_one
     chunks = [pooled[k:k + CHUNK] for k in range(0, len(pooled), CHUNK)]
     pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
@@ -67,4 +67,4 @@ def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str]
                 yield read_one(*job)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _JOBS = ()
+        _JOBS, _READ = (), None
