@@ -36,8 +36,10 @@ def test_all_errors_reported_at_once_with_lines(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     lines = [str(p) for p in err.value.problems]
-    assert "config.yaml:3: city.colour: unknown key" in lines
-    assert "config.yaml:4: languages.1: Input should be 'it' or 'en'" in lines
+    assert "config.yaml:3: city.colour: unknown key (fix: remove it, or check its spelling; see the Configuration " \
+        "table in the README)" in lines
+    assert "config.yaml:4: languages.1: Input should be 'it' or 'en' (fix: see the Configuration table in the " \
+        "README)" in lines
     assert any(s.startswith("config.yaml:5: timezone: unknown time zone 'Mars/Olympus'") for s in lines)
     assert any(s.startswith("config.yaml:7: schedule.recompute.cron: write the day of the week as a name")
                for s in lines)
@@ -51,7 +53,8 @@ def test_wrong_type(tmp_path: Path) -> None:
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     assert [str(p) for p in err.value.problems] == [
-        "config.yaml:2: site.base_year: Input should be a valid integer, unable to parse string as an integer"
+        "config.yaml:2: site.base_year: Input should be a valid integer, unable to parse string as an integer "
+        "(fix: see the Configuration table in the README)"
     ]
 
 

@@ -221,6 +221,7 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
     """
     limits = limits or Limits()
     shape = {"max_depth": limits.yaml_depth, "max_aliases": limits.yaml_aliases}
+    hint = "see 'Adding an indicator' in the README"
     cache = TreeCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     problems: list[Problem] = []
     base = root.parent
@@ -237,7 +238,8 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
         problems.append(Problem(label(objectives_path), "file not found", hint="declare the objectives here"))
     else:
         try:
-            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path), **shape).objectives
+            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path), hint=hint,
+                                    **shape).objectives
         except ProblemsFound as exc:
             problems.extend(exc.problems)
 
@@ -258,7 +260,7 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
                                     hint="keep one of the two files"))
             continue
         try:
-            indicator = load_model(Indicator, path, where, cache, **shape)
+            indicator = load_model(Indicator, path, where, cache, hint=hint, **shape)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue

@@ -27,6 +27,7 @@ from tracker.problems import Problem, ProblemsFound
 from tracker.yamlfile import DEFAULT_YAML_DEPTH, load_model
 
 CONFIG_FILE = "config.yaml"
+CONFIG_HINT = "see the Configuration table in the README"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 Language = Literal["it", "en"]
 _SECRET_IN_URL = re.compile(r"^[a-z0-9+]+://[^/?#@\s]*:(?!\$\{)[^@/?#\s]+@", re.IGNORECASE)
@@ -403,7 +404,7 @@ def load(root: Path, file: str = CONFIG_FILE) -> Settings:
     path = root / file
     context: dict[str, Any] = {"root": root}
     if path.exists() or path.is_symlink():
-        config = load_model(Config, path, label=file, context=context)
+        config = load_model(Config, path, label=file, context=context, hint=CONFIG_HINT)
     else:
         config = Config.model_validate({}, context=context)
     env_url = os.environ.get(DATABASE_ENV)

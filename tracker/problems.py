@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def visible(text: str) -> str:
     """``text`` on one line with control characters escaped (``\\n``, ``\\x1b``, ``\\u202e``): a file name or a
-    cell holding a newline or a terminal escape must not print a forged line, or recolour the output."""
+    cell holding a newline or a terminal escape must not print a forged line, or recolour the output; a file
+    name's undecodable bytes (lone surrogates) would not even print."""
     return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
@@ -49,7 +50,9 @@ class Problem:
         return text
 
     def to_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        """The facts as JSON-ready values (JSON escapes control characters itself; undecodable bytes of a file
+        name are shown escaped)."""
+        return {k: visible(v) if k == "file" else v for k, v in asdict(self).items() if v not in (None, "")}
 
 
 class ProblemsFound(Exception):

@@ -211,8 +211,10 @@ def line_of(tree: Any, loc: Sequence[int | str]) -> int | None:
 FIX = " | fix: "
 
 
-def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequence[int | str] = ()) -> list[Problem]:
-    """Every pydantic error of one validation, each with its line and dotted key path."""
+def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequence[int | str] = (),
+                  default_hint: str = "") -> list[Problem]:
+    """Every pydantic error of one validation, each with its line and dotted key path; ``default_hint`` is the
+    fix of the errors whose validator gave none (pydantic's own, such as a wrong type)."""
     found = []
     for err in error.errors(include_url=False):
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
@@ -223,17 +225,21 @@ def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequenc
             msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
-        found.append(Problem(label, msg, line=line_of(tree, full), key=".".join(str(p) for p in full), hint=hint))
+        if err["type"] == "extra_forbidden":
+            hint = hint or f"remove it, or check its spelling; {default_hint}".rstrip("; ")
+        found.append(Problem(label, msg, line=line_of(tree, full), key=".".join(str(p) for p in full),
+                             hint=hint or default_hint))
     return found
 
 
 def load_model(model: type[M], path: Path, label: str | None = None, cache: TreeCache | None = None, *,
                context: dict[str, Any] | None = None, max_depth: int = DEFAULT_YAML_DEPTH,
-               max_aliases: int = DEFAULT_YAML_ALIASES) -> M:
+               max_aliases: int = DEFAULT_YAML_ALIASES, hint: str = "") -> M:
     """Load ``path`` into ``model`` or raise :class:`ProblemsFound` listing every error at once, with lines.
 
     The fast loader reads valid files; only a file with errors is parsed again to find the lines.
-    ``context`` goes to pydantic's validators (e.g. the project folder).
+    ``context`` goes to pydantic's validators (e.g. the project folder); ``hint`` is the fix of errors that
+    come without one.
     """
     label = label or str(path)
     data = read_tree(path, label, positions=False, cache=cache, max_depth=max_depth, max_aliases=max_aliases)
@@ -246,4 +252,4 @@ def load_model(model: type[M], path: Path, label: str | None = None, cache: Tree
         return model.model_validate({} if data is None else data, context=context)
     except ValidationError as exc:
         tree = read_tree(path, label, max_depth=max_depth, max_aliases=max_aliases) or CommentedMap()
-        raise ProblemsFound(problems_from(exc, tree, label)) from exc
+        raise ProblemsFound(problems_from(exc, tree, label, default_hint=hint)) from exc

@@ -401,7 +401,11 @@ def _check_archive(path: Path, label: str, limits: Limits) -> None:
 
 def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
     log.info("%s: cannot read the workbook: %r", label, exc)
-    if type(exc).__module__.startswith("defusedxml"):
+    causes, cause = [], exc  # openpyxl wraps the parser's error in its own ValueError
+    while cause is not None and len(causes) < 10:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(type(c).__module__.startswith("defusedxml") for c in causes):
         return _fatal(label, "the workbook's XML declares entities or a DTD, which a spreadsheet never writes "
                       "(an XML bomb or an external entity)", _RESAVE)
     return _fatal(label, "not a readable .xlsx workbook", _RESAVE)
