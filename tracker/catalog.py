@@ -286,10 +286,10 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
+    if problems:
+        raise ProblemsFound(problems)  # before the cache is saved: invalid definitions change nothing
     if cache is not None and keep:
         cache.save()
-    if problems:
-        raise ProblemsFound(problems)
     order = {o.id: o.number for o in objectives}
     entries.sort(key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id))
     return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
 from tracker import heap
-from tracker.problems import Problem
+from tracker.problems import Problem, visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -265,7 +265,8 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
     outcomes = []
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for path in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
-        label = relative_label(path, settings.root) if not path.is_symlink() else _inbox_label(path, settings)
+        # Shown escaped (and stored so): a name may hold a newline, a terminal escape or undecodable bytes.
+        label = visible(_inbox_label(path, settings))
         entry = inbox_indicator(path.name, cat)
         if path.is_symlink():  # never followed: it may lead anywhere, and its content would be echoed
             outcome = _refused(label, entry, "is a symbolic link; the inbox takes regular files only",
@@ -283,7 +284,8 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog) -> list[File
             try:
                 outcome = take_in(engine, entry.indicator, path, label, limits=settings.limits)
             except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
-                log.exception("%s: unexpected error", label)
+                log.error("%s: unexpected error %r (details with debug logging)", label, exc)
+                log.debug("%s: unexpected error", label, exc_info=True)
                 outcome = _refused(label, entry, f"could not be taken in: {type(exc).__name__}",
                                    "report it to the tracker's maintainers with the file; the other files were "
                                    "processed")

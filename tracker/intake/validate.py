@@ -153,7 +153,8 @@ class _Intake:
                             hint="check that the file is complete and that the tracker may read it (permissions)")]
         except (MemoryError, RecursionError, ValueError, TypeError, LookupError, ArithmeticError,
                 AssertionError) as exc:
-            log.exception("%s: unexpected error while reading", self.label)
+            log.error("%s: unexpected error while reading: %r (details with debug logging)", self.label, exc)
+            log.debug("%s: unexpected error while reading", self.label, exc_info=True)
             if sink is not None:
                 sink.clear()
             return [Problem(self.label, f"could not be read: {type(exc).__name__}",
