@@ -138,6 +138,8 @@ def _month(year: int, month: int) -> Period:
 
 
 def _date(cell: str, year: int, month: int, day: int) -> Period:
+    if year < 1:
+        raise ValueError(year)  # reported as outside the years, as for the other forms
     try:
         day_ = date(year, month, day)
     except ValueError:
