@@ -226,8 +226,7 @@ def sniff_delimiter(first_line: str) -> str:
 
 def _open_csv(path: Path, label: str, chunk_rows: int, limits: Limits) -> Table:
     source, encoding = _text_source(path, label, limits.line_bytes)
-    csv.field_size_limit(limits.cell_chars)  # the csv module's own guard, set to the configured limit
-    with source() as fh:
+    with source() as fh, field_limit(limits.cell_chars):
         first_line = next((line for line in fh if line.strip()), "")
         fh.seek(0)
         try:
@@ -301,7 +300,8 @@ def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, 
         while True:
             start = reader.line_num
             try:
-                with gc_paused():  # millions of short-lived lists make the cyclic GC run for nothing
+                # millions of short-lived lists make the cyclic GC run for nothing
+                with gc_paused(), field_limit(cell_chars):
                     rows = list(islice(reader, chunk_rows))
             except csv.Error as exc:
                 if "field limit" in str(exc):
@@ -344,6 +344,19 @@ def _bad_record_line(source: Callable[[], io.TextIOBase], dialect) -> int | None
 
 def _breaks(cell: str) -> int:
     return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+
+
+@contextmanager
+def field_limit(chars: int) -> Iterator[None]:
+    """The csv module's own guard against long cells, set to ``limits.cell_chars`` while this file is parsed.
+
+    The setting is process-wide: it is restored after each use, so other readers keep theirs.
+    """
+    previous = csv.field_size_limit(chars)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 @contextmanager
