@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, FiniteFloat, field_validator, model_validator
+from pydantic import AfterValidator, Field, FiniteFloat, field_validator, model_validator
 
 from tracker.config import Limits, Localized, Settings, Strict
 from tracker.problems import Problem, ProblemsFound
@@ -42,6 +42,16 @@ FREQUENCY_MONTHS: dict[str, int | None] = {
 }
 
 
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("is not a number (nan) | fix: write a number, or leave the key out")
+    return value
+
+
+#: A bound of a value range: a number, or an infinity for no bound on that side; never NaN.
+Bound = Annotated[float, AfterValidator(_not_nan)]
+
+
 class Objective(Strict):
     id: Slug
     number: int = Field(ge=1, le=99)
@@ -66,8 +76,8 @@ class ObjectivesFile(Strict):
 class Unit(Strict):
     kind: UnitKind
     label: Localized  # as printed after a value, e.g. "%", "kg/ab.", "kg/inh."
-    min: FiniteFloat | None = None
-    max: FiniteFloat | None = None
+    min: Bound | None = None  # -.inf / .inf: unbounded on that side (as the importers write)
+    max: Bound | None = None
     decimals: int = Field(1, ge=0, le=6)
 
     @model_validator(mode="after")
