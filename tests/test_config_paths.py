@@ -6,7 +6,9 @@ then ``tracker run`` on unusual but accepted layouts, with a sentinel folder bes
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tracker.config import DEFAULT_PATHS, PATH_ROLES, Config
 
 # One project for every example: a folder with links inside (to a sibling) and out (to a folder beside it).
 _BASE = Path(tempfile.mkdtemp(prefix="tracker-paths-")).resolve()
+atexit.register(shutil.rmtree, _BASE, True)
 ROOT = _BASE / "project"
 (ROOT / "indicators").mkdir(parents=True)
 (ROOT / "var").mkdir()
