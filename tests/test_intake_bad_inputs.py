@@ -179,14 +179,14 @@ def test_huge_file_is_rejected_before_reading(tmp_path: Path) -> None:
     content = "period,value\n" + "".join(f"{2000 + i},1\n" for i in range(20))
     assert problems_of(tmp_path, content, max_bytes=100) == [
         "bad.csv: the file is 153 bytes, above the limit of 100 bytes "
-        "(fix: split it into smaller files, or raise the intake size limit)"]
+        "(fix: split it into smaller files, or raise limits.file_bytes in config.yaml)"]
 
 
 def test_size_limit_in_megabytes(tmp_path: Path) -> None:
     content = "period,value\n" + "2015,1\n" * 200_000
     assert problems_of(tmp_path, content, max_bytes=1_000_000) == [
         "bad.csv: the file is 1.4 MB, above the limit of 1.0 MB "
-        "(fix: split it into smaller files, or raise the intake size limit)"]
+        "(fix: split it into smaller files, or raise limits.file_bytes in config.yaml)"]
 
 
 def test_duplicates_found_across_chunks(tmp_path: Path) -> None:

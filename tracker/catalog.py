@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, FiniteFloat, field_validator, model_validator
 
-from tracker.config import Localized, Settings, Strict
+from tracker.config import Limits, Localized, Settings, Strict
 from tracker.problems import Problem, ProblemsFound
 from tracker.yamlfile import TreeCache, line_of, load_model, read_tree
 
 OBJECTIVES_FILE = "objectives.yaml"
 DATA_SUFFIXES = (".csv", ".xlsx")
+#: Definition files: ``.yaml``, and ``.yml`` as many editors save it (accepted the same way).
+DEFINITION_SUFFIXES = (".yaml", ".yml")
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 UnitKind = Literal["percent", "count", "rate", "amount", "index"]
 Frequency = Literal["monthly", "quarterly", "annual", "biennial", "irregular"]
@@ -38,6 +40,16 @@ RESERVED_COLUMNS = frozenset({"period", "value", "note", "flag", "source"})
 FREQUENCY_MONTHS: dict[str, int | None] = {
     "monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24, "irregular": None,
 }
+
+
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("is not a number (nan) | fix: write a number, or leave the key out")
+    return value
+
+
+#: A bound of a value range: a number, or an infinity for no bound on that side; never NaN.
+Bound = Annotated[float, AfterValidator(_not_nan)]
 
 
 class Objective(Strict):
@@ -64,9 +76,17 @@ class ObjectivesFile(Strict):
 class Unit(Strict):
     kind: UnitKind
     label: Localized  # as printed after a value, e.g. "%", "kg/ab.", "kg/inh."
-    min: float | None = None
-    max: float | None = None
+    min: Bound | None = None  # -.inf / .inf: unbounded on that side (as the importers write)
+    max: Bound | None = None
     decimals: int = Field(1, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Unit:
+        low, high = self.bounds
+        if low > high:
+            raise ValueError(f"min ({low:g}) is above max ({high:g}), so no value could be accepted"
+                             " | fix: swap them, or correct the one that is wrong")
+        return self
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -81,11 +101,11 @@ class Source(Strict):
 
 class Baseline(Strict):
     year: int = Field(ge=1900, le=2100)
-    value: float | None = None  # None: the series value of that year
+    value: FiniteFloat | None = None  # None: the series value of that year
 
 
 class Target(Strict):
-    value: float
+    value: FiniteFloat  # finite: an infinite target can never be assessed
     year: int = Field(ge=1990, le=2100)
     basis: Literal["policy", "proposal"]
     reference: Localized  # the policy it comes from, or why this proposal
@@ -96,6 +116,26 @@ class Disaggregation(Strict):
     column: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Localized
     values: list[str] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _distinct_plain(cls, values: list[str]) -> list[str]:
+        """Values are matched against data cells and published in the CSV downloads: a repeated value would
+        be ambiguous, a blank one is the total, and one starting like a formula would run in a spreadsheet."""
+        from tracker.intake.formulas import FORMULA_HINT, looks_like_formula
+
+        cleaned = [v.strip() for v in values]
+        if any(not v for v in cleaned):
+            raise ValueError("a value is blank (a blank cell already means the total) | fix: remove it")
+        if len(set(cleaned)) < len(cleaned):
+            dupes = sorted({v for v in cleaned if cleaned.count(v) > 1})
+            raise ValueError(f"values repeat: {', '.join(map(repr, dupes))} | fix: list each value once")
+        if bad := [v for v in cleaned if looks_like_formula(v)]:
+            raise ValueError(f"{bad[0]!r} starts like a spreadsheet formula | fix: {FORMULA_HINT}")
+        if bad := [v for v in values if v != v.strip()]:
+            raise ValueError(f"{bad[0]!r} has spaces around it, and data cells are trimmed, so it could never "
+                             "match | fix: remove the spaces")
+        return values
 
 
 class Indicator(Strict):
@@ -113,7 +153,7 @@ class Indicator(Strict):
     source: Source
     territory: Literal["comune", "città metropolitana", "provincia", "regione"] = "comune"
     method: str | None = None  # progress method; None: the default for the unit (tracker.assess)
-    natural_limit: float | None = None
+    natural_limit: FiniteFloat | None = None
     disaggregations: list[Disaggregation] = []
     data_note: Localized | None = None  # e.g. why the series is short, or that no figure was found
 
@@ -183,12 +223,15 @@ class Catalog:
 CACHE_FILE = "definitions.pickle"
 
 
-def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True) -> Catalog:
+def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits: Limits | None = None) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
 
     With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved);
-    ``keep=False`` reads that cache but writes nothing.
+    ``keep=False`` reads that cache but writes nothing. ``limits`` bound the YAML nesting and aliases.
     """
+    limits = limits or Limits()
+    shape = {"max_depth": limits.yaml_depth, "max_aliases": limits.yaml_aliases}
+    hint = "see 'Adding an indicator' in the README"
     cache = TreeCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     problems: list[Problem] = []
     base = root.parent
@@ -205,31 +248,42 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True) -> Cat
         problems.append(Problem(label(objectives_path), "file not found", hint="declare the objectives here"))
     else:
         try:
-            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path)).objectives
+            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path), hint=hint,
+                                    **shape).objectives
         except ProblemsFound as exc:
             problems.extend(exc.problems)
 
     known = {o.id for o in objectives}
     entries: list[Entry] = []
     seen: dict[str, Path] = {}
-    for path in sorted(root.rglob("*.yaml")):
+    definitions = sorted(p for suffix in DEFINITION_SUFFIXES for p in root.rglob(f"*{suffix}"))
+    for path in definitions:
         if path == objectives_path or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         where = label(path)
+        if not path.is_file():
+            problems.append(Problem(where, "is not a file (a folder, or a broken link)",
+                                    hint="definitions are files named <indicator-id>.yaml"))
+            continue
+        if path.suffix == ".yml" and path.with_suffix(".yaml").exists():
+            problems.append(Problem(where, f"{path.stem}.yaml and {path.name} both define {path.stem!r}",
+                                    hint="keep one of the two files"))
+            continue
         try:
-            indicator = load_model(Indicator, path, where, cache)
+            indicator = load_model(Indicator, path, where, cache, hint=hint, **shape)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
         tree = None
         if (own := indicator.inconsistencies()) or indicator.id != path.stem or indicator.id in seen or (
                 objectives and indicator.objective not in known):
-            tree = read_tree(path, where)  # only to locate the problems found below
+            tree = read_tree(path, where, **shape)  # only to locate the problems found below
         problems += [Problem(where, message, line=line_of(tree, key.split(".")), key=key, hint=hint)
                      for key, message, hint in own]
         if indicator.id != path.stem:
             problems.append(Problem(where, f"id {indicator.id!r} differs from the file name",
-                                    line=line_of(tree, ["id"]), key="id", hint=f"rename the file to {indicator.id}.yaml"))
+                                    line=line_of(tree, ["id"]), key="id",
+                                    hint=f"rename the file to {indicator.id}{path.suffix}"))
         if indicator.id in seen:
             problems.append(Problem(where, f"duplicate indicator id {indicator.id!r} (also in {label(seen[indicator.id])})",
                                     line=line_of(tree, ["id"]), key="id", hint="give each indicator a unique id"))
@@ -242,10 +296,10 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True) -> Cat
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
+    if problems:
+        raise ProblemsFound(problems)  # before the cache is saved: invalid definitions change nothing
     if cache is not None and keep:
         cache.save()
-    if problems:
-        raise ProblemsFound(problems)
     order = {o.id: o.number for o in objectives}
     entries.sort(key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id))
     return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
@@ -253,7 +307,7 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True) -> Cat
 
 def load_project(settings: Settings, *, keep: bool = True) -> Catalog:
     """The project's catalogue, with its parse cache (``paths.cache``; ``keep=False``: read it only)."""
-    return load(settings.path("indicators"), settings.path("cache"), keep=keep)
+    return load(settings.path("indicators"), settings.path("cache"), keep=keep, limits=settings.limits)
 
 
 def _code_key(code: str) -> tuple[int, ...]:

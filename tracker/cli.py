@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.problems import Problem, ProblemsFound, render
+from tracker.problems import Problem, ProblemsFound, render, visible
 
 
 class Exit(IntEnum):
@@ -168,6 +168,7 @@ def validate(
 
     settings = _settings(project)
     cat = _catalog(settings, keep=False)  # validate writes nothing, not even the parse cache
+    _known_indicator(cat, indicator, settings)
     problems: list[Problem] = []
     checked = 0
     targets: list[tuple[Path, str | None]] = []
@@ -189,7 +190,8 @@ def validate(
         if not path.is_file():
             problems.append(Problem(label, "file not found"))
             continue
-        _, found = pipeline.read_file(path, entry.indicator, label, keep=False, today=_today(settings))
+        _, found = pipeline.read_file(path, entry.indicator, label, keep=False, today=_today(settings),
+                                      limits=settings.limits)
         problems += found
         checked += 1
     if problems:
@@ -208,6 +210,22 @@ def _today(settings) -> date:  # noqa: ANN001 - Settings, imported lazily
     from tracker import pipeline
 
     return pipeline.run_date(settings, datetime.now(UTC))
+
+
+def _known_indicator(cat, indicator_id: str | None, settings) -> None:  # noqa: ANN001
+    """Exit with the usage code when ``--indicator`` names no indicator of the catalogue, naming the id."""
+    if indicator_id is None:
+        return
+    try:
+        cat.entry(indicator_id)
+    except KeyError:
+        import difflib
+
+        ids = [e.indicator.id for e in cat.entries]
+        guess = difflib.get_close_matches(indicator_id, ids, n=1)
+        _err(visible(f"unknown indicator {indicator_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else "")
+                     + f" (the ids are the definition file names in {settings.config.paths.indicators}/)"))
+        raise typer.Exit(Exit.USAGE) from None
 
 
 def _entry_for(cat, path: Path, indicator_id: str | None):  # noqa: ANN001, ANN202
@@ -234,29 +252,33 @@ def add(
 
     settings = _settings(project)
     cat = _catalog(settings)
+    _known_indicator(cat, indicator, settings)
     label = pipeline.relative_label(file, settings.root)
     entry = _entry_for(cat, file, indicator)
     if entry is None:
-        _err(str(Problem(label, "no indicator matches this file",
+        _err(str(Problem(label, "no indicator matches this file name",
                          hint="pass --indicator ID or name the file <indicator-id>.csv")))
-        raise typer.Exit(Exit.REJECTED)
+        raise typer.Exit(Exit.USAGE)
     if not file.is_file():
-        _err(str(Problem(label, "file not found")))
+        _err(str(Problem(label, "file not found" if not file.exists() else "is not a regular file",
+                         hint="give the path of a CSV or XLSX file")))
         raise typer.Exit(Exit.REJECTED)
     engine = pipeline.open_database(settings)
     try:
         with db.run_lock(engine, "run", wait=True):
-            outcome = pipeline.take_in(engine, entry.indicator, file, label, today=_today(settings))
+            outcome = pipeline.take_in(engine, entry.indicator, file, label, today=_today(settings),
+                                       limits=settings.limits)
     finally:
         engine.dispose()
+    shown = visible(label)
     if outcome.problems:
         typer.echo(render(outcome.problems, fmt))
-        _err(f"{label}: rejected, {len(outcome.problems)} problem(s); nothing was stored.")
+        _err(f"{shown}: rejected, {len(outcome.problems)} problem(s); nothing was stored.")
         raise typer.Exit(Exit.REJECTED)
     if outcome.status == "unchanged":
-        typer.echo(f"{label}: already accepted, nothing changed")
+        typer.echo(f"{shown}: already accepted, nothing changed")
     else:
-        typer.echo(f"{label}: accepted for {entry.indicator.id}: {outcome.added} added, {outcome.revised} revised"
+        typer.echo(f"{shown}: accepted for {entry.indicator.id}: {outcome.added} added, {outcome.revised} revised"
                    " (run `tracker run` to publish)")
 
 

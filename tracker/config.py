@@ -7,17 +7,28 @@ Errors read ``config.yaml:LINE: key.path: message``. The database URL can be ove
 from __future__ import annotations
 
 import os
+import posixpath
 import re
-from pathlib import Path
-from typing import Annotated, Literal
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from tracker.yamlfile import load_model
+from tracker.problems import Problem, ProblemsFound
+from tracker.yamlfile import DEFAULT_YAML_DEPTH, load_model
 
 CONFIG_FILE = "config.yaml"
+CONFIG_HINT = "see the Configuration table in the README"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
 Language = Literal["it", "en"]
 _SECRET_IN_URL = re.compile(r"^[a-z0-9+]+://[^/?#@\s]*:(?!\$\{)[^@/?#\s]+@", re.IGNORECASE)
@@ -47,17 +58,151 @@ class City(Strict):
     )
 
 
+#: The database backends the run lock and the migrations support.
+DIALECTS = ("sqlite", "postgresql")
+
+
+def check_database_url(url: str) -> str:
+    """Refuse a URL ``run`` could not open: unparsable, an unknown dialect or driver, or a missing driver.
+
+    Uses SQLAlchemy's own parser and plugin loader, so the rule is the library's.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = " | fix: write sqlite:///var/tracker.sqlite or postgresql+psycopg://user@host/dbname"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"{_shown(url)} is not a database URL{example}") from None
+    if parsed.get_backend_name() not in DIALECTS:
+        raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: the tracker runs on "
+                         f"{' or '.join(DIALECTS)}{example}")
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"unknown database driver {parsed.drivername!r}{example}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError:
+        raise ValueError(f"the driver of {parsed.drivername!r} is not installed | fix: for PostgreSQL, "
+                         "pip install -e '.[postgres]'") from None
+    return url
+
+
+def sqlite_file(url: str) -> PurePosixPath | None:
+    """The file of a SQLite URL as written (relative to the project unless absolute); None for other URLs."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return PurePosixPath(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def _shown(text: str) -> str:
+    """A URL in a message, without a password that may follow ``user:``."""
+    return repr(re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", text))
+
+
 class Database(Strict):
     url: str = "sqlite:///var/tracker.sqlite"
 
+    @field_validator("url")
+    @classmethod
+    def _openable(cls, value: str) -> str:
+        return check_database_url(value)
+
+
+#: The folder settings (``paths.<role>``); each one is written, moved or deleted by ``tracker run``.
+PATH_ROLES = ("indicators", "site", "inbox", "archive", "rejected", "cache")
+DEFAULT_PATHS = {"indicators": "indicators", "site": "site", "inbox": "inbox", "archive": "var/archive",
+                 "rejected": "var/rejected", "cache": "var/cache"}
+_PATHS_HINT = (" | fix: give each folder its own place inside the project, relative to it, e.g. the defaults: "
+               + ", ".join(f"{k}: {v}" for k, v in DEFAULT_PATHS.items()))
+
+
+def _relative(value: str) -> PurePosixPath:
+    """A folder setting as a normalized path relative to the project; raise when it is not one."""
+    if not value.strip() or "\x00" in value:
+        raise ValueError(f"{value!r} is not a folder name{_PATHS_HINT}")
+    if value.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:", value):
+        raise ValueError(f"{value!r} is not inside the project (write a folder relative to it){_PATHS_HINT}")
+    norm = posixpath.normpath(value.replace("\\", "/"))
+    if norm == ".":
+        raise ValueError(f"{value!r} is the project folder itself{_PATHS_HINT}")
+    if norm == ".." or norm.startswith("../"):
+        raise ValueError(f"{value!r} leads outside the project{_PATHS_HINT}")
+    return PurePosixPath(norm)
+
+
+def _clash(mine: PurePosixPath, theirs: PurePosixPath) -> str | None:
+    """How two folders overlap, or None when they are apart."""
+    if mine == theirs:
+        return "is the same folder as"
+    if theirs in mine.parents:
+        return "is inside"
+    if mine in theirs.parents:
+        return "contains"
+    return None
+
+
+def _resolved(root: Path, role: str, folder: PurePosixPath) -> PurePosixPath:
+    """Where ``folder`` really is, relative to the resolved project; raise when a symlink leads outside.
+
+    The site is itself a link that each publish replaces: only the folder holding it is resolved.
+    """
+    base = root.resolve()
+    path = root / folder
+    real = (path.parent.resolve() / path.name) if role == "site" else path.resolve()
+    try:
+        return PurePosixPath(real.relative_to(base).as_posix())
+    except ValueError:
+        raise ValueError(f"{str(folder)!r} is a symbolic link (or inside one) to {str(real)!r}, outside the "
+                         f"project{_PATHS_HINT}") from None
+
 
 class Paths(Strict):
+    """Folders relative to the project. Each must be inside it and apart from the others, since ``run``
+    moves files out of the inbox, replaces the site and deletes leftovers in the cache: two roles on one
+    folder, or one outside the project, would move or delete the other's files."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
     indicators: str = "indicators"
     site: str = "site"
     inbox: str = "inbox"
     archive: str = "var/archive"
     rejected: str = "var/rejected"
     cache: str = "var/cache"  # parsed definitions and per-indicator results kept between runs; safe to delete
+
+    @field_validator(*PATH_ROLES)
+    @classmethod
+    def _inside_and_apart(cls, value: str, info: ValidationInfo) -> str:
+        """Checked in declaration order, so each folder is compared with the ones above it."""
+        mine = _relative(value)
+        root = (info.context or {}).get("root")
+        real = _resolved(Path(root), info.field_name, mine) if root else None
+        for other in PATH_ROLES[:PATH_ROLES.index(info.field_name or "")]:
+            if other not in info.data:
+                continue  # reported on its own line already
+            theirs = _relative(info.data[other])
+            how = _clash(mine, theirs)
+            if how is None and real is not None and root:
+                how = _clash(real, _resolved(Path(root), other, theirs))
+                how = how and f"(through a symbolic link) {how}"
+            if how:
+                raise ValueError(f"{value!r} {how} paths.{other} ({info.data[other]!r}){_PATHS_HINT}")
+        return value
+
+    def holding(self, file: PurePosixPath, root: Path | None = None) -> str | None:
+        """The role whose folder holds ``file`` (relative to the project, or absolute with ``root``)."""
+        for role in PATH_ROLES:
+            folder = PurePosixPath(posixpath.normpath(getattr(self, role)))
+            if file.is_absolute():
+                if root is None:
+                    continue
+                folder = PurePosixPath(Path(root).resolve().as_posix()) / folder
+            if folder in PurePosixPath(posixpath.normpath(str(file))).parents:
+                return role
+        return None
 
 
 class SiteSettings(Strict):
@@ -83,9 +228,15 @@ class SiteSettings(Strict):
 class MethodThresholds(Strict):
     """Overrides for one method's cut-offs; unset values keep the method's published defaults."""
 
-    high: float | None = None
-    med: float | None = None
-    low: float | None = None
+    high: FiniteFloat | None = None
+    med: FiniteFloat | None = None
+    low: FiniteFloat | None = None
+
+
+def _method_names() -> list[str]:
+    from tracker.assess.registry import METHODS  # imported only when a method is named: it loads the methods
+
+    return sorted(METHODS)
 
 
 class Assessment(Strict):
@@ -95,6 +246,21 @@ class Assessment(Strict):
     #: An objective publishes a roll-up verdict only when at least this share of its indicators is assessed
     #: on current data (not overdue); otherwise its page says how many are.
     rollup_min_coverage: float = Field(default=0.5, gt=0, le=1)
+
+    @field_validator("default_method")
+    @classmethod
+    def _known_method(cls, value: str | None) -> str | None:
+        if value is not None and value not in (names := _method_names()):
+            raise ValueError(f"unknown method {value!r} | fix: use one of {', '.join(names)}, or leave it out "
+                             "(the default by unit)")
+        return value
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_methods(cls, value: dict[str, MethodThresholds]) -> dict[str, MethodThresholds]:
+        if value and (unknown := sorted(set(value) - set(names := _method_names()))):
+            raise ValueError(f"unknown method(s) {', '.join(unknown)} | fix: use {', '.join(names)}")
+        return value
 
 
 CRON = Annotated[str, Field(min_length=9)]
@@ -115,6 +281,14 @@ class Job(Strict):
                 "write the day of the week as a name (mon, tue-fri): APScheduler 3 counts numbers from "
                 "Monday=0, unlike crontab, so a number would fire on the wrong day"
             )
+        from apscheduler.triggers.cron import CronTrigger  # the scheduler's own parser decides
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid cron expression: {exc} | fix: fields are minute 0-59, "
+                             "hour 0-23, day 1-31, month 1-12, day of week mon-sun; a range runs forward (mon-fri)"
+                             ) from None
         return value
 
 
@@ -158,17 +332,46 @@ class Updates(Strict):
         return self
 
 
+class Limits(Strict):
+    """Resource limits on every input, so that a hostile or broken file is refused with a message instead of
+    exhausting memory or time. Each is documented in the README's configuration table."""
+
+    file_bytes: int = Field(200_000_000, ge=1)  # a data file; for an XLSX also its unpacked content
+    line_bytes: int = Field(1_000_000, ge=100)  # one line of a CSV file
+    columns: int = Field(200, ge=2)  # columns of a data file (header cells, or cells of an XLSX row)
+    cells: int = Field(20_000_000, ge=1)  # rows x columns of an XLSX sheet
+    cell_chars: int = Field(10_000, ge=10)  # the text of one cell (a note, a source)
+    yaml_depth: int = Field(DEFAULT_YAML_DEPTH, ge=4, le=200)  # nesting in indicator definitions
+    yaml_aliases: int = Field(100, ge=0)  # YAML aliases (*name) in one definition
+
+
 class Config(Strict):
     city: City = City()
     languages: list[Language] = ["it", "en"]
     default_language: Language = "it"
     timezone: str = "Europe/Rome"
-    database: Database = Database()
-    paths: Paths = Paths()
+    # Validated even when absent (a dict default), so that the folders are checked against the project too.
+    paths: Paths = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
+    database: Database = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
     site: SiteSettings = SiteSettings()
     assessment: Assessment = Assessment()
     schedule: Schedule = Schedule()
     updates: Updates = Updates()
+    limits: Limits = Limits()
+
+    @field_validator("database")
+    @classmethod
+    def _database_apart(cls, value: Database, info: ValidationInfo) -> Database:
+        """A SQLite file inside a folder that ``run`` moves or replaces would be moved or deleted with it."""
+        paths: Paths | None = info.data.get("paths")
+        file = sqlite_file(value.url)
+        if paths is not None and file is not None:
+            role = paths.holding(file, (info.context or {}).get("root"))
+            if role:
+                raise ValueError(f"url: the SQLite file {str(file)!r} is inside paths.{role} "
+                                 f"({getattr(paths, role)!r}), whose files the tracker moves or replaces"
+                                 " | fix: keep the database apart, e.g. sqlite:///var/tracker.sqlite")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -198,6 +401,10 @@ class Settings:
         return Path(os.path.abspath(self.root / getattr(self.config.paths, name)))
 
     @property
+    def limits(self) -> Limits:
+        return self.config.limits
+
+    @property
     def database_url(self) -> str:
         url = os.environ.get(DATABASE_ENV) or self.config.database.url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
@@ -208,7 +415,23 @@ class Settings:
 
 
 def load(root: Path, file: str = CONFIG_FILE) -> Settings:
-    """Read ``root/config.yaml``; a missing file means all defaults (the Milan catalogue, SQLite)."""
+    """Read ``root/config.yaml``; a missing file means all defaults (the Milan catalogue, SQLite).
+
+    The folders are checked against the real project (symbolic links included), and so is a database URL
+    given by ``TRACKER_DATABASE_URL``, so that ``validate`` refuses whatever ``run`` would.
+    """
     path = root / file
-    config = load_model(Config, path, label=file) if path.exists() else Config()
+    context: dict[str, Any] = {"root": root}
+    if path.exists() or path.is_symlink():
+        config = load_model(Config, path, label=file, context=context, hint=CONFIG_HINT)
+    else:
+        config = Config.model_validate({}, context=context)
+    env_url = os.environ.get(DATABASE_ENV)
+    if env_url:
+        try:
+            check_database_url(env_url)
+        except ValueError as exc:
+            message, _, hint = str(exc).partition(" | fix: ")
+            raise ProblemsFound([Problem(DATABASE_ENV, message, hint=f"set the variable right or unset it; {hint}")]
+                                ) from None
     return Settings(config, root)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from contextlib import closing
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
 from tracker import heap
-from tracker.problems import Problem
+from tracker.problems import Problem, visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from tracker.assess.base import IndicatorResult, ObjectiveSummary
     from tracker.assess.cache import Kept, ResultCache
     from tracker.catalog import Catalog, Entry, Indicator
-    from tracker.config import Settings
+    from tracker.config import Limits, Settings
     from tracker.observations import Observation
 
 log = logging.getLogger(__name__)
@@ -108,12 +110,13 @@ def run_date(settings: Settings, now: datetime) -> date:
     return now.astimezone(ZoneInfo(settings.config.timezone)).date()
 
 
-def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True, today: date | None = None
-              ) -> tuple[list[Observation], list[Problem]]:
+def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True, today: date | None = None,
+              limits: Limits | None = None) -> tuple[list[Observation], list[Problem]]:
     """Read and validate one data file (pandas and pandera load here, not at start-up).
 
     With ``keep=False`` only the problems are collected, in memory bounded by the chunk size. ``today`` (the
-    run's date, see :func:`run_date`) decides which periods lie in the future.
+    run's date, see :func:`run_date`) decides which periods lie in the future; ``limits``: the resource limits
+    of ``config.yaml``.
     """
     import sys
     from contextlib import nullcontext
@@ -124,8 +127,8 @@ def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
     bar = _row_progress(label) if big else nullcontext(None)
     with bar as on_rows:
         if keep:
-            return read_observations(path, indicator, label=label, on_rows=on_rows, today=today)
-        return [], check_file(path, indicator, label=label, on_rows=on_rows, today=today)
+            return read_observations(path, indicator, label=label, on_rows=on_rows, today=today, limits=limits)
+        return [], check_file(path, indicator, label=label, on_rows=on_rows, today=today, limits=limits)
 
 
 def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the callback
@@ -144,18 +147,29 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
 
 
 def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
-            accepted: dict[tuple[str, str], str] | None = None, *, now: datetime | None = None,
-            today: date | None = None) -> FileOutcome:
+            accepted: dict[tuple[str, str], str] | None = None, limits: Limits | None = None, *,
+            now: datetime | None = None, today: date | None = None) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
 
     ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
     ``now`` is recorded as the values' and the file's time (the run's clock; default: the wall clock);
     ``today`` as in :func:`read_file`.
     """
-    digest = sha256_of(path)
+    try:
+        digest = sha256_of(path)
+    except OSError as exc:
+        return unreadable(label, indicator.id, exc)
     if _already_accepted(engine, indicator, label, digest, accepted):
         return FileOutcome(label, indicator.id, "unchanged")
-    return store_read(engine, indicator, label, digest, read_file(path, indicator, label, today=today), now=now)
+    return store_read(engine, indicator, label, digest, read_file(path, indicator, label, today=today, limits=limits),
+                      now=now)
+
+
+def unreadable(label: str, indicator_id: str, exc: OSError) -> FileOutcome:
+    """A file the tracker may not read (permissions, a vanished file): rejected with a problem, not a crash."""
+    return FileOutcome(label, indicator_id, "rejected", problems=[Problem(
+        label, f"cannot be read ({exc.strerror or type(exc).__name__})",
+        hint="check that the file exists and that the tracker may read it (permissions)")])
 
 
 def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: str,
@@ -216,15 +230,27 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
         if entry.data_file is None:
             continue
         label = relative_label(entry.data_file, settings.root)
-        digest = sha256_of(entry.data_file)
+        try:
+            digest = sha256_of(entry.data_file)
+        except OSError as exc:
+            outcomes.append(unreadable(label, entry.indicator.id, exc))
+            continue
         outcomes.append(FileOutcome(label, entry.indicator.id, "unchanged"))
         if not _already_accepted(engine, entry.indicator, label, digest, accepted):
             todo.append((len(outcomes) - 1, entry.indicator, label, digest, entry.data_file))
     kept: dict[str, list[Observation]] = {}
     jobs = [(path, ind, label) for _, ind, label, _, path in todo]
-    with closing(read_in_order(jobs, read_file, today=run_date(settings, now),
-                               parent_only=lambda path: path.stat().st_size > PROGRESS_BYTES)
-                 ) as reads:  # closed even when a merge fails: the workers stop
+    today = run_date(settings, now)
+
+    def read_one(path: Path, indicator: Indicator, label: str) -> tuple[list[Observation], list[Problem]]:
+        return read_file(path, indicator, label, today=today, limits=settings.limits)
+
+    def big(path: Path) -> bool:
+        try:
+            return path.stat().st_size > PROGRESS_BYTES
+        except OSError:
+            return True  # read (and reported) by the parent
+    with closing(read_in_order(jobs, read_one, parent_only=big)) as reads:  # closed even when a merge fails
         for (index, ind, label, digest, _), read in zip(todo, reads, strict=True):
             outcomes[index] = store_read(engine, ind, label, digest, read, kept, now=now)
     if fresh is not None:
@@ -248,7 +274,12 @@ def inbox_indicator(name: str, cat: Catalog) -> Entry | None:
 def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: datetime | None = None
                   ) -> list[FileOutcome]:
     """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report, in a
-    folder named after the run's clock ``now`` (default: the wall clock), the time recorded with them."""
+    folder named after the run's clock ``now`` (default: the wall clock), the time recorded with them.
+
+    Each entry is taken in on its own: whatever is wrong with one (unreadable, a symbolic link, a folder, a
+    bug met by an odd file) rejects that one with its report, and the others are still processed. The report
+    is written before the file moves, so an interrupted run never leaves a rejection without its report.
+    """
     inbox = settings.path("inbox")
     if not inbox.is_dir():
         return []
@@ -256,24 +287,69 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: date
     now = now or datetime.now(UTC)
     today = run_date(settings, now)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
-        label = relative_label(path, settings.root)
+    for path in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
+        # Shown escaped (and stored so): a name may hold a newline, a terminal escape or undecodable bytes.
+        label = visible(_inbox_label(path, settings))
         entry = inbox_indicator(path.name, cat)
-        if entry is None or path.suffix.lower() not in catalog_mod.DATA_SUFFIXES:
-            problem = Problem(label, "no indicator matches this file name",
-                              hint="name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx")
-            outcome = FileOutcome(label, "", "rejected", problems=[problem])
+        if path.is_symlink():  # never followed: it may lead anywhere, and its content would be echoed
+            outcome = _refused(label, entry, "is a symbolic link; the inbox takes regular files only",
+                               "copy the file itself into the inbox instead of a link")
+        elif path.is_dir():
+            outcome = _refused(label, entry, "is a folder, not a data file",
+                               "put the data files themselves in the inbox, not a folder")
+        elif not path.is_file():
+            outcome = _refused(label, entry, "is not a regular file (a pipe, socket or device)",
+                               "put only CSV or XLSX files in the inbox")
+        elif entry is None or path.suffix.lower() not in catalog_mod.DATA_SUFFIXES:
+            outcome = _refused(label, entry, "no indicator matches this file name",
+                               "name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx")
         else:
-            outcome = take_in(engine, entry.indicator, path, label, now=now, today=today)
+            try:
+                outcome = take_in(engine, entry.indicator, path, label, limits=settings.limits, now=now,
+                                  today=today)
+            except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
+                log.error("%s: unexpected error %r (details with debug logging)", label, exc)
+                log.debug("%s: unexpected error", label, exc_info=True)
+                outcome = _refused(label, entry, f"could not be taken in: {type(exc).__name__}",
+                                   "report it to the tracker's maintainers with the file; the other files were "
+                                   "processed")
         target = settings.path("rejected" if outcome.status == "rejected" else "archive") / stamp
         target.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(path), target / path.name)
         if outcome.problems:
             from tracker.problems import render
 
-            (target / f"{path.name}.problems.txt").write_text(render(outcome.problems) + "\n", encoding="utf-8")
+            report = target / f"{path.name}.problems.txt"
+            tmp = report.with_name(f".{report.name}.tmp")
+            tmp.write_text(render(outcome.problems) + "\n", encoding="utf-8")
+            tmp.replace(report)  # the whole report or none, before the file moves
+        _move(path, target / path.name)
         outcomes.append(outcome)
     return outcomes
+
+
+def _inbox_label(path: Path, settings: Settings) -> str:
+    """The label of an inbox entry without resolving it (a symbolic link is shown as itself)."""
+    try:
+        return str(path.relative_to(settings.root))
+    except ValueError:
+        return str(path)
+
+
+def _refused(label: str, entry: Entry | None, message: str, hint: str) -> FileOutcome:
+    return FileOutcome(label, entry.indicator.id if entry else "", "rejected",
+                       problems=[Problem(label, message, hint=hint)])
+
+
+def _move(path: Path, target: Path) -> None:
+    """Move an inbox entry as it is: a rename (a link stays a link, a pipe is never opened), else a copy of a
+    regular file or folder across file systems."""
+    try:
+        path.rename(target)
+    except OSError:
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            log.warning("%s could not be moved to %s: left in the inbox", path, target)
+            return
+        shutil.move(str(path), target)
 
 
 def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], settings: Settings,
@@ -444,6 +520,71 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
         assessed.cache.save(assessed.kept, identity)  # after the commit: never ahead of the database
 
 
+#: Temporary files the tracker's own writers leave behind when killed, by the folder role holding them.
+_PID_TMP = r"\.[^/]+\.(\d+)\.tmp"  # tracker.yamlfile / tracker.assess.cache: .<name>.<pid>.tmp
+LEFTOVERS = {
+    "cache": re.compile(_PID_TMP),
+    "site_parent": re.compile(r"\.{site}\.link-\d{8}T\d+Z-(\d+)"),  # tracker.site.publish's link being switched
+    "site": re.compile(r"\.feed\.xml\.[A-Za-z0-9_]+\.tmp"),  # tracker.updates.feed (mkstemp)
+    "reports": re.compile(r"\.[^/]+\.problems\.txt\.tmp"),  # take_in_inbox's report being written
+}
+
+
+def clean_leftovers(engine: Engine, settings: Settings) -> list[Path]:
+    """Remove what an interrupted run left: only files matching the project's own temporary names, only in the
+    folders those writers use, only when this process holds the run lock (the caller's duty) and, for names
+    carrying a process id, only when that process is gone. The feed's temporary files are removed only when
+    no one holds the updates lock either. Returns what was removed."""
+    from tracker.store.db import LockBusy, run_lock
+
+    removed: list[Path] = []
+    site = settings.path("site")
+
+    def sweep(folder: Path, pattern: re.Pattern[str], recursive: bool = False) -> None:
+        if not folder.is_dir():
+            return
+        for path in (folder.rglob(".*") if recursive else folder.glob(".*")):
+            m = pattern.fullmatch(path.name)
+            if m is None or (m.groups() and _alive(int(m[1]))) or not (path.is_file() or path.is_symlink()):
+                continue
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError as exc:
+                log.warning("could not remove the leftover %s: %s", path, exc)
+
+    sweep(settings.path("cache"), LEFTOVERS["cache"], recursive=True)
+    sweep(site.parent, re.compile(LEFTOVERS["site_parent"].pattern.replace("{site}", re.escape(site.name))))
+    for role in ("archive", "rejected"):
+        sweep(settings.path(role), LEFTOVERS["reports"], recursive=True)
+    if site.is_dir():
+        try:
+            from tracker.updates.deliver import LOCK
+
+            with run_lock(engine, LOCK, wait=False):
+                sweep(site, LEFTOVERS["site"])
+                for lang in settings.config.languages:
+                    sweep(site / lang, LEFTOVERS["site"])
+        except LockBusy:
+            pass  # updates are being written now: their files are not leftovers
+    for path in removed:
+        log.info("removed the leftover %s", path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (then its temporary file may be in use)."""
+    if pid == os.getpid():
+        return False  # this run's own files from before: it holds the lock, nothing of it is writing now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def _code_files() -> list[Path]:
     package = Path(__file__).resolve().parent
     return sorted(p for p in package.rglob("*") if p.suffix in {".py", ".po", ".js", ".css", ".html"})
@@ -470,6 +611,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     try:
         with run_lock(engine, "run", wait=wait), heap.frozen():
             now = now or datetime.now(UTC)
+            clean_leftovers(engine, settings)
             with session_scope(engine) as session:
                 report.run_id = start_run(session, now=now)
             fresh: dict[str, list[Observation]] = {}

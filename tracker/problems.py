@@ -7,8 +7,18 @@ Every stage (config, catalogue, intake) reports through :class:`Problem`, so a d
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """``text`` on one line with control characters escaped (``\\n``, ``\\x1b``, ``\\u202e``): a file name or a
+    cell holding a newline or a terminal escape must not print a forged line, or recolour the output; a file
+    name's undecodable bytes (lone surrogates) would not even print."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +33,9 @@ class Problem:
     key: str = ""  # dotted key path for YAML inputs, e.g. ``target.year``
 
     def __str__(self) -> str:
+        return visible(self._text())
+
+    def _text(self) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
@@ -37,7 +50,9 @@ class Problem:
         return text
 
     def to_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        """The facts as JSON-ready values (JSON escapes control characters itself; undecodable bytes of a file
+        name are shown escaped)."""
+        return {k: visible(v) if k == "file" else v for k, v in asdict(self).items() if v not in (None, "")}
 
 
 class ProblemsFound(Exception):

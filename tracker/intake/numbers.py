@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tracker.intake.formulas import looks_like_formula
 from tracker.problems import Problem
 
 _NUMBER = re.compile(r"""
@@ -123,7 +124,7 @@ def _to_float(text: str, separator: str) -> float:
 def _not_a_number(text: str) -> tuple[str, str]:
     if not text:
         return "value is empty", "write the value, or delete the row when there is no figure"
-    if _FORMULA.match(text):
+    if looks_like_formula(text) or _FORMULA.match(text):
         return f"{text!r} is a formula, not a number", "type the value itself"
     if "%" in text:
         return f"{text!r} is not a number", "drop the % sign: the unit is stated in the indicator"

@@ -39,6 +39,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.intake.formulas import looks_like_formula
+
 FIRST_YEAR = 1900
 FORMS_HINT = "write a year (2015), a quarter (2015-Q4), a month (2015-03), a date (2015-03-31) or a range (2014/2015)"
 
@@ -75,13 +77,19 @@ def parse_period(text: str, *, frequency: str | None = None, today: date | None 
     cell = text.strip()
     if not cell:
         raise PeriodError("period is empty")
-    period = _parse(cell, frequency)
-    if period is None:
-        if _FORMULA.match(cell):
-            raise PeriodError(f"{cell!r} is a formula, not a period", "type the period itself, not a formula")
-        raise PeriodError(f"{cell!r} is not a period")
     today = today or date.today()
     last = today.year + 1
+    try:
+        period = _parse(cell, frequency)
+    except PeriodError:
+        raise
+    except ValueError:  # a year the calendar cannot hold (0000): only the year range can be wrong here
+        raise PeriodError(f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo"
+                          ) from None
+    if period is None:
+        if looks_like_formula(cell) or _FORMULA.match(cell):
+            raise PeriodError(f"{cell!r} is a formula, not a period", "type the period itself, not a formula")
+        raise PeriodError(f"{cell!r} is not a period")
     for year in (period.start.year, period.end.year):
         if not FIRST_YEAR <= year <= last:
             raise PeriodError(f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo")
@@ -130,6 +138,8 @@ def _month(year: int, month: int) -> Period:
 
 
 def _date(cell: str, year: int, month: int, day: int) -> Period:
+    if year < 1:
+        raise ValueError(year)  # reported as outside the years, as for the other forms
     try:
         day_ = date(year, month, day)
     except ValueError:

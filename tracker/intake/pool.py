@@ -15,7 +15,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import date
 from pathlib import Path
 
 from tracker import forking
@@ -34,26 +33,24 @@ Job = tuple[Path, Indicator, str]  # path, definition, label
 Read = tuple[list[Observation], list[Problem]]
 
 _JOBS: Sequence[Job] = ()  # set in the parent just before forking; read by the workers
-_TODAY: date | None = None  # the run's date, likewise
+_READ: Callable[[Path, Indicator, str], Read] | None = None  # the caller's reader (with its limits), likewise
 
 
 def _read_chunk(indices: list[int]) -> list[Read]:
-    from tracker.intake.validate import read_observations
+    assert _READ is not None
+    return [_READ(*_JOBS[i]) for i in indices]
 
-    return [read_observations(_JOBS[i][0], _JOBS[i][1], label=_JOBS[i][2], today=_TODAY) for i in indices]
 
-
-def read_in_order(jobs: Sequence[Job], read_one: Callable[..., Read], *, today: date | None = None,
+def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str], Read], *,
                   parent_only: Callable[[Path], bool] = lambda _: False) -> Iterator[Read]:
-    """``read_one(*job, today=today)`` for every job, in order; small files read ahead by the workers when it
-    pays. ``today`` is the run's date: a period after it is in the future, whoever reads the file."""
+    """``read_one(*job)`` for every job, in order; small files read ahead by the workers when it pays."""
     pooled = [i for i, job in enumerate(jobs) if not parent_only(job[0])]
     if len(pooled) < POOL_MIN_FILES or not forking.can_fork():
         for job in jobs:
-            yield read_one(*job, today=today)
+            yield read_one(*job)
         return
-    global _JOBS, _TODAY
-    _JOBS, _TODAY = jobs, today
+    global _JOBS, _READ
+    _JOBS, _READ = jobs, read_one
     chunks = [pooled[k:k + CHUNK] for k in range(0, len(pooled), CHUNK)]
     pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
@@ -67,7 +64,7 @@ def read_in_order(jobs: Sequence[Job], read_one: Callable[..., Read], *, today: 
                 future, k = futures.pop(i)
                 yield future.result()[k]
             else:
-                yield read_one(*job, today=today)
+                yield read_one(*job)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _JOBS, _TODAY = (), None
+        _JOBS, _READ = (), None

@@ -6,7 +6,9 @@ memory); a larger one is streamed. Both give the same cells and the same problem
 
 CSV rules:
 
-- size: a file above ``max_bytes`` (default ``MAX_BYTES``, 200 MB) is rejected before it is read;
+- limits (``config.yaml`` ``limits:``, see :class:`tracker.config.Limits`): a file above ``file_bytes`` (200 MB)
+  is rejected before it is read, a line above ``line_bytes`` or a header above ``columns`` cells before it is
+  parsed, a cell above ``cell_chars`` characters when it is met;
 - encoding: UTF-8 (with or without BOM); if a byte is not UTF-8 the whole file is read as Windows-1252 (a
   superset of Latin-1 for text). A file mixing both, UTF-16 text, NUL or other control bytes (binary garbage)
   and bytes that are neither encoding are errors with the line they are on;
@@ -18,7 +20,11 @@ CSV rules:
 XLSX rules (openpyxl, read-only streaming): ``file.xlsx`` reads the first sheet, ``file.xlsx#Name`` the sheet
 ``Name``; the first non-blank row is the header. Numbers stay numbers (no decimal-separator guessing); formulas,
 error values (``#DIV/0!``) and numbers formatted as a percentage (Excel stores 63.1% as 0.631) are errors,
-since the value a steward sees is not the value stored.
+since the value a steward sees is not the value stored. The archive is checked before openpyxl opens it: its
+unpacked size counts against ``file_bytes`` (a zip bomb, or shared strings expanding to hundreds of MB), the
+sheet's declared dimension is ignored (a huge one would make openpyxl pad every row), rows wider than
+``columns``, sheets above ``cells`` cells and texts above ``cell_chars`` are refused; its XML is parsed by
+defusedxml (no entity expansion, no external entities).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tracker.config import Limits
 from tracker.problems import Problem, ProblemsFound
 
 log = logging.getLogger(__name__)
@@ -96,39 +103,51 @@ def split_sheet(path: Path) -> tuple[Path, str | None]:
     return path, None
 
 
-def open_table(path: Path, label: str, *, max_bytes: int = MAX_BYTES, chunk_rows: int = CHUNK_ROWS) -> Table:
-    """Open a data file; raise :class:`ProblemsFound` when it cannot be read at all."""
+def open_table(path: Path, label: str, *, max_bytes: int | None = None, chunk_rows: int = CHUNK_ROWS,
+               limits: Limits | None = None) -> Table:
+    """Open a data file; raise :class:`ProblemsFound` when it cannot be read at all.
+
+    ``limits`` default to :class:`~tracker.config.Limits`' defaults; ``max_bytes`` overrides ``file_bytes``.
+    """
+    limits = limits or Limits()
+    if max_bytes is not None:
+        limits = limits.model_copy(update={"file_bytes": max_bytes})
     path, sheet = split_sheet(path)
     if not path.is_file():
-        raise _fatal(label, "file not found", "check the file name")
+        raise _fatal(label, "file not found" if not path.exists() else "is not a regular file (a folder or a device)",
+                     "check the file name")
     size = path.stat().st_size
-    if size > max_bytes:
-        raise _fatal(label, f"the file is {_size(size)}, above the limit of {_size(max_bytes)}",
-                     "split it into smaller files, or raise the intake size limit")
+    if size > limits.file_bytes:
+        raise _fatal(label, f"the file is {_size(size)}, above the limit of {_size(limits.file_bytes)}",
+                     "split it into smaller files, or raise limits.file_bytes in config.yaml")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _open_xlsx(path, sheet, label, chunk_rows)
+        return _open_xlsx(path, sheet, label, chunk_rows, limits)
     if suffix in TEXT_SUFFIXES:
-        return _open_csv(path, label, chunk_rows)
+        return _open_csv(path, label, chunk_rows, limits)
     raise _fatal(label, f"unsupported file type {suffix or '(none)'!r}", "use .csv (UTF-8) or .xlsx")
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------
 
-def sniff_encoding(path: Path, label: str) -> str:
-    """``utf-8-sig`` or ``cp1252`` after one pass over the bytes; raise on binary or mixed content."""
+def sniff_encoding(path: Path, label: str, line_bytes: int | None = None) -> str:
+    """``utf-8-sig`` or ``cp1252`` after one pass over the bytes; raise on binary or mixed content, or on a line
+    longer than ``line_bytes``."""
     with path.open("rb") as fh:
-        return _sniff_blocks(iter(lambda: fh.read(SNIFF_BLOCK), b""), label)
+        return _sniff_blocks(iter(lambda: fh.read(SNIFF_BLOCK), b""), label, line_bytes)
 
 
-def _sniff_blocks(blocks: Iterable[bytes], label: str) -> str:
+def _sniff_blocks(blocks: Iterable[bytes], label: str, line_bytes: int | None = None) -> str:
     """:func:`sniff_encoding` on the file's bytes, given in blocks of ``SNIFF_BLOCK`` bytes."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     bad_utf8 = multibyte = not_cp1252 = None
     lines = 0
     has_text = False
     first = True
+    carry = 0  # bytes of the line that continues from the previous block
     for block in blocks:
+        if line_bytes is not None:
+            carry = _check_lines(block, carry, lines, line_bytes, label)
         if first:
             first = False
             if block[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -168,6 +187,36 @@ def _sniff_blocks(blocks: Iterable[bytes], label: str) -> str:
     return "cp1252"
 
 
+def _check_lines(block: bytes, carry: int, lines: int, limit: int, label: str) -> int:
+    """Raise when a line of ``block`` (the first one continuing ``carry`` bytes) is longer than ``limit``;
+    return the length of its last, unfinished line."""
+    first = block.find(b"\n")
+    if first < 0:
+        carry += len(block)
+        if carry > limit:
+            raise _line_too_long(label, lines + 1, limit)
+        return carry
+    if carry + first > limit:
+        raise _line_too_long(label, lines + 1, limit)
+    last = block.rfind(b"\n")
+    if last - first > limit:  # some line between the first and the last newline may be long
+        pieces = block[first + 1:last].split(b"\n")
+        longest = max(range(len(pieces)), key=lambda k: len(pieces[k]))
+        if len(pieces[longest]) > limit:
+            raise _line_too_long(label, lines + 2 + longest, limit)
+    return len(block) - last - 1
+
+
+def _line_too_long(label: str, line: int, limit: int) -> ProblemsFound:
+    return _fatal(label, f"a line longer than {_size(limit)}", "a data row needs far less: check that this is "
+                  "the right file, or raise limits.line_bytes in config.yaml", line=line)
+
+
+def _cell_too_long(label: str, limit: int, line: int | None) -> ProblemsFound:
+    return _fatal(label, f"a cell longer than {limit:,} characters", "shorten the text (a note or a source needs a "
+                  "few hundred characters), check the quotes on this line, or raise limits.cell_chars", line=line)
+
+
 def sniff_delimiter(first_line: str) -> str:
     """The candidate that splits the header line into most cells (the header names hold no delimiters)."""
     counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in DELIMITERS}
@@ -175,12 +224,15 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 1 else ","
 
 
-def _open_csv(path: Path, label: str, chunk_rows: int) -> Table:
-    source, encoding = _text_source(path, label)
-    with source() as fh:
+def _open_csv(path: Path, label: str, chunk_rows: int, limits: Limits) -> Table:
+    source, encoding = _text_source(path, label, limits.line_bytes)
+    with source() as fh, field_limit(limits.cell_chars):
         first_line = next((line for line in fh if line.strip()), "")
         fh.seek(0)
-        delimiter = sniff_delimiter(first_line)
+        try:
+            delimiter = sniff_delimiter(first_line)
+        except csv.Error:
+            raise _cell_too_long(label, limits.cell_chars, 1) from None
         reader = csv.reader(fh, delimiter=delimiter, strict=True)
         skipped = 0  # blank records before the header
         try:
@@ -191,18 +243,28 @@ def _open_csv(path: Path, label: str, chunk_rows: int) -> Table:
             else:
                 header = None
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise _cell_too_long(label, limits.cell_chars, reader.line_num) from None
             raise _fatal(label, f"malformed CSV: {exc}", "check the quotes on this line",
                          line=reader.line_num) from None
         if header is None:
             raise _fatal(label, "the file is empty", "write a header line (period,value) and one row per period")
         header_line = reader.line_num
+    if len(header) > limits.columns:
+        raise _too_wide(label, len(header), limits.columns, header_line)
     names = [h.strip() for h in header]
     decimal = "," if delimiter == ";" else "."
-    chunks = _csv_chunks(source, delimiter, skipped + 1, names, label, chunk_rows)
+    chunks = _csv_chunks(source, delimiter, skipped + 1, names, label, chunk_rows, limits.cell_chars)
     return Table(names, header_line, chunks, decimal, encoding, delimiter)
 
 
-def _text_source(path: Path, label: str) -> tuple[Callable[[], io.TextIOBase], str]:
+def _too_wide(label: str, cells: int, limit: int, line: int) -> ProblemsFound:
+    return _fatal(label, f"{cells:,} columns, above the limit of {limit:,}", "a data file has period, value, "
+                  "note, flag, source and one column per disaggregation: check that this is the right file, or "
+                  "raise limits.columns in config.yaml", line=line)
+
+
+def _text_source(path: Path, label: str, line_bytes: int | None = None) -> tuple[Callable[[], io.TextIOBase], str]:
     """A function that opens the file as text (``newline=""``), and the file's encoding (see :func:`sniff_encoding`).
 
     A small file is read once: its bytes are checked and decoded in memory, so the header and the rows are
@@ -210,14 +272,15 @@ def _text_source(path: Path, label: str) -> tuple[Callable[[], io.TextIOBase], s
     """
     if path.stat().st_size <= IN_MEMORY_BYTES:
         data = path.read_bytes()
-        encoding = _sniff_blocks((data[k:k + SNIFF_BLOCK] for k in range(0, len(data), SNIFF_BLOCK)), label)
+        encoding = _sniff_blocks((data[k:k + SNIFF_BLOCK] for k in range(0, len(data), SNIFF_BLOCK)), label,
+                                 line_bytes)
         text = data.decode(encoding)
         del data
 
         def source() -> io.TextIOBase:
             return io.StringIO(text, newline="")
     else:
-        encoding = sniff_encoding(path, label)
+        encoding = sniff_encoding(path, label, line_bytes)
 
         def source() -> io.TextIOBase:
             return path.open(encoding=encoding, newline="")
@@ -226,7 +289,7 @@ def _text_source(path: Path, label: str) -> tuple[Callable[[], io.TextIOBase], s
 
 
 def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, names: list[str], label: str,
-                chunk_rows: int) -> Iterator[Chunk]:
+                chunk_rows: int, cell_chars: int) -> Iterator[Chunk]:
     """Rows after the header; the file is opened on the first ``next()``, so an unread table holds nothing open."""
     fh = source()
     reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -237,9 +300,12 @@ def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, 
         while True:
             start = reader.line_num
             try:
-                with gc_paused():  # millions of short-lived lists make the cyclic GC run for nothing
+                # millions of short-lived lists make the cyclic GC run for nothing
+                with gc_paused(), field_limit(cell_chars):
                     rows = list(islice(reader, chunk_rows))
             except csv.Error as exc:
+                if "field limit" in str(exc):
+                    raise _cell_too_long(label, cell_chars, reader.line_num) from None
                 raise _fatal(label, f"malformed CSV: {exc}", "a quoted cell must end with a quote; write \"\" "
                              "for a quote inside it", line=_bad_record_line(source, reader.dialect)) from None
             if not rows:
@@ -281,6 +347,19 @@ def _breaks(cell: str) -> int:
 
 
 @contextmanager
+def field_limit(chars: int) -> Iterator[None]:
+    """The csv module's own guard against long cells, set to ``limits.cell_chars`` while this file is parsed.
+
+    The setting is process-wide: it is restored after each use, so other readers keep theirs.
+    """
+    previous = csv.field_size_limit(chars)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+@contextmanager
 def gc_paused() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
@@ -293,11 +372,21 @@ def gc_paused() -> Iterator[None]:
 
 # --- XLSX --------------------------------------------------------------------------------------------------
 
-def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int) -> Table:
+#: What a broken or hostile workbook raises while its XML is read: defusedxml's refusals are ValueErrors, a
+#: parse error of xml.etree is a SyntaxError, a damaged archive a BadZipFile, EOFError or zlib error.
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError, TypeError,
+                IndexError, AttributeError)
+_RESAVE = "open it in a spreadsheet and save it again as .xlsx"
+
+
+def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int, limits: Limits) -> Table:
+    _check_archive(path, label, limits)
     book, ws = _sheet(path, sheet, label)
     try:
         rows = enumerate(ws.iter_rows(min_row=1), start=1)
         header_line, header = next(((n, r) for n, r in rows if any(_text(c.value).strip() for c in r)), (0, ()))
+    except _XLSX_ERRORS as exc:
+        raise _unreadable(label, exc) from None
     finally:
         book.close()
     if not header_line:
@@ -305,7 +394,34 @@ def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int) -> Ta
     names = [_text(c.value).strip() for c in header]
     while names and not names[-1]:
         names.pop()
-    return Table(names, header_line, _xlsx_chunks(path, sheet, header_line, names, label, chunk_rows), ".")
+    if len(names) > limits.columns:
+        raise _too_wide(label, len(names), limits.columns, header_line)
+    return Table(names, header_line, _xlsx_chunks(path, sheet, header_line, names, label, chunk_rows, limits), ".")
+
+
+def _check_archive(path: Path, label: str, limits: Limits) -> None:
+    """Refuse a workbook whose unpacked content exceeds ``file_bytes`` before anything is unpacked (a zip bomb,
+    or shared strings expanding to hundreds of MB, which openpyxl would load whole)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(label, exc) from None
+    if unpacked > limits.file_bytes:
+        raise _fatal(label, f"the workbook unpacks to {_size(unpacked)}, above the limit of "
+                     f"{_size(limits.file_bytes)}", "split it into smaller files, or raise limits.file_bytes")
+
+
+def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
+    log.info("%s: cannot read the workbook: %r", label, exc)
+    causes, cause = [], exc  # openpyxl wraps the parser's error in its own ValueError
+    while cause is not None and len(causes) < 10:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(type(c).__module__.startswith("defusedxml") for c in causes):
+        return _fatal(label, "the workbook's XML declares entities or a DTD, which a spreadsheet never writes "
+                      "(an XML bomb or an external entity)", _RESAVE)
+    return _fatal(label, "not a readable .xlsx workbook", _RESAVE)
 
 
 def _sheet(path: Path, sheet: str | None, label: str):  # noqa: ANN202
@@ -314,30 +430,46 @@ def _sheet(path: Path, sheet: str | None, label: str):  # noqa: ANN202
 
     try:
         book = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        log.info("%s: openpyxl cannot read it: %r", label, exc)
-        raise _fatal(label, "not a readable .xlsx workbook",
-                     "open it in a spreadsheet and save it again as .xlsx") from None
+    except (InvalidFileException, *_XLSX_ERRORS) as exc:
+        raise _unreadable(label, exc) from None
+    if not book.worksheets:
+        book.close()
+        raise _fatal(label, "the workbook has no sheet", _RESAVE)
     if sheet is None:
-        return book, book.worksheets[0]
-    if sheet in book.sheetnames:
-        return book, book[sheet]
-    book.close()
-    raise _fatal(label, f"no sheet named {sheet!r}", f"use one of: {', '.join(book.sheetnames)}")
+        ws = book.worksheets[0]
+    elif sheet in book.sheetnames:
+        ws = book[sheet]
+    else:
+        book.close()
+        raise _fatal(label, f"no sheet named {sheet!r}", f"use one of: {', '.join(book.sheetnames)}")
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # a declared A1:XFD1048576 would make openpyxl pad every row to 16,384 cells
+    return book, ws
 
 
 def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[str], label: str,
-                 chunk_rows: int) -> Iterator[Chunk]:
+                 chunk_rows: int, limits: Limits) -> Iterator[Chunk]:
     from openpyxl.utils import get_column_letter
 
     book, ws = _sheet(path, sheet, label)
     rows = enumerate(ws.iter_rows(min_row=header_line + 1), start=header_line + 1)
     width = len(names)
+    cells_read = 0
     try:
         while True:
-            batch = list(islice(rows, chunk_rows))
+            try:
+                batch = list(islice(rows, chunk_rows))
+            except _XLSX_ERRORS as exc:
+                raise _unreadable(label, exc) from None
             if not batch:
                 return
+            for line, row in batch:
+                if len(row) > limits.columns:
+                    raise _too_wide(label, len(row), limits.columns, line)
+                cells_read += max(len(row), width)
+            if cells_read > limits.cells:
+                raise _fatal(label, f"more than {limits.cells:,} cells", "split the sheet into smaller files, or "
+                             "raise limits.cells in config.yaml", line=batch[-1][0])
             cells = np.full((len(batch), width), "", dtype=object)
             kinds = np.zeros((len(batch), width), dtype=np.int8)
             problems: list[Problem] = []
@@ -370,6 +502,12 @@ def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[st
                         kinds[i, j] = REPORTED
                     elif isinstance(value, (int, float)) and not isinstance(value, bool):
                         kinds[i, j] = NUMBER
+                    elif isinstance(value, str) and len(value) > limits.cell_chars:
+                        problems.append(Problem(label, f"cell {where} holds {len(value):,} characters, above the "
+                                                f"limit of {limits.cell_chars:,}", line=line, column=column,
+                                                hint="shorten the text, or raise limits.cell_chars"))
+                        kinds[i, j] = REPORTED
+                        continue
                     cells[i, j] = _text(value)
             lines = np.array([line for line, _ in batch], dtype=np.int64)
             yield Chunk([cells[:, j] for j in range(width)], lines, kinds, problems)

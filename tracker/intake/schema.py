@@ -11,8 +11,9 @@ hide the range failures of the other rows. The frame has one row per data row, i
 - one value per (period, disaggregation values) (``unique``; the validator checks it across chunks instead);
 - a disaggregation holds only its declared values, or blank for the total;
 - ``flag`` is blank or one of ``tracker.observations.FLAGS``;
-- text cells (``note``, ``source``) hold no HTML tag and do not start like a spreadsheet formula (``=``, ``+``,
-  ``-``, ``@`` then a letter), since the site and any spreadsheet opening an export would interpret them;
+- text cells (``note``, ``source``) hold no HTML tag and do not start like a spreadsheet formula (OWASP's rule:
+  ``=``, ``+``, ``-``, ``@``, tab or carriage return first, unless the text is a plain number; see
+  :mod:`tracker.intake.formulas`), since the site and any spreadsheet opening an export would interpret them;
   ``source`` links are http(s) only.
 
 Speed: pandera costs a few milliseconds per frame, most of a small file's validation. :class:`Rules` runs the
@@ -35,13 +36,14 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 from tracker.catalog import Indicator
+from tracker.intake.formulas import FORMULA_HINT, looks_like_formula
 from tracker.observations import FLAGS
 from tracker.problems import Problem
 
 TEXT_COLUMNS = ("note", "source")
 HTML = re.compile(r"</?[A-Za-z!?][^<>]{0,40}>?")  # as browsers see tags: a letter right after <
-FORMULA = re.compile(r"\s*[=+\-@]\s*[A-Za-z]")
 BAD_SCHEME = re.compile(r"\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")  # 1.234 or 1,234: thousands or decimals
 LABEL = re.compile(r"\d{4}(-Q[1-4]|-\d{2}(-\d{2})?|/\d{4})?")
 
 
@@ -59,7 +61,7 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
         columns[d.column] = pa.Column(None, checks=[_check("declared", lambda s, a=allowed: s.isin(a))])
     columns["flag"] = pa.Column(None, checks=[_check("flag", lambda s: s.isin([*FLAGS, ""]))])
     for name in TEXT_COLUMNS:
-        checks = [_check("html", _no_match(HTML, search=True)), _check("formula", _no_match(FORMULA))]
+        checks = [_check("html", _no_match(HTML, search=True)), _check("formula", _no_match(looks_like_formula))]
         if name == "source":
             checks.append(_check("scheme", _no_match(BAD_SCHEME)))
         columns[name] = pa.Column(None, checks=checks)
@@ -122,7 +124,7 @@ class Rules:
             self.text_rules[d.column] = [frozenset([*d.values, ""]).issuperset]
         self.text_rules["flag"] = [frozenset([*FLAGS, ""]).issuperset]
         for name in TEXT_COLUMNS:
-            self.text_rules[name] = [_none_match(HTML, search=True), _none_match(FORMULA)]
+            self.text_rules[name] = [_none_match(HTML, search=True), _none_match(looks_like_formula)]
             if name == "source":
                 self.text_rules[name].append(_none_match(BAD_SCHEME))
 
@@ -196,9 +198,17 @@ def _all_canonical(labels: set[str]) -> bool:
     return all(LABEL.fullmatch(label) for label in labels)
 
 
-def _none_match(pattern: re.Pattern[str], *, search: bool = False) -> Callable[[set[str]], bool]:
-    """A test of distinct texts: True when ``pattern`` is found in none (blank texts are not tried)."""
-    find = pattern.search if search else pattern.match
+def _finder(pattern: re.Pattern[str] | Callable[[str], bool], search: bool) -> Callable[[str], object]:
+    if isinstance(pattern, re.Pattern):
+        return pattern.search if search else pattern.match
+    return pattern
+
+
+def _none_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
+                ) -> Callable[[set[str]], bool]:
+    """A test of distinct texts: True when ``pattern`` (a regex, or a predicate) is found in none (blank texts
+    are not tried)."""
+    find = _finder(pattern, search)
     return lambda texts: not any(find(text) for text in texts if text != "")
 
 
@@ -208,8 +218,9 @@ def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
     return pa.Check(fn, name=name)
 
 
-def _no_match(pattern: re.Pattern[str], *, search: bool = False) -> Callable[[pd.Series], pd.Series]:
-    find = pattern.search if search else pattern.match
+def _no_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
+              ) -> Callable[[pd.Series], pd.Series]:
+    find = _finder(pattern, search)
 
     def check(s: pd.Series) -> pd.Series:
         cells = s.to_numpy(dtype=object)
@@ -246,6 +257,12 @@ def describe(check: str, column: str | None, text: str, indicator: Indicator) ->
     low, high = unit.bounds
     custom = unit.min is not None or unit.max is not None
     short = text if len(text) <= 40 else text[:37] + "..."
+    if check in ("range", "max") and (m := _AMBIGUOUS.fullmatch(text)):
+        mark, other = m[1], "," if m[1] == "." else "."
+        return (f"{text!r} is outside {_num(low)}..{_num(high)}: it was read as {text.replace(mark, '')}, "
+                f"with {mark!r} as the thousands separator, because this file writes decimals with {other!r}",
+                f"if {text} is a decimal number, write it as {text.replace(mark, other)}, with the file's decimal "
+                "separator; otherwise check the value or the unit")
     if check == "range":
         hint = "a percentage runs from 0 to 100" if unit.kind == "percent" and not custom else \
             f"the unit allows values from {_num(low)} to {_num(high)}"
@@ -266,8 +283,7 @@ def describe(check: str, column: str | None, text: str, indicator: Indicator) ->
         tag = HTML.search(text)
         return f"HTML tag {tag.group(0) if tag else short!r} in text", "write plain text without <...> tags"
     if check == "formula":
-        return f"{short!r} starts like a spreadsheet formula", \
-            "start the text with a letter or a digit: a spreadsheet would run it as a formula"
+        return f"{short!r} starts like a spreadsheet formula", FORMULA_HINT
     if check == "scheme":
         return f"{short!r} is not a web link", "use an http:// or https:// address, or a plain citation"
     if check == "multiple_fields_uniqueness":

@@ -34,11 +34,11 @@ import numpy as np
 import pandas as pd
 
 from tracker.catalog import Indicator
+from tracker.config import Limits
 from tracker.intake.numbers import DecimalState, parse_values
 from tracker.intake.periods import Period, PeriodError, parse_period
 from tracker.intake.readers import (
     CHUNK_ROWS,
-    MAX_BYTES,
     NUMBER,
     REPORTED,
     Chunk,
@@ -60,26 +60,28 @@ ITALIAN = {english: italian for italian, english in ALIASES.items()}
 _PERIOD_CACHE = 100_000
 
 
-def read_observations(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int = MAX_BYTES,
+def read_observations(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int | None = None,
                       chunk_rows: int = CHUNK_ROWS, today: date | None = None,
-                      on_rows: Callable[[int], None] | None = None,
+                      on_rows: Callable[[int], None] | None = None, limits: Limits | None = None,
                       ) -> tuple[list[Observation], list[Problem]]:
     """Observations of one data file and every problem in it; with any problem the list of observations is empty.
 
     ``path`` may name a sheet: ``data.xlsx#Sheet``. ``label`` is the file name shown in problems (default: the
     file's name). ``today`` decides which periods lie in the future (default: the real today). ``on_rows`` is
-    called with the number of rows of each chunk read, for a progress bar.
+    called with the number of rows of each chunk read, for a progress bar. ``limits``: the resource limits of
+    ``config.yaml`` (default: their defaults; ``max_bytes`` overrides ``limits.file_bytes``).
     """
     observations: list[Observation] = []
-    problems = _Intake(indicator, label or path.name, today, on_rows).run(path, max_bytes, chunk_rows, observations)
+    problems = _Intake(indicator, label or path.name, today, on_rows, limits).run(path, max_bytes, chunk_rows,
+                                                                                  observations)
     return ([] if problems else observations), problems
 
 
-def check_file(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int = MAX_BYTES,
+def check_file(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int | None = None,
                chunk_rows: int = CHUNK_ROWS, today: date | None = None,
-               on_rows: Callable[[int], None] | None = None) -> list[Problem]:
+               on_rows: Callable[[int], None] | None = None, limits: Limits | None = None) -> list[Problem]:
     """Every problem of one data file, in memory bounded by ``chunk_rows`` (no observations are kept)."""
-    return _Intake(indicator, label or path.name, today, on_rows).run(path, max_bytes, chunk_rows, None)
+    return _Intake(indicator, label or path.name, today, on_rows, limits).run(path, max_bytes, chunk_rows, None)
 
 
 def safe_join(folder: Path, name: str) -> Path:
@@ -117,8 +119,9 @@ class _Intake:
     """The state of one file's validation, carried across chunks."""
 
     def __init__(self, indicator: Indicator, label: str, today: date | None,
-                 on_rows: Callable[[int], None] | None = None) -> None:
+                 on_rows: Callable[[int], None] | None = None, limits: Limits | None = None) -> None:
         self.indicator = indicator
+        self.limits = limits or Limits()
         self.on_rows = on_rows
         self.label = label
         self.today = today or date.today()
@@ -137,9 +140,31 @@ class _Intake:
         self.problems.extend(problems[:room])
         self.dropped += max(len(problems) - room, 0)
 
-    def run(self, path: Path, max_bytes: int, chunk_rows: int, sink: list[Observation] | None) -> list[Problem]:
+    def run(self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
+            ) -> list[Problem]:
+        """Every problem of the file; whatever goes wrong while reading it becomes one, so that one file never
+        stops the others (a file that cannot be read, or a bug met by an odd file: then logged in full)."""
         try:
-            table = open_table(path, self.label, max_bytes=max_bytes, chunk_rows=chunk_rows)
+            return self._run(path, max_bytes, chunk_rows, sink)
+        except OSError as exc:
+            if sink is not None:
+                sink.clear()
+            return [Problem(self.label, f"cannot be read ({exc.strerror or type(exc).__name__})",
+                            hint="check that the file is complete and that the tracker may read it (permissions)")]
+        except (MemoryError, RecursionError, ValueError, TypeError, LookupError, ArithmeticError,
+                AssertionError) as exc:
+            log.error("%s: unexpected error while reading: %r (details with debug logging)", self.label, exc)
+            log.debug("%s: unexpected error while reading", self.label, exc_info=True)
+            if sink is not None:
+                sink.clear()
+            return [Problem(self.label, f"could not be read: {type(exc).__name__}",
+                            hint="check the file; if it looks right, report it to the tracker's maintainers "
+                                 "with the file (the other files were processed)")]
+
+    def _run(self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
+             ) -> list[Problem]:
+        try:
+            table = open_table(path, self.label, max_bytes=max_bytes, chunk_rows=chunk_rows, limits=self.limits)
         except ProblemsFound as exc:
             return list(exc.problems)
         layout = self.layout(table)

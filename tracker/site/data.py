@@ -104,13 +104,18 @@ def _columns(view: IndicatorView) -> list[str]:
 
 
 def indicator_csv(view: IndicatorView) -> str:
+    """The indicator's values as CSV; a text that a spreadsheet would run as a formula (accepted before the
+    intake refused them) is prefixed with ``'`` (OWASP's CSV-injection defence, :mod:`tracker.intake.formulas`)."""
+    from tracker.intake.formulas import defuse
+
     columns = _columns(view)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["period", *columns, "value", "flag", "note", "source"])
     # The disaggregation cells of each series, worked out once per series rather than once per row.
-    cells = {s.key: [parse_series_key(s.key).get(c, "") for c in columns] for s in view.series}
-    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, obs.note, obs.source]
+    cells = {s.key: [defuse(parse_series_key(s.key).get(c, "")) for c in columns] for s in view.series}
+    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note),
+                      defuse(obs.source)]
                      for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)))
     return buffer.getvalue()
 
