@@ -11,10 +11,11 @@ import pytest
 from tests.test_end_to_end import make_project
 from tests.test_intake_bad_inputs import indicator
 from tracker import catalog, config, pipeline
-from tracker.intake.formulas import defuse, looks_like_formula
+from tracker.formulas import defuse, looks_like_formula
 from tracker.intake.periods import PeriodError, parse_period
 from tracker.intake.validate import read_observations
 from tracker.problems import Problem, render
+from tracker.store import migrated_engine
 
 TODAY = date(2026, 6, 30)
 
@@ -66,7 +67,7 @@ def test_report_is_written_before_the_rejected_file_moves(tmp_path: Path, monkey
     inbox = settings.path("inbox")
     inbox.mkdir()
     (inbox / "waste-sorted--bad.csv").write_text("period,value\n2015,abc\n", encoding="utf-8")
-    engine = pipeline.open_database(settings)
+    engine = migrated_engine(settings)
 
     def killed(path: Path, target: Path) -> None:
         raise KeyboardInterrupt  # stands for a kill at that point
@@ -97,7 +98,7 @@ def test_unreadable_inbox_file_is_rejected_and_the_others_processed(tmp_path: Pa
         return real(path)
 
     monkeypatch.setattr(pipeline, "sha256_of", denied)
-    engine = pipeline.open_database(settings)
+    engine = migrated_engine(settings)
     try:
         outcomes = pipeline.take_in_inbox(engine, settings, cat)
     finally:

@@ -16,8 +16,7 @@ from pathlib import Path
 from tests.test_end_to_end import REPO, make_project, tracker
 from tests.test_updates_delivery import Hook, Mailbox, hook, parts, smtp  # noqa: F401 - fixtures
 from tracker import config, jobs
-from tracker.store import db
-from tracker.updates import open_database
+from tracker.store import db, migrated_engine
 
 #: `tracker schedule` with the inbox job every second instead of its cron (the test hook is ``triggers``).
 DRIVER = """
@@ -91,7 +90,7 @@ def test_inbox_file_becomes_site_and_email_then_sigterm_stops(
 def test_recomputes_never_overlap(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     settings = config.load(project)
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     done: list[str] = []
     with db.run_lock(engine, "run", wait=False):  # a recompute in progress (the scheduler's, or `tracker run`)
         busy = tracker("run", "--no-wait", cwd=project, env={"PYTHONPATH": str(REPO)})

@@ -25,8 +25,7 @@ from tests.test_updates_delivery import Hook, hook  # noqa: F401 - fixture
 from tracker import config, schedule
 from tracker.config import Settings
 from tracker.problems import ProblemsFound
-from tracker.store import db
-from tracker.updates import open_database
+from tracker.store import db, migrated_engine
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -98,7 +97,7 @@ def test_cron_runs_in_the_city_time_zone_across_daylight_saving() -> None:
 
 def test_restart_keeps_jobs_and_a_changed_schedule_replaces_only_that_job(tmp_path: Path) -> None:
     settings = project(tmp_path)
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     scheduler, reconciler, _ = start(settings, engine, schedule.job_specs(settings))
     assert reconciler.result == {"recompute": "added", "inbox": "added", "digest": "added"}
     job = scheduler.get_job("recompute")
@@ -107,7 +106,7 @@ def test_restart_keeps_jobs_and_a_changed_schedule_replaces_only_that_job(tmp_pa
     assert before["recompute"].tzinfo == ROME and before["recompute"].hour == 6
     scheduler.shutdown()
 
-    engine = open_database(settings)  # a restart: a new engine on the same database
+    engine = migrated_engine(settings)  # a restart: a new engine on the same database
     scheduler, reconciler, _ = start(settings, engine, schedule.job_specs(settings))
     assert reconciler.result == {"recompute": "kept", "inbox": "kept", "digest": "kept"}
     assert {j.id: j.next_run_time for j in scheduler.get_jobs()} == before
@@ -117,7 +116,7 @@ def test_restart_keeps_jobs_and_a_changed_schedule_replaces_only_that_job(tmp_pa
         "database: {url: sqlite:///var/test.sqlite}\nschedule:\n  recompute: {cron: '30 7 * * mon-fri'}\n"
         "  inbox: {cron: '*/15 * * * *', enabled: false}\n  misfire_grace_seconds: 600\n", encoding="utf-8")
     settings = config.load(tmp_path)
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     scheduler, reconciler, _ = start(settings, engine, schedule.job_specs(settings))
     assert reconciler.result == {"recompute": "replaced", "digest": "kept", "inbox": "removed"}
     after = {j.id: j for j in scheduler.get_jobs()}
@@ -130,7 +129,7 @@ def test_restart_keeps_jobs_and_a_changed_schedule_replaces_only_that_job(tmp_pa
 
 
 def _persist_then_stop(settings: Settings, specs: list[schedule.JobSpec]) -> None:
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     scheduler, reconciler, events = start(settings, engine, specs)
     assert reconciler.result == {specs[0].id: "added"}
     scheduler.shutdown()
@@ -149,7 +148,7 @@ def test_run_due_while_stopped_runs_at_restart(tmp_path: Path) -> None:
     later = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick",
                               IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(hours=1)),
                               (str(log),))]  # same schedule, new start date: must not reset the pending run
-    scheduler, reconciler, events = start(settings, open_database(settings), later)
+    scheduler, reconciler, events = start(settings, migrated_engine(settings), later)
     assert reconciler.result == {"tick": "kept"}
     assert wait_for(lambda: events)
     scheduler.shutdown()
@@ -166,7 +165,7 @@ def test_missed_ticks_are_coalesced_into_one_run(tmp_path: Path) -> None:
     specs = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", every_second, (str(log),))]
     _persist_then_stop(settings, specs)
     time.sleep(5)  # all four runs fall due while stopped
-    scheduler, _, events = start(settings, open_database(settings), specs)
+    scheduler, _, events = start(settings, migrated_engine(settings), specs)
     assert wait_for(lambda: events)
     time.sleep(1.5)  # room for any further (wrong) catch-up run
     scheduler.shutdown()
@@ -184,7 +183,7 @@ def test_run_missed_beyond_the_grace_time_is_reported_not_run(tmp_path: Path, ho
                               (str(log),))]
     _persist_then_stop(settings, specs)
     time.sleep(3.5)
-    scheduler, _, events = start(settings, open_database(settings), specs)
+    scheduler, _, events = start(settings, migrated_engine(settings), specs)
     assert wait_for(lambda: hook.at("/ops"))
     scheduler.shutdown()
     assert [e.code for e in events] == [EVENT_JOB_MISSED] and not log.exists()
@@ -201,7 +200,7 @@ def test_failing_job_is_reported_to_the_operations_channel(tmp_path: Path, hook:
     fast = IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(seconds=0.5))
     specs = schedule.job_specs(settings, triggers={"recompute": fast})
     assert [s.func for s in specs] == ["tracker.jobs:recompute", "tracker.jobs:take_inbox", "tracker.jobs:send_digests"]
-    scheduler, _, _ = start(settings, open_database(settings), specs)
+    scheduler, _, _ = start(settings, migrated_engine(settings), specs)
     assert wait_for(lambda: hook.at("/ops"), timeout=60)
     scheduler.shutdown()
     report, = hook.at("/ops")
@@ -213,7 +212,7 @@ def test_failing_job_is_reported_to_the_operations_channel(tmp_path: Path, hook:
 
 def test_only_one_scheduler_per_database(tmp_path: Path) -> None:
     settings = project(tmp_path)
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     with db.run_lock(engine, "scheduler", wait=False):  # as a running `tracker schedule` holds it
         second = tracker("schedule", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
     engine.dispose()
@@ -239,7 +238,7 @@ def test_changed_schedule_keeps_the_run_that_fell_due_while_stopped(tmp_path: Pa
     log = tmp_path / "ticks.log"
     old = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", schedule.cron_trigger("0 6 * * *", "Europe/Rome"),
                             (str(log),))]
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     scheduler, reconciler, _ = start(settings, engine, old)
     assert reconciler.result == {"tick": "added"}
     scheduler.shutdown()
@@ -255,7 +254,7 @@ def test_changed_schedule_keeps_the_run_that_fell_due_while_stopped(tmp_path: Pa
 
     new_trigger = IntervalTrigger(hours=2, start_date=datetime.now(UTC) + timedelta(hours=2))
     new = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", new_trigger, (str(log),))]
-    scheduler, reconciler, events = start(settings, open_database(settings), new)
+    scheduler, reconciler, events = start(settings, migrated_engine(settings), new)
     assert reconciler.result == {"tick": "replaced"}
     assert wait_for(lambda: events)
     job = scheduler.get_job("tick")
@@ -277,7 +276,7 @@ def test_changed_schedule_drops_a_pending_time_still_ahead(tmp_path: Path) -> No
     later = datetime.now(UTC) + timedelta(hours=5)
     new = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=4, start_date=later),
                             (str(log),))]
-    scheduler, reconciler, _ = start(settings, open_database(settings), new)
+    scheduler, reconciler, _ = start(settings, migrated_engine(settings), new)
     assert reconciler.result == {"tick": "replaced"}
     assert scheduler.get_job("tick").next_run_time == later  # what the new schedule asks, not the old time
     scheduler.shutdown()

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, update
 from tests.test_end_to_end import make_project
 from tracker import catalog, config
 from tracker.assess.base import Assessment, Category, IndicatorResult, Point
+from tracker.assess.snapshot import snapshot_records
 from tracker.config import Settings
 from tracker.observations import Observation
 from tracker.store import db, intake, migrate, queries
@@ -46,7 +47,7 @@ def record_run(engine: Engine, data: dict[str, list[tuple[str, float]]], verdict
                 others=[Assessment("linear", "base", Category.DETERIORATING, -2.0, {})])
             for indicator_id, category in verdicts.items()
         }
-        queries.save_assessments(session, run_id, ch.snapshot_records(results))
+        queries.save_assessments(session, run_id, snapshot_records(results))
         queries.finish_run(session, run_id, status, {"files": files or {}})
         if started is not None:
             session.execute(update(Run).where(Run.id == run_id).values(started_at=started))

@@ -23,9 +23,8 @@ from tests.test_updates_delivery import Hook, hook  # noqa: F401 - fixture
 from tracker import catalog, config, schedule
 from tracker.assess.base import Category
 from tracker.config import DATABASE_ENV
-from tracker.store import db
+from tracker.store import db, migrated_engine
 from tracker.updates import deliver as dl
-from tracker.updates import open_database
 
 
 @pytest.fixture(scope="session")
@@ -88,11 +87,11 @@ updates:
 def test_jobs_persist_in_postgresql(tmp_path: Path, pg_url: str) -> None:
     open_project(tmp_path)[2].dispose()
     settings = config.load(tmp_path)
-    scheduler, reconciler, _ = start(settings, open_database(settings), schedule.job_specs(settings))
+    scheduler, reconciler, _ = start(settings, migrated_engine(settings), schedule.job_specs(settings))
     assert reconciler.result == {"recompute": "added", "inbox": "added", "digest": "added"}
     before = {j.id: j.next_run_time for j in scheduler.get_jobs()}
     scheduler.shutdown()
-    scheduler, reconciler, _ = start(settings, open_database(settings), schedule.job_specs(settings))
+    scheduler, reconciler, _ = start(settings, migrated_engine(settings), schedule.job_specs(settings))
     assert reconciler.result == {"recompute": "kept", "inbox": "kept", "digest": "kept"}
     assert {j.id: j.next_run_time for j in scheduler.get_jobs()} == before
     scheduler.shutdown()

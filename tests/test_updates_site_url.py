@@ -12,8 +12,8 @@ from tests.test_updates_changes import BIKES, open_project, record_run
 from tracker import config
 from tracker.assess.base import Category
 from tracker.problems import ProblemsFound
+from tracker.store import migrated_engine
 from tracker.updates import deliver as dl
-from tracker.updates import open_database
 
 SUBSCRIBED = "updates:\n  subscriptions:\n    - {name: press, url: 'json://127.0.0.1:9/hook'}\n"
 
@@ -74,7 +74,7 @@ def test_with_base_url_every_channel_links_to_the_site(tmp_path: Path) -> None:
         encoding="utf-8")
     settings = config.load(tmp_path)
     engine.dispose()
-    engine = open_database(settings)
+    engine = migrated_engine(settings)
     record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
     outcome, = dl.deliver(settings, engine, cat, dry_run=True)
     engine.dispose()

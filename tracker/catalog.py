@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, FiniteFloat, field_validator, model_validator
 
-from tracker.config import Limits, Localized, Settings, Strict
+from tracker.config import METHOD_NAMES, Limits, Localized, Settings, Strict
 from tracker.problems import Problem, ProblemsFound
 from tracker.yamlfile import TreeCache, line_of, load_model, read_tree
 
@@ -122,7 +122,7 @@ class Disaggregation(Strict):
     def _distinct_plain(cls, values: list[str]) -> list[str]:
         """Values are matched against data cells and published in the CSV downloads: a repeated value would
         be ambiguous, a blank one is the total, and one starting like a formula would run in a spreadsheet."""
-        from tracker.intake.formulas import FORMULA_HINT, looks_like_formula
+        from tracker.formulas import FORMULA_HINT, looks_like_formula
 
         cleaned = [v.strip() for v in values]
         if any(not v for v in cleaned):
@@ -172,11 +172,8 @@ class Indicator(Strict):
                 and self.sign * (self.target.value - self.baseline.value) < 0):
             found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
                               "check direction, or the target value"))
-        if self.method is not None:
-            from tracker.assess.registry import METHODS
-
-            if self.method not in METHODS:
-                found.append(("method", f"unknown method {self.method!r}", f"use one of: {', '.join(sorted(METHODS))}"))
+        if self.method is not None and self.method not in METHOD_NAMES:
+            found.append(("method", f"unknown method {self.method!r}", f"use one of: {', '.join(METHOD_NAMES)}"))
         columns = [d.column for d in self.disaggregations]
         for i, column in enumerate(columns):
             if column in columns[:i] or column in RESERVED_COLUMNS:
@@ -217,6 +214,15 @@ class Catalog:
 
     def of_objective(self, objective_id: str) -> list[Entry]:
         return [e for e in self.entries if e.indicator.objective == objective_id]
+
+    def inbox_indicator(self, name: str) -> Entry | None:
+        """The indicator an inbox file belongs to: the one whose id starts its name (``<id>.csv``,
+        ``<id>--2024.xlsx``); the longest id wins, so ``waste`` never takes ``waste-per-capita``'s files."""
+        stem = name.rsplit(".", 1)[0]
+        for entry in sorted(self.entries, key=lambda e: -len(e.indicator.id)):
+            if stem == entry.indicator.id or stem.startswith(entry.indicator.id + "--"):
+                return entry
+        return None
 
 
 #: Where :func:`load` keeps parsed definitions between runs, inside the cache folder it is given.

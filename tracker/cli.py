@@ -229,14 +229,13 @@ def _known_indicator(cat, indicator_id: str | None, settings) -> None:  # noqa: 
 
 
 def _entry_for(cat, path: Path, indicator_id: str | None):  # noqa: ANN001, ANN202
-    from tracker import pipeline
 
     if indicator_id:
         try:
             return cat.entry(indicator_id)
         except KeyError:
             return None
-    return pipeline.inbox_indicator(path.name, cat)
+    return cat.inbox_indicator(path.name)
 
 
 @app.command()
@@ -248,7 +247,7 @@ def add(
 ) -> None:
     """Validate a data file and merge it into the indicator's series (all or nothing)."""
     from tracker import pipeline
-    from tracker.store import db
+    from tracker.store import db, open_database
 
     settings = _settings(project)
     cat = _catalog(settings)
@@ -263,13 +262,9 @@ def add(
         _err(str(Problem(label, "file not found" if not file.exists() else "is not a regular file",
                          hint="give the path of a CSV or XLSX file")))
         raise typer.Exit(Exit.REJECTED)
-    engine = pipeline.open_database(settings)
-    try:
-        with db.run_lock(engine, "run", wait=True):
-            outcome = pipeline.take_in(engine, entry.indicator, file, label, today=_today(settings),
-                                       limits=settings.limits)
-    finally:
-        engine.dispose()
+    with open_database(settings) as engine, db.run_lock(engine, "run", wait=True):
+        outcome = pipeline.take_in(engine, entry.indicator, file, label, today=_today(settings),
+                                   limits=settings.limits)
     shown = visible(label)
     if outcome.problems:
         typer.echo(render(outcome.problems, fmt))
@@ -286,8 +281,7 @@ def add(
 def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], project: Project = Path("."),
             fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """Every stored value of an indicator, with revisions: old and new value, when, from which file."""
-    from tracker import pipeline
-    from tracker.store import queries
+    from tracker.store import open_database, queries
 
     settings = _settings(project)
     cat = _catalog(settings)
@@ -296,12 +290,8 @@ def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], 
     except KeyError:
         _err(f"unknown indicator {indicator_id!r}; see the ids in {settings.config.paths.indicators}/")
         raise typer.Exit(Exit.USAGE) from None
-    engine = pipeline.open_database(settings)
-    try:
-        with engine.begin() as conn:
-            rows = queries.history(conn, indicator_id)
-    finally:
-        engine.dispose()
+    with open_database(settings) as engine, engine.begin() as conn:
+        rows = queries.history(conn, indicator_id)
     if not rows:
         typer.echo(f"{indicator_id}: no data stored yet")
         return
@@ -503,15 +493,11 @@ def _label(path: Path, root: Path) -> str:
 @db_app.command("upgrade")
 def db_upgrade(project: Project = Path(".")) -> None:
     """Apply the database migrations up to the current schema."""
-    from tracker import pipeline
-    from tracker.store import current_revision
+    from tracker.store import current_revision, open_database
 
     settings = _settings(project)
-    engine = pipeline.open_database(settings)
-    try:
+    with open_database(settings) as engine:
         typer.echo(f"database at revision {current_revision(engine)}")
-    finally:
-        engine.dispose()
 
 
 @db_app.command("check")
@@ -519,19 +505,16 @@ def db_check(project: Project = Path(".")) -> None:
     """Fail when the models differ from the migrated schema (a model change without a migration)."""
     from alembic.util.exc import CommandError
 
-    from tracker import pipeline
-    from tracker.store import check
+    from tracker.store import check, open_database
 
     settings = _settings(project)
-    engine = pipeline.open_database(settings)
-    try:
-        check(engine)
-    except CommandError as exc:
-        _err(f"the database models and the migrations differ: {exc}\n"
-             "add a migration (alembic revision --autogenerate) for the model change.")
-        raise typer.Exit(Exit.INVALID) from None
-    finally:
-        engine.dispose()
+    with open_database(settings) as engine:
+        try:
+            check(engine)
+        except CommandError as exc:
+            _err(f"the database models and the migrations differ: {exc}\n"
+                 "add a migration (alembic revision --autogenerate) for the model change.")
+            raise typer.Exit(Exit.INVALID) from None
     typer.echo("ok: the migrations match the models")
 
 

@@ -233,10 +233,14 @@ class MethodThresholds(Strict):
     low: FiniteFloat | None = None
 
 
-def _method_names() -> list[str]:
-    from tracker.assess.registry import METHODS  # imported only when a method is named: it loads the methods
+#: The progress methods a definition or ``assessment.default_method`` may name; ``tracker.assess.registry``
+#: maps each to its module (and checks at import that both lists agree), so configuration and catalogue
+#: validate names without importing the methods above them.
+METHOD_NAMES = ("escap", "eurostat", "linear", "opensdg", "unsd")
 
-    return sorted(METHODS)
+
+def _method_names() -> list[str]:
+    return list(METHOD_NAMES)
 
 
 class Assessment(Strict):

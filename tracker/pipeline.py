@@ -85,22 +85,6 @@ def relative_label(path: Path, root: Path) -> str:
         return str(path)
 
 
-def open_database(settings: Settings) -> Engine:
-    """Engine on the configured database, migrated to the current schema."""
-    from tracker.store import make_engine, run_lock
-    from tracker.store.migrate import current_revision, head_revision, is_current, upgrade
-
-    engine = make_engine(settings.database_url)
-    if is_current(engine):
-        return engine
-    head = head_revision()
-    if current_revision(engine) != head:
-        with run_lock(engine, "migrate", wait=True):  # two processes starting at once migrate once
-            if current_revision(engine) != head:
-                upgrade(engine)
-    return engine
-
-
 #: Files above this size get a progress bar when the command runs on a terminal.
 PROGRESS_BYTES = 5_000_000
 
@@ -262,15 +246,6 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
     return outcomes
 
 
-def inbox_indicator(name: str, cat: Catalog) -> Entry | None:
-    """An inbox file belongs to the indicator whose id starts its name (``<id>.csv``, ``<id>--2024.xlsx``)."""
-    stem = name.rsplit(".", 1)[0]
-    for entry in sorted(cat.entries, key=lambda e: -len(e.indicator.id)):
-        if stem == entry.indicator.id or stem.startswith(entry.indicator.id + "--"):
-            return entry
-    return None
-
-
 def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: datetime | None = None
                   ) -> list[FileOutcome]:
     """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report, in a
@@ -290,7 +265,7 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: date
     for path in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
         # Shown escaped (and stored so): a name may hold a newline, a terminal escape or undecodable bytes.
         label = visible(_inbox_label(path, settings))
-        entry = inbox_indicator(path.name, cat)
+        entry = cat.inbox_indicator(path.name)
         if path.is_symlink():  # never followed: it may lead anywhere, and its content would be echoed
             outcome = _refused(label, entry, "is a symbolic link; the inbox takes regular files only",
                                "copy the file itself into the inbox instead of a link")
@@ -394,6 +369,7 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     """
     from tracker.assess import assess_indicator
     from tracker.assess import cache as kept_results
+    from tracker.assess.snapshot import snapshot_records
     from tracker.site.context import brief_of, series_views
     from tracker.store import (
         current_observations,
@@ -403,7 +379,6 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         snapshot_identity,
         values_tokens,
     )
-    from tracker.updates.changes import snapshot_records
 
     database = engine.url.render_as_string(hide_password=True)
     config = kept_results.settings_part(settings)
@@ -602,13 +577,20 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     the wall clock once the lock is held, so that runs record increasing times). The digests count values
     recorded between two runs' clocks: give later runs later times.
     """
-    from tracker.store import data_version, finish_run, last_fingerprint, run_lock, session_scope, start_run
+    from tracker.store import (
+        data_version,
+        finish_run,
+        last_fingerprint,
+        open_database,
+        run_lock,
+        session_scope,
+        start_run,
+    )
     from tracker.store.models import UNCHANGED
 
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
-    engine = open_database(settings)
     report = RunReport()
-    try:
+    with open_database(settings) as engine:
         with run_lock(engine, "run", wait=wait), heap.frozen():
             now = now or datetime.now(UTC)
             clean_leftovers(engine, settings)
@@ -648,6 +630,4 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
             # Feed, updates page and on-change subscriptions; failures are recorded and retried next time.
             with heap.frozen():  # the run's results are still in memory
                 report.deliveries = after_run(settings, engine, cat, now=now)
-    finally:
-        engine.dispose()
     return report

@@ -229,10 +229,10 @@ def next_fire_times(trigger: BaseTrigger, start: datetime, count: int) -> list[d
 def run_forever(settings: Settings, *, triggers: Mapping[str, BaseTrigger] | None = None,
                 on_started: Callable[[BaseScheduler], None] | None = None) -> None:
     """Run the jobs in the foreground (BlockingScheduler) until SIGTERM/SIGINT; the running job is let finish."""
+    from tracker.store import migrated_engine
     from tracker.store.db import run_lock
-    from tracker.updates import open_database
 
-    engine = open_database(settings)  # migrated: the jobs and the updates need the app's tables
+    engine = migrated_engine(settings)  # migrated: the jobs and the updates need the app's tables
     specs = job_specs(settings, triggers)
     scheduler = build_scheduler(settings, engine, blocking=True)
     assert isinstance(scheduler, ForegroundScheduler)

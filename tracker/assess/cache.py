@@ -3,7 +3,7 @@
 Each kept entry is valid for one *token*: a hash of everything the indicator's results are made from (its
 definition, its values in the database, the assessment settings, the tracker's code). An indicator whose token
 moved is assessed again from the database; the others reuse their result, their snapshot rows and the brief of
-their values that the site needs (``tracker.site.context.DataBrief``), without reading their observations.
+their values that the site needs (``tracker.assess.brief.DataBrief``), without reading their observations.
 
 The folder (``paths.cache``/results) only saves time: deleting it, or ``tracker run --force``, recomputes
 everything from the database. Its files are written by the tracker and read back with an unpickler that accepts
@@ -28,10 +28,10 @@ from typing import Any
 
 from tracker import code_digest, heap
 from tracker.assess.base import IndicatorResult
+from tracker.assess.brief import DataBrief
 from tracker.catalog import Indicator
 from tracker.config import Settings
 from tracker.intake.periods import is_stale
-from tracker.site.context import DataBrief
 from tracker.store.queries import AssessmentRecord
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 FOLDER = "results"  # inside paths.cache
 STATE = "state.json"
 #: Bump when the kept types change shape, so an older file is ignored rather than misread.
-VERSION = 3  # 3: DataBrief.changed (when the values last changed)
+VERSION = 4  # 3: DataBrief.changed (when the values last changed); 4: briefs in tracker.assess.brief
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class _TrackerUnpickler(pickle.Unpickler):
     ALLOWED = {("tracker.assess.cache", "Kept"), ("tracker.assess.base", "IndicatorResult"),
                ("tracker.assess.base", "Assessment"), ("tracker.assess.base", "Point"),
                ("tracker.assess.base", "Projection"), ("tracker.assess.base", "Category"),
-               ("tracker.site.context", "DataBrief"), ("tracker.site.context", "SeriesView"),
+               ("tracker.assess.brief", "DataBrief"), ("tracker.assess.brief", "SeriesView"),
                ("tracker.observations", "Observation"), ("tracker.store.queries", "AssessmentRecord"),
                ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
                ("datetime", "timedelta")}

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from tracker.assess import escap, eurostat, linear, opensdg, unsd
 from tracker.assess.base import Assessment, Point, Spec
 from tracker.catalog import Indicator
+from tracker.config import METHOD_NAMES
 from tracker.config import Assessment as AssessmentConfig
 
 MethodFn = Callable[[Sequence[Point], Spec], list[Assessment]]
@@ -23,6 +24,9 @@ METHODS: dict[str, MethodFn] = {
     "escap": escap.assess,
     "linear": linear.assess,
 }
+if set(METHODS) != set(METHOD_NAMES):  # the names configuration and catalogue accept
+    raise ImportError(f"tracker.config.METHOD_NAMES {METHOD_NAMES} differs from the registry {sorted(METHODS)}")
+
 #: The window shown first and aggregated: Eurostat's recent reports lead with the 5-year trend.
 HEADLINE_WINDOW: dict[str, str] = {"eurostat": "short"}
 

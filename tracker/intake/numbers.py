@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tracker.intake.formulas import looks_like_formula
+from tracker.formulas import looks_like_formula
 from tracker.problems import Problem
 
 _NUMBER = re.compile(r"""

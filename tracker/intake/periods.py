@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.intake.formulas import looks_like_formula
+from tracker.formulas import looks_like_formula
 
 FIRST_YEAR = 1900
 FORMS_HINT = "write a year (2015), a quarter (2015-Q4), a month (2015-03), a date (2015-03-31) or a range (2014/2015)"

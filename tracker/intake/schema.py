@@ -13,7 +13,7 @@ hide the range failures of the other rows. The frame has one row per data row, i
 - ``flag`` is blank or one of ``tracker.observations.FLAGS``;
 - text cells (``note``, ``source``) hold no HTML tag and do not start like a spreadsheet formula (OWASP's rule:
   ``=``, ``+``, ``-``, ``@``, tab or carriage return first, unless the text is a plain number; see
-  :mod:`tracker.intake.formulas`), since the site and any spreadsheet opening an export would interpret them;
+  :mod:`tracker.formulas`), since the site and any spreadsheet opening an export would interpret them;
   ``source`` links are http(s) only.
 
 Speed: pandera costs a few milliseconds per frame, most of a small file's validation. :class:`Rules` runs the
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 from tracker.catalog import Indicator
-from tracker.intake.formulas import FORMULA_HINT, looks_like_formula
+from tracker.formulas import FORMULA_HINT, looks_like_formula
 from tracker.observations import FLAGS
 from tracker.problems import Problem
 

@@ -6,16 +6,22 @@ overdue, which baseline to mark) is taken here so that pages, ``scorecard.json``
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import orjson
-
 from tracker.assess.base import RANK, Assessment, Category, IndicatorResult, ObjectiveSummary, Point
+from tracker.assess.brief import (  # noqa: F401 (re-exported for the site and its tests)
+    DataBrief,
+    SeriesView,
+    baseline_point,
+    brief_of,
+    result_digest,
+    series_views,
+    values_digest,
+)
 from tracker.catalog import Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
 from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period_end: re-exported)
@@ -25,7 +31,7 @@ from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period
     period_end,
     reporting_status,
 )
-from tracker.observations import HEADLINE, Observation, parse_series_key
+from tracker.observations import Observation
 
 #: Order in which categories are listed (best first, then "not assessed").
 CATEGORY_ORDER: list[Category] = [*sorted(RANK, key=RANK.__getitem__, reverse=True), Category.INSUFFICIENT_DATA]
@@ -42,35 +48,11 @@ FIGURES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class SeriesView:
-    key: str  # "" for the headline
-    labels: dict[str, str]  # language -> "Municipio: 1"; empty for the headline (the template says "Total")
-    observations: list[Observation]
-
-
-@dataclass(frozen=True)
 class HistoryItem:
     at: date | None
     category: Category | None
     score: float | None
     note: str = ""
-
-
-@dataclass(frozen=True)
-class DataBrief:
-    """What the shared pages, the downloads' schema and a page's reuse key need of an indicator's values,
-    without the values themselves: an incremental build leaves unchanged indicators' observations in the
-    database (``tracker.pipeline`` keeps the briefs between runs with the results)."""
-
-    count: int  # observations
-    series: tuple[SeriesView, ...]  # every series with its labels, headline first; ``observations`` left empty
-    latest: Observation | None  # of the headline series
-    baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
-    digest: str  # of every observation as the pages and downloads show it (see :func:`values_digest`)
-    result: str = ""  # of the indicator's assessment (see :func:`result_digest`): kept, not recomputed
-    # When the stored values last changed (``tracker.store.data_changed``): the page's "last updated". Kept
-    # with the brief, which is made again whenever a file of the indicator is accepted.
-    changed: datetime | None = None
 
 
 @dataclass
@@ -275,35 +257,6 @@ def figure_kind(key: str) -> str:
 
 # --- building the context --------------------------------------------------------------------------------
 
-def series_views(indicator: Indicator, observations: Iterable[Observation]) -> list[SeriesView]:
-    """Observations grouped by series, headline first, each in time order."""
-    groups: dict[str, list[Observation]] = {}
-    for obs in observations:
-        groups.setdefault(obs.series, []).append(obs)
-    labels = {d.column: d.label for d in indicator.disaggregations}
-    views = []
-    for key in sorted(groups, key=lambda k: (k != HEADLINE, k)):
-        parts = parse_series_key(key)
-        names = {lang: ", ".join(f"{labels[c].get(lang) if c in labels else c}: {v}" for c, v in parts.items())
-                 for lang in ("it", "en")}
-        views.append(SeriesView(key, names if key else {}, sorted(groups[key], key=lambda o: (o.time, o.period))))
-    return views
-
-
-def baseline_point(indicator: Indicator, series: list[SeriesView], result: IndicatorResult | None) -> Point | None:
-    base = indicator.baseline
-    if base is not None:
-        if base.value is not None:
-            return Point(float(base.year), base.value, str(base.year))
-        head = series[0].observations if series and series[0].key == HEADLINE else []
-        same_year = [o for o in head if o.period.startswith(str(base.year))]
-        if same_year:
-            return Point(same_year[0].time, same_year[0].value, same_year[0].period)
-    if result is not None and result.headline.base is not None:
-        return result.headline.base
-    return None
-
-
 def history_items(records: Iterable[object], tz: ZoneInfo | None = None) -> list[HistoryItem]:
     """Normalise the pipeline's history records (mappings or objects with ``at``, ``category``, ``score``);
     aware times become dates in ``tz`` (the city's), not in UTC."""
@@ -331,29 +284,6 @@ def fallback_summary(objective_id: str, views: list[IndicatorView]) -> Objective
     counts = Counter(v.category for v in views)
     return ObjectiveSummary(objective_id, None, Category.INSUFFICIENT_DATA,
                             {c: counts.get(c, 0) for c in CATEGORY_ORDER}, 0, len(views))
-
-
-def values_digest(series: Iterable[SeriesView]) -> str:
-    """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
-    rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source) for o in s.observations])
-            for s in series]
-    return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
-
-
-def result_digest(result: IndicatorResult | None) -> str:
-    """A hash of everything in an assessment (orjson writes the dataclasses whole, NaN as null)."""
-    return hashlib.blake2b(orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS), digest_size=16).hexdigest()
-
-
-def brief_of(indicator: Indicator, observations: Iterable[Observation], result: IndicatorResult | None,
-             series: list[SeriesView] | None = None, changed: datetime | None = None) -> DataBrief:
-    """``changed``: when the values last changed in the database (see :attr:`DataBrief.changed`)."""
-    series = series if series is not None else series_views(indicator, observations)
-    head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
-    count = sum(len(s.observations) for s in series)
-    return DataBrief(count, tuple(SeriesView(s.key, s.labels, []) for s in series), head,
-                     baseline_point(indicator, series, result), values_digest(series), result_digest(result),
-                     changed if count else None)
 
 
 def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],

@@ -105,8 +105,8 @@ def _columns(view: IndicatorView) -> list[str]:
 
 def indicator_csv(view: IndicatorView) -> str:
     """The indicator's values as CSV; a text that a spreadsheet would run as a formula (accepted before the
-    intake refused them) is prefixed with ``'`` (OWASP's CSV-injection defence, :mod:`tracker.intake.formulas`)."""
-    from tracker.intake.formulas import defuse
+    intake refused them) is prefixed with ``'`` (OWASP's CSV-injection defence, :mod:`tracker.formulas`)."""
+    from tracker.formulas import defuse
 
     columns = _columns(view)
     buffer = io.StringIO()

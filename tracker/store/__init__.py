@@ -10,6 +10,7 @@ Typical use::
 
 from __future__ import annotations
 
+from tracker.store.database import migrated_engine, open_database
 from tracker.store.db import LockBusy, make_engine, run_lock, session_scope
 from tracker.store.deliveries import find_delivery, recent_digests, record_delivery, save_digest
 from tracker.store.intake import MergeResult, merge_file, record_rejected
@@ -65,6 +66,8 @@ __all__ = [
     "snapshot_at",
     "snapshot_identity",
     "make_engine",
+    "migrated_engine",
+    "open_database",
     "merge_file",
     "recent_digests",
     "record_delivery",

@@ -22,13 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def open_database(settings: Settings) -> Engine:
-    """An engine on the project's database, migrated to the current schema (see tracker.pipeline)."""
-    from tracker.pipeline import open_database as open_migrated
-
-    return open_migrated(settings)
-
-
 def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | None = None, *,
               lock_wait: bool | float | None = None, now: datetime | None = None) -> list[Outcome]:
     """After a recompute: record the public digest, write the feed into the site, send ``on_change`` subscriptions.
@@ -42,7 +35,9 @@ def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | N
 
     cat = cat or catalog_mod.load_project(settings)
     own = engine is None
-    engine = engine or open_database(settings)
+    from tracker.store import migrated_engine
+
+    engine = engine or migrated_engine(settings)
     wait = deliver.LOCK_WAIT_SECONDS if lock_wait is None else lock_wait
     try:
         with run_lock(engine, deliver.LOCK, wait=wait):
@@ -61,7 +56,9 @@ def send_now(settings: Settings, *, when: set[str] | None = None, names: list[st
     from tracker.updates import deliver
 
     cat = catalog_mod.load_project(settings)
-    engine = open_database(settings)
+    from tracker.store import migrated_engine
+
+    engine = migrated_engine(settings)
     try:
         return deliver.deliver(settings, engine, cat, when=when, names=names, dry_run=dry_run,
                                lock_wait=deliver.LOCK_WAIT_SECONDS if lock_wait is None else lock_wait)

@@ -19,42 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.assess.base import RANK, Category, IndicatorResult
+from tracker.assess.base import RANK, Category
 from tracker.catalog import Catalog
 from tracker.observations import HEADLINE
 from tracker.store.models import FAILED, RUNNING, UNCHANGED, ObservationRow, Run
-from tracker.store.queries import AssessmentRecord, snapshot_at
+from tracker.store.queries import snapshot_at
 
 log = logging.getLogger(__name__)
-
-
-# --- the snapshot format this module reads --------------------------------------------------------------
-
-
-def snapshot_records(results: Mapping[str, IndicatorResult]) -> list[AssessmentRecord]:
-    """The rows a run should save with ``store.save_assessments``: every verdict, the headline marked.
-
-    ``payload["headline"]`` tells which row is the one shown first and aggregated; the rest are kept so the
-    snapshot is complete, but changes are reported on the headline only (what the scorecard shows).
-    """
-    records: list[AssessmentRecord] = []
-    for indicator_id, result in results.items():
-        seen: set[tuple[str, str, str]] = set()
-        rows = [(HEADLINE, result.headline, True), *((HEADLINE, a, False) for a in result.others),
-                *((key, a, False) for key, a in result.subseries.items())]
-        for series, assessment, headline in rows:
-            key = (series, assessment.method, assessment.window)
-            if key in seen:  # a method listed twice for the same window: the first (headline) wins
-                continue
-            seen.add(key)
-            latest = assessment.latest
-            records.append(AssessmentRecord(
-                indicator_id, series, assessment.method, assessment.window, str(assessment.category),
-                assessment.score,
-                {"headline": headline, "label": dict(assessment.label),
-                 "latest": {"period": latest.period, "value": latest.value} if latest else None},
-            ))
-    return records
 
 
 # --- runs ---------------------------------------------------------------------------------------------------
@@ -238,7 +209,7 @@ def compute(session: Session, cat: Catalog, from_run: RunRef | None, to_run: Run
 def headline_categories(session: Session, run_id: int) -> dict[str, str]:
     """Indicator id -> category of its headline verdict in the snapshot of ``run_id``.
 
-    The headline is the row marked ``payload["headline"]`` (see :func:`snapshot_records`); a snapshot written
+    The headline is the row marked ``payload["headline"]`` (see :func:`tracker.assess.snapshot.snapshot_records`); a snapshot written
     without that mark falls back to the first verdict of the headline series.
     """
     snapshot = snapshot_at(session, run_id, series=HEADLINE)
@@ -306,8 +277,6 @@ def _rejected_files(session: Session, cat: Catalog, from_run: int | None, to_run
 
     A catalogue file stays rejected (and is re-checked) at every run until fixed: it is news once.
     """
-    from tracker.pipeline import inbox_indicator
-
     query = select(Run.id, Run.summary).where(Run.id <= to_run, _finished())
     query = query.where(Run.id >= from_run) if from_run is not None else query
     known: set[str] = set()
@@ -320,7 +289,7 @@ def _rejected_files(session: Session, cat: Catalog, from_run: int | None, to_run
             found.update(dict.fromkeys(label for label in labels if label not in known))
     out = []
     for label in found:
-        entry = inbox_indicator(PurePosixPath(label).name, cat)
+        entry = cat.inbox_indicator(PurePosixPath(label).name)
         out.append(RejectedFile(label, entry.indicator.id if entry else ""))
     return out
 
