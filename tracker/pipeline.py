@@ -421,11 +421,12 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
 
 
 def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
-    """A hash of everything the site depends on, so an unchanged project skips the rebuild."""
-    import tracker
+    """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
+    ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
+    from tracker import code_digest
     from tracker.site.build import templates_dir
 
-    digest = hashlib.sha256(f"{tracker.__version__}|{data_version}".encode())
+    digest = hashlib.sha256(f"{code_digest()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE]
     templates = templates_dir(settings)  # the folder the site is built from: the project's or the default
@@ -560,11 +561,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _code_files() -> list[Path]:
-    package = Path(__file__).resolve().parent
-    return sorted(p for p in package.rglob("*") if p.suffix in {".py", ".po", ".js", ".css", ".html"})
-
-
 def run(settings: Settings, *, force: bool = False, now: datetime | None = None, wait: bool | float = True,
         updates: bool = True, cat: Catalog | None = None) -> RunReport:
     """The whole cycle: validate and store every data file and the inbox, assess, build the site.
@@ -608,7 +604,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 previous = last_fingerprint(session)
                 version = data_version(session)
             # The date is an input too: an indicator becomes overdue without any file changing.
-            fingerprint = inputs_fingerprint(settings, cat, _code_files(), f"{version}|{run_date(settings, now)}")
+            fingerprint = inputs_fingerprint(settings, cat, data_version=f"{version}|{run_date(settings, now)}")
             unchanged = all(f.status == "unchanged" for f in report.files)
             if not force and unchanged and previous == fingerprint and site.exists():
                 # Nothing to read, assess or publish; the run is recorded but is not a new snapshot.

@@ -52,7 +52,6 @@ from tracker.problems import Problem, ProblemsFound
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 200_000_000
 CHUNK_ROWS = 50_000
 SNIFF_BLOCK = 1 << 20  # bytes per step of the encoding check
 IN_MEMORY_BYTES = SNIFF_BLOCK  # a CSV up to this size is read once, then checked and parsed in memory

@@ -10,7 +10,6 @@ import csv
 import io
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 import orjson
 
@@ -188,21 +187,3 @@ def shared_files(ctx: SiteContext) -> dict[str, bytes]:
     """The files that describe every indicator at once (and carry the build date): rewritten on every build."""
     return {f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
             "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP)}
-
-
-def write_open_data(ctx: SiteContext, root: Path) -> int:
-    """Write ``data/`` and ``scorecard.json`` under ``root``; returns the bytes written."""
-    (root / DATA_DIR).mkdir(parents=True, exist_ok=True)
-    written = 0
-    languages = list(ctx.settings.config.languages)
-    for view in ctx.indicators:
-        for name, make in indicator_files(view, languages).items():
-            written += _write(root / name, make())
-    for name, data in shared_files(ctx).items():
-        written += _write(root / name, data)
-    return written
-
-
-def _write(path: Path, data: bytes) -> int:
-    path.write_bytes(data)
-    return len(data)

@@ -44,7 +44,6 @@ from tracker.site.context import IndicatorView
 MANIFEST = ".manifest.json"
 #: Bump when the meaning of the keys changes, so that older manifests are ignored rather than trusted.
 FORMAT = 1
-PACKAGE = Path(__file__).resolve().parents[1]  # tracker/
 _JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
