@@ -44,7 +44,7 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')]
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synthetic-browser")
     s = build_sample(root)
-    return build_site(s.settings, s.catalog, s.observations, s.results, s.summaries, generated_at=s.generated_at).path
+    return build_site(s.settings, s.catalog, s.outcome, generated_at=s.generated_at).path
 
 
 @pytest.fixture(scope="module")

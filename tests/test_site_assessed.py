@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tracker.assess import assess_indicator
+from tracker.assess.outcome import Outcome
 from tracker.assess.rollup import summarize
 from tracker.site.build import SiteReport, build_site
 from tracker.site.context import FIGURES
@@ -29,7 +30,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> SiteReport:
                for e in s.catalog.entries}
     summaries = {o.id: summarize(o.id, [results[e.indicator.id] for e in s.catalog.of_objective(o.id)],
                                  len(s.catalog.of_objective(o.id))) for o in s.catalog.objectives}
-    return build_site(s.settings, s.catalog, s.observations, results, summaries, generated_at=s.generated_at)
+    return build_site(s.settings, s.catalog, Outcome(results, summaries, s.observations), generated_at=s.generated_at)
 
 
 def test_scorecard_from_real_assessments_is_schema_valid(report: SiteReport) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 import plotly.graph_objects as go
 import pytest
 
+from tracker.assess.outcome import Outcome
 from tracker.site.build import PLOTLY_JS, SiteReport, build_site
 from tracker.site.charts import script_json
 from tracker.site.sample import HOSTILE_NOTE, Sample, build_sample
@@ -57,8 +58,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sample, SiteReport,
     # When the values last changed in the database; late on 1 June in UTC is 2 June in the city (Europe/Rome).
     changed = {"separate-waste": datetime(2025, 6, 1, 22, 30, tzinfo=UTC),
                "pm10-days": datetime(2025, 10, 1, 8, 0, tzinfo=UTC)}
-    report = build_site(sample.settings, sample.catalog, sample.observations, sample.results, sample.summaries,
-                        generated_at=sample.generated_at, history=history, changed=changed)
+    outcome = Outcome(sample.results, sample.summaries, sample.observations, history=history, changed=changed)
+    report = build_site(sample.settings, sample.catalog, outcome, generated_at=sample.generated_at)
     return sample, report, report.path
 
 
@@ -317,7 +318,7 @@ def test_an_empty_catalogue_still_builds_every_page(tmp_path: Path) -> None:
     from tracker.catalog import Catalog
     from tracker.config import Config, Settings
 
-    report = build_site(Settings(Config(), tmp_path), Catalog(tmp_path, [], []), {}, {}, {},
+    report = build_site(Settings(Config(), tmp_path), Catalog(tmp_path, [], []), Outcome({}, {}),
                         generated_at=datetime(2025, 1, 1, tzinfo=UTC))
     assert report.pages == 11 and report.largest_indicator_page == 0
     assert "Milan Smart City scorecard" in (report.path / "en" / "index.html").read_text(encoding="utf-8")

@@ -20,8 +20,7 @@ SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "scorecard.schema.jso
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synthetic-data")
     s: Sample = build_sample(root)
-    return build_site(s.settings, s.catalog, s.observations, s.results, s.summaries,
-                      generated_at=s.generated_at, out=root / "public").path
+    return build_site(s.settings, s.catalog, s.outcome, generated_at=s.generated_at, out=root / "public").path
 
 
 def _validator() -> Draft202012Validator:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracker.assess.base import IndicatorResult
+from tracker.assess.outcome import Outcome
 from tracker.site import i18n, indicators
 from tracker.site.build import REPO_TEMPLATES, SiteReport, build_site
 from tracker.site.incremental import MANIFEST, read_manifest
@@ -32,12 +33,10 @@ OBJECTIVE_PAGES = 6  # 3 objectives x 2 languages
 CHANGED_OBJECTIVE = {f"{lang}/objectives/environment.html" for lang in ("it", "en")}
 
 
-def _build(s: Sample, out: Path, **kw: object) -> SiteReport:
-    kw.setdefault("generated_at", s.generated_at)
-    kw.setdefault("history", HISTORY)
-    kw.setdefault("changed", CHANGED_AT)
-    return build_site(s.settings, s.catalog, s.observations, kw.pop("results", s.results), s.summaries,
-                      out=out, **kw)  # type: ignore[arg-type]
+def _build(s: Sample, out: Path, *, generated_at: datetime | None = None,
+           results: dict[str, IndicatorResult] | None = None) -> SiteReport:
+    outcome = Outcome(results or s.results, s.summaries, s.observations, history=HISTORY, changed=CHANGED_AT)
+    return build_site(s.settings, s.catalog, outcome, generated_at=generated_at or s.generated_at, out=out)
 
 
 def _files(root: Path) -> dict[str, Path]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.assess.base import IndicatorResult
+from tracker.assess.outcome import Outcome
 from tracker.site.build import build_site
 from tracker.site.publish import builds_folder, publish
 from tracker.site.sample import build_sample
@@ -80,7 +81,7 @@ def test_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
 
 def test_build_site_failing_on_bad_input_keeps_the_published_site(tmp_path: Path) -> None:
     s = build_sample(tmp_path)
-    first = build_site(s.settings, s.catalog, s.observations, s.results, s.summaries, generated_at=s.generated_at)
+    first = build_site(s.settings, s.catalog, s.outcome, generated_at=s.generated_at)
     page = first.path / "en" / "indicators" / "separate-waste.html"
     before = page.read_bytes()
     good = s.results["separate-waste"]
@@ -88,7 +89,7 @@ def test_build_site_failing_on_bad_input_keeps_the_published_site(tmp_path: Path
     # a score that is not a number makes the template fail midway through the indicator pages
     broken["separate-waste"] = IndicatorResult(good.indicator_id, replace(good.headline, score="n/a"), good.others)
     with pytest.raises(ArithmeticError):  # babel cannot format "n/a" as a number
-        build_site(s.settings, s.catalog, s.observations, broken, s.summaries, generated_at=s.generated_at)
+        build_site(s.settings, s.catalog, Outcome(broken, s.summaries, s.observations), generated_at=s.generated_at)
     assert page.read_bytes() == before
     assert len(list(builds_folder(first.path).iterdir())) == 1
     assert sorted(p.name for p in first.path.iterdir()) == [".manifest.json", "assets", "data", "en", "index.html", "it",

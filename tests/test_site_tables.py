@@ -32,7 +32,7 @@ FORMER_LOOP = """{% macro value(ind, number) -%}
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_rows_equal_the_former_template_loop(tmp_path: Path, lang: str) -> None:
     s = build_sample(tmp_path)
-    ctx = build_context(s.settings, s.catalog, s.observations, s.results, s.summaries, generated_at=s.generated_at)
+    ctx = build_context(s.settings, s.catalog, s.outcome, generated_at=s.generated_at)
     env = make_environment(REPO_TEMPLATES, lang)
     former = env.from_string(FORMER_LOOP)
     current = env.from_string("  <tbody>\n{{ data_rows(view) }}\n  </tbody>\n")

@@ -445,6 +445,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
 
     ``fresh``: current values already in memory (see :func:`take_in_catalog`), not read back.
     """
+    from tracker.assess.outcome import Outcome
     from tracker.site.build import build_site
     from tracker.store import (
         append_if_changed,
@@ -474,9 +475,9 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
         with session_scope(engine, immediate=False) as session:
             return current_observations(session, indicator_ids)
 
-    site_report = build_site(settings, cat, assessed.observations, report.results, report.summaries,
-                             generated_at=now, history=history, extra_files=feed_files(settings, engine, now),
-                             briefs={k: v.brief for k, v in assessed.kept.items()}, loader=load)
+    outcome = Outcome(report.results, report.summaries, assessed.observations,
+                      briefs={k: v.brief for k, v in assessed.kept.items()}, loader=load, history=history)
+    site_report = build_site(settings, cat, outcome, generated_at=now, extra_files=feed_files(settings, engine, now))
     report.site_pages = site_report.pages
     report.site_rendered = site_report.rendered
     with session_scope(engine) as session:

@@ -20,7 +20,6 @@ import logging
 import os
 import shutil
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,12 +27,11 @@ from pathlib import Path
 import plotly
 
 from tracker import heap
-from tracker.assess.base import IndicatorResult, ObjectiveSummary
+from tracker.assess.outcome import Outcome
 from tracker.catalog import Catalog
 from tracker.config import Settings
-from tracker.observations import Observation
 from tracker.site.charts import script_json
-from tracker.site.context import DataBrief, Loader, SiteContext, build_context
+from tracker.site.context import SiteContext, build_context
 from tracker.site.data import shared_files
 from tracker.site.i18n import localized, make_environment
 from tracker.site.incremental import (
@@ -84,25 +82,20 @@ def published_build(target: Path) -> Path | None:
     return Path(os.path.realpath(target)) if target.is_dir() else None
 
 
-def build_site(settings: Settings, catalog: Catalog, observations: dict[str, list[Observation]],
-               results: dict[str, IndicatorResult], summaries: dict[str, ObjectiveSummary], *,
-               generated_at: datetime, out: Path | None = None,
-               history: dict[str, list] | None = None, extra_files: dict[str, str] | None = None,
-               briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None,
-               changed: Mapping[str, datetime] | None = None) -> SiteReport:
-    """Render every page in every language plus the open data, and publish the tree atomically at ``out``.
+def build_site(settings: Settings, catalog: Catalog, outcome: Outcome, *, generated_at: datetime,
+               out: Path | None = None, extra_files: dict[str, str] | None = None) -> SiteReport:
+    """Render every page in every language plus the open data from what the assessment produced (``outcome``),
+    and publish the tree atomically at ``out``.
 
     The files of an indicator whose inputs did not change since the published build are hard-linked from it
-    rather than rendered (``tracker.site.incremental``); the tree published is complete either way.
-    Indicators given by a brief rather than by their ``observations`` have their values brought by ``loader``
-    only if their files must be rendered; ``changed`` says when the values of the others last changed (see
-    :func:`tracker.site.context.build_context`). ``extra_files`` (relative path -> text) are written into the same tree before it is published: the
-    updates feed and pages, so the published site never lacks them.
+    rather than rendered (``tracker.site.incremental``); the tree published is complete either way; indicators
+    given by a brief have their values brought by ``outcome.loader`` only if their files must be rendered.
+    ``extra_files`` (relative path -> text) are written into the same tree before it is published: the updates
+    feed and pages, so the published site never lacks them.
     """
     # Not settings.path("site"): that resolves symlinks, and the published ``site`` is a symlink to a build.
     target = Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
-    ctx = build_context(settings, catalog, observations, results, summaries,
-                        generated_at=generated_at, history=history, briefs=briefs, loader=loader, changed=changed)
+    ctx = build_context(settings, catalog, outcome, generated_at=generated_at)
     templates = templates_dir(settings)
     extra = dict(extra_files or {})
     previous = published_build(target)

@@ -7,7 +7,7 @@ overdue, which baseline to mark) is taken here so that pages, ``scorecard.json``
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from tracker.assess.brief import (  # noqa: F401 (re-exported for the site and i
     series_views,
     values_digest,
 )
+from tracker.assess.outcome import Loader, Outcome
 from tracker.catalog import Catalog, Entry, Indicator, Objective
 from tracker.config import Settings
 from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period_end: re-exported)
@@ -180,8 +181,6 @@ class StaleBrief(RuntimeError):
     Raised before anything is published; ``tracker.pipeline`` then recomputes everything."""
 
 
-#: Observations of the given indicators, as ``tracker.store.current_observations`` returns them.
-Loader = Callable[[list[str]], Mapping[str, list[Observation]]]
 
 
 @dataclass
@@ -286,19 +285,12 @@ def fallback_summary(objective_id: str, views: list[IndicatorView]) -> Objective
                             {c: counts.get(c, 0) for c in CATEGORY_ORDER}, 0, len(views))
 
 
-def build_context(settings: Settings, catalog: Catalog, observations: Mapping[str, list[Observation]],
-                  results: Mapping[str, IndicatorResult], summaries: Mapping[str, ObjectiveSummary], *,
-                  generated_at: datetime, history: Mapping[str, list] | None = None,
-                  briefs: Mapping[str, DataBrief] | None = None, loader: Loader | None = None,
-                  changed: Mapping[str, datetime] | None = None) -> SiteContext:
-    """Views of every indicator: from its ``observations``, or from its brief (values loaded when needed).
-
-    An indicator in neither ``observations`` nor ``briefs`` has no values. ``changed``: when the values of
-    the indicators given by ``observations`` last changed (a brief carries its own).
-    """
+def build_context(settings: Settings, catalog: Catalog, outcome: Outcome, *, generated_at: datetime) -> SiteContext:
+    """Views of every indicator: from its observations in memory, or from its brief (values loaded when needed)."""
     tz = ZoneInfo(settings.config.timezone)
     today = (generated_at.astimezone(tz) if generated_at.tzinfo else generated_at).date()
-    briefs = briefs or {}
+    observations, results, summaries = outcome.observations, outcome.results, outcome.summaries
+    briefs, history, changed = outcome.briefs, outcome.history, outcome.changed
     objectives = []
     for objective in catalog.objectives:
         views = []
@@ -310,12 +302,12 @@ def build_context(settings: Settings, catalog: Catalog, observations: Mapping[st
                 brief = briefs[ind.id]
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
-                brief = brief_of(ind, (), result, loaded, (changed or {}).get(ind.id))
+                brief = brief_of(ind, (), result, loaded, changed.get(ind.id))
             status, due = reporting_status(brief.latest.period if brief.latest else None, ind.frequency, today)
-            past = history_items((history or {}).get(ind.id, []), tz)
+            past = history_items(history.get(ind.id, []), tz)
             updated = brief.changed.astimezone(tz).date() if brief.changed else None
             stale = brief.latest is not None and is_stale(brief.latest.period, ind.frequency, today)
             views.append(IndicatorView(entry, objective, brief, result, status, due, updated, past, loaded, stale))
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))
-    return SiteContext(settings, catalog, objectives, generated_at, loader)
+    return SiteContext(settings, catalog, objectives, generated_at, outcome.loader)

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.assess.base import Assessment, Category, IndicatorResult, ObjectiveSummary, Point, Projection
+from tracker.assess.outcome import Outcome
 from tracker.catalog import (
     Baseline,
     Catalog,
@@ -40,6 +41,11 @@ class Sample:
     results: dict[str, IndicatorResult]
     summaries: dict[str, ObjectiveSummary]
     generated_at: datetime = GENERATED_AT
+
+    @property
+    def outcome(self) -> Outcome:
+        """The sample as the assessment stage would hand it to the site."""
+        return Outcome(self.results, self.summaries, self.observations)
 
 
 def _l(it: str, en: str) -> Localized:
