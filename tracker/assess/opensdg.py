@@ -17,6 +17,11 @@ Source: open-sdg/sdg-build ``sdg/ProgressMeasure.py`` (``SeriesProgress``: base 
 * a required rate of 0 gives R = ±inf (numpy division), a negative ratio to a fractional power gives NaN,
   and NaN yields "not_available" with no score, as in the code.
 
+* a range of years (``2014/2015``, ``2005-2007``, ``2017-18``) counts as its **first** year: the code reads the
+  first four characters of ``Year`` (``filter_data``). Everywhere else the tracker dates a range by the year it
+  ends in (:mod:`tracker.intake.periods`); this method re-dates it by its start (:func:`dated`), so base and
+  current years, growth rates and scores are the platform's. Charts and labels keep the range as written.
+
 What differs: the code's default direction is *negative* when unset; here the direction always comes from the
 definition. Sub-annual data are reduced to one value per year first (the code would stop on duplicate years).
 """
@@ -147,9 +152,21 @@ def status_from_score(value: float | None, target_achieved: bool = False) -> str
     return "deterioration"
 
 
+def dated(point: Point) -> Point:
+    """A range of years (canonical label ``2014/2015``) timed at its first year, as sdg-build reads ``Year``.
+
+    Other labels start with their calendar year already (``2015``, ``2015-Q4``, ``2015-03``, ``2015-03-31``), and
+    :func:`tracker.assess.growth.annual` takes each value's calendar year from its time.
+    """
+    label = point.period
+    if "/" in label and label[:4].isdigit():
+        return Point(float(label[:4]), point.value, label)
+    return point
+
+
 def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     """One assessment, window "base": from the base year to the latest year."""
-    series = prepare(points, spec)
+    series = prepare([dated(p) for p in points], spec)
     if not series:
         return [insufficient(METHOD, "base", LABELS["not_available"], "no_data")]
     latest = series[-1]
