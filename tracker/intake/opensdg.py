@@ -254,6 +254,14 @@ def _select(table: data.Table, opts: ProgressOptions, notes: definition.Notes, l
         if len(several) > 1:  # progress series in several units/series: each stays, in a column of its own
             rows = _as_column(table, rows, attr, column, several, label, problems)
             continue
+        if opts.others and not several:  # as sdg-build: no entry names one, so no entry filters by it
+            values = list(dict.fromkeys(getattr(r, attr) for r in rows if getattr(r, attr)))
+            if len(values) > 1:
+                notes.add(f"The source has several {column} ({', '.join(map(repr, values))}); no progress series "
+                          "names one, so none was left out.",
+                          f"La fonte ha più {what_it} ({', '.join(map(repr, values))}); nessuna serie di progresso "
+                          "ne indica una, quindi nessuna è esclusa.")
+            continue
         kept, values, found = data.pick(rows, attr, wanted)
         if wanted is not None and not found:
             problems.append(Problem(label, f"progress option {attr} {wanted!r} is not in the {column} column",
