@@ -542,3 +542,33 @@ def test_manual_status_of_the_platform_is_published_as_such(several: tuple[Impor
     assert result.headline.score is None and result.headline.category is Category.ON_TRACK
     assert result.headline.label["en"].endswith("(status set by the platform, not computed)")
     assert "set by hand on the platform" in result.headline.notes[0]["en"]
+
+
+def test_pages_show_each_series_verdict_the_manual_status_and_no_on_track_without_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tracker run` on imported indicators: the several-series page lists each series beside the headline
+    verdict, the manual status reads as the platform's, and a no-target indicator's badge never says on track."""
+    from datetime import UTC, datetime
+
+    from tracker import config, pipeline
+
+    project = tmp_path / "project"
+    dest = make_indicators(project)
+    assert import_opensdg(SEVERAL, dest, "world").problems == []
+    assert import_opensdg(SAMPLE, dest, "other", ids=["17-1-1", "13-1-1"], origin=ORIGIN).problems == []
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    pipeline.run(config.load(project), now=datetime(2026, 6, 30, 9, tzinfo=UTC), updates=False)
+    pages = project / "site" / "en" / "indicators"
+    several_page = (pages / "sdg-1-1-1.html").read_text(encoding="utf-8")
+    assert "Verdict by progress series: the headline verdict is the mean of their scores" in several_page
+    assert "Count" in several_page and "Female" in several_page and "(Substantial progress)" in several_page
+    assert "none: trend only" in several_page and "The verdict is the mean of the scores" in several_page
+    manual = (pages / "sdg-2-1-1.html").read_text(encoding="utf-8")
+    assert "status set by the platform, not computed" in manual and "set by hand on the platform" in manual
+    unavailable = (pages / "sdg-13-1-1.html").read_text(encoding="utf-8")
+    line = unavailable.split('class="verdict-line"', 1)[1].split("</p>", 1)[0]
+    assert "No automatic verdict" in line and "publishes no automatic verdict" in unavailable
+    no_target = (pages / "sdg-17-1-1.html").read_text(encoding="utf-8")  # substantial_progress, no target
+    badge = no_target.split('class="verdict-line"', 1)[1].split("</p>", 1)[0]
+    assert "on track" not in badge.lower()
+    assert "“On track”" not in no_target and "“Substantial progress”" in no_target
