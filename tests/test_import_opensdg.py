@@ -572,3 +572,30 @@ def test_pages_show_each_series_verdict_the_manual_status_and_no_on_track_withou
     badge = no_target.split('class="verdict-line"', 1)[1].split("</p>", 1)[0]
     assert "on track" not in badge.lower()
     assert "“On track”" not in no_target and "“Substantial progress”" in no_target
+
+
+def _definition(**extra: object) -> Indicator:
+    tree = {"id": "x-1", "objective": "world", "name": {"it": "x", "en": "x"}, "definition": {"it": "x", "en": "x"},
+            "unit": {"kind": "count", "label": {"it": "", "en": ""}}, "direction": "increase",
+            "source": {"name": "x", "url": "https://example.org/"},
+            "disaggregations": [{"column": "sex", "label": {"it": "Sesso", "en": "Sex"}, "values": ["F", "M"]}]}
+    return Indicator.model_validate(tree | extra)
+
+
+def test_progress_series_and_manual_status_are_checked() -> None:
+    assert _definition().inconsistencies() == []  # the new keys are optional: existing definitions stay valid
+    good = [{"select": {}, "direction": "increase", "target": 5, "target_year": 2030},
+            {"select": {"sex": "F"}, "direction": "decrease", "natural_limit": 0}]
+    assert _definition(method="opensdg", progress_series=good).inconsistencies() == []
+    assert _definition(method="opensdg", automatic_progress=False, manual_status="deterioration"
+                       ).inconsistencies() == []
+    found = [key for key, _, _ in _definition(method="eurostat", manual_status="deterioration", progress_series=[
+        {"select": {"sex": "X"}, "direction": "increase", "target_year": 2030},
+        {"select": {"age": "1"}, "direction": "increase"}, {"select": {"sex": "X"}, "direction": "increase"},
+    ]).inconsistencies()]
+    assert found == ["manual_status", "progress_series", "progress_series.0.select", "progress_series.0.target_year",
+                     "progress_series.1.select", "progress_series.2.select", "progress_series.2.select"]
+    single = _definition(method="opensdg", progress_series=good[:1]).inconsistencies()
+    assert [key for key, _, _ in single] == ["progress_series"]
+    with pytest.raises(ValueError, match="manual_status"):
+        _definition(automatic_progress=False, manual_status="on_track")
