@@ -253,6 +253,11 @@ def _select(table: data.Table, opts: ProgressOptions, notes: definition.Notes, l
         several = list(dict.fromkeys(v for v in (getattr(o, attr) for o in [opts, *opts.others]) if v is not None))
         if len(several) > 1:  # progress series in several units/series: each stays, in a column of its own
             rows = _as_column(table, rows, attr, column, several, label, problems)
+            left = [v for v in dict.fromkeys(getattr(r, attr) for r in table.rows) if v and v not in several]
+            if left:
+                notes.add(f"No progress series names the {column} {', '.join(map(repr, left))}: those rows were left "
+                          "out.", f"Nessuna serie di progresso indica {', '.join(map(repr, left))} ({column}): "
+                          "quelle righe sono escluse.")
             continue
         if opts.others and not several:  # as sdg-build: no entry names one, so no entry filters by it
             values = list(dict.fromkeys(getattr(r, attr) for r in rows if getattr(r, attr)))
