@@ -420,3 +420,182 @@ def test_cli_import_opensdg(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["import", "opensdg", str(tmp_path / "none"), "--objective", "world",
                                   "--project", str(tmp_path)])
     assert missing.exit_code == 2
+
+
+# ---------------------------------------------------------------------------------------------- parity with sdg-build
+
+#: What sdg-build published for the sample (its ``indicator_calculation_components.yml``, see SOURCE.md).
+RESULTS = SAMPLE / "progress-results.yml"
+#: Open SDG status codes → our categories (the code's status names, tracker.assess.opensdg.CATEGORY).
+STATUS = {"target_achieved": Category.ACHIEVED, "substantial_progress": Category.ON_TRACK,
+          "moderate_progress": Category.MODERATE, "limited_progress": Category.LIMITED,
+          "deterioration": Category.DETERIORATING}
+
+
+def _published() -> dict[str, dict]:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+
+
+def _result(dest: Path, sid: str):  # noqa: ANN202
+    entry = catalog.load(dest).entry(f"sdg-{sid}")
+    observations, problems = read_observations(entry.data_file, entry.indicator)
+    assert problems == []
+    return entry.indicator, assess_indicator(entry.indicator, observations, AssessmentConfig())
+
+
+def _same_series(got, want: dict) -> None:  # noqa: ANN001
+    """One series: status, score to 1e-9, base and current year and value identical (as published)."""
+    assert got.category is STATUS[want["status"]], want["status"]
+    assert got.score == pytest.approx(want["score"], abs=1e-9)
+    assert (got.base.time, got.base.value) == (want["base_year"], want["base_value"])
+    assert (got.latest.time, got.latest.value) == (want["current_year"], want["current_value"])
+    assert got.figures["progress_value"] == pytest.approx(want["progress_value"], rel=1e-12)
+
+
+@pytest.mark.parametrize("sid", SAMPLE_IDS)
+def test_every_sample_indicator_matches_what_sdg_build_published(sample: tuple[ImportReport, Path],
+                                                                 sid: str) -> None:
+    """20 of 20: the indicator's status and score, and every series' figures, as sdg-build published them."""
+    _, dest = sample
+    published = _published()[sid]
+    indicator, result = _result(dest, sid)
+    series = {k: v for k, v in published.items() if isinstance(v, dict)}
+    if published["progress_status"] in ("", "not_available_manual"):  # auto_progress_calculation: false
+        assert series == {} and published["score"] is None
+        assert not indicator.automatic_progress
+        assert result.headline.category is Category.INSUFFICIENT_DATA and result.headline.score is None
+        assert result.subseries == {} and result.others == []
+        return
+    assert result.headline.category is STATUS[published["progress_status"]]
+    assert result.headline.score == pytest.approx(published["score"], abs=1e-9)
+    if len(series) == 1:  # one progress series: the headline is that series
+        _same_series(result.headline, next(iter(series.values())))
+    else:
+        assert [a.score for a in result.subseries.values()] == pytest.approx(
+            [s["score"] for s in series.values()], abs=1e-9)
+        for got, want in zip(result.subseries.values(), series.values(), strict=True):
+            _same_series(got, want)
+
+
+def test_manual_status_is_shown_as_the_platforms_and_no_verdict_of_ours(sample: tuple[ImportReport, Path]) -> None:
+    report, dest = sample
+    ind, result = _result(dest, "13-1-1")  # auto_progress_calculation: false, progress_status: not_available_manual
+    assert (ind.automatic_progress, ind.manual_status) == (False, "not_available_manual")
+    assert "not available" in result.headline.reason["en"] and "by hand" in result.headline.reason["en"]
+    ind, result = _result(dest, "7-1-1")  # off, no manual status (the options are commented out)
+    assert (ind.automatic_progress, ind.manual_status) == (False, None)
+    assert "publishes no automatic verdict" in result.headline.reason["en"]
+    assert "no automatic verdict is published here either" in note_of(report, "7-1-1")
+
+
+def test_a_range_of_years_counts_as_its_first_year_as_sdg_build_reads_it(sample: tuple[ImportReport, Path]) -> None:
+    _, dest = sample  # 11-3-1: "2005-2007" ... "2020-2022"; the data file keeps the range as written
+    _, result = _result(dest, "11-3-1")
+    assert (result.headline.base.period, result.headline.base.time) == ("2005/2007", 2005.0)
+    assert (result.headline.latest.period, result.headline.latest.time) == ("2020/2022", 2020.0)
+
+
+# ---------------------------------------------------------------------------------------------- several series
+
+SEVERAL = Path(__file__).resolve().parent / "fixtures" / "opensdg-several"
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportReport, Path]:
+    dest = make_indicators(tmp_path_factory.mktemp("several"))
+    return import_opensdg(SEVERAL, dest, "world"), dest
+
+
+def test_several_progress_series_each_scored_with_its_options_and_averaged(
+        several: tuple[ImportReport, Path]) -> None:
+    report, dest = several
+    assert [str(p) for p in report.problems] == []
+    ind, result = _result(dest, "1-1-1")
+    assert [(e.select, e.direction, e.base_year, e.target, e.target_year, e.natural_limit)
+            for e in ind.progress_series] == [
+        ({}, "increase", 2016, 80, 2030, None),  # series Rate: the headline was built from it
+        ({"series": "Count", "sex": "Female"}, "decrease", None, None, None, 0)]
+    assert "publishes the mean of their scores" in note_of(report, "1-1-1")
+    rate, count = result.subseries[""], result.subseries["series=Count;sex=Female"]
+    assert list(result.subseries) == ["", "series=Count;sex=Female"]  # "Other" and Male: named by no entry
+    # Rate: base 2016 = 42, latest "2021/2022" counted as 2021 = 50.5 (methodology_2)
+    ratio = _cagr(50.5, 42, 2021, 2016) / abs(_cagr(80, 42, 2030, 2016))
+    assert (rate.base.time, rate.latest.time) == (2016, 2021)
+    assert rate.score == pytest.approx(7.1429 * ratio - 4.2857, abs=1e-12)
+    assert rate.category is Category.MODERATE
+    # Count, Female: negative, no target, limit 0 (C = 1): g = -CAGR(104/120, 5 years) >= 1.5 % → +5
+    g = -_cagr(104, 120, 2020, 2015)
+    assert g >= 0.015 and count.score == 5 and count.category is Category.ON_TRACK
+    assert count.label["en"] == "Substantial progress" and count.trend_only  # no target: never "on track"
+    mean = (rate.score + 5) / 2
+    assert result.headline.score == pytest.approx(mean, abs=1e-12)
+    assert result.headline.category is (Category.ON_TRACK if mean >= 2.5 else Category.MODERATE)
+    assert "mean of the scores" in result.headline.notes[0]["en"]
+
+
+def test_manual_status_of_the_platform_is_published_as_such(several: tuple[ImportReport, Path]) -> None:
+    _, dest = several
+    ind, result = _result(dest, "2-1-1")  # auto off, progress_status: substantial_progress
+    assert (ind.automatic_progress, ind.manual_status) == (False, "substantial_progress")
+    assert result.headline.score is None and result.headline.category is Category.ON_TRACK
+    assert result.headline.label["en"].endswith("(status set by the platform, not computed)")
+    assert "set by hand on the platform" in result.headline.notes[0]["en"]
+
+
+def test_pages_show_each_series_verdict_the_manual_status_and_no_on_track_without_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tracker run` on imported indicators: the several-series page lists each series beside the headline
+    verdict, the manual status reads as the platform's, and a no-target indicator's badge never says on track."""
+    from datetime import UTC, datetime
+
+    from tracker import config, pipeline
+
+    project = tmp_path / "project"
+    dest = make_indicators(project)
+    assert import_opensdg(SEVERAL, dest, "world").problems == []
+    assert import_opensdg(SAMPLE, dest, "other", ids=["17-1-1", "13-1-1"], origin=ORIGIN).problems == []
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    pipeline.run(config.load(project), now=datetime(2026, 6, 30, 9, tzinfo=UTC), updates=False)
+    pages = project / "site" / "en" / "indicators"
+    several_page = (pages / "sdg-1-1-1.html").read_text(encoding="utf-8")
+    assert "Verdict by progress series: the headline verdict is the mean of their scores" in several_page
+    assert "Count" in several_page and "Female" in several_page and "(Substantial progress)" in several_page
+    assert "none: trend only" in several_page and "The verdict is the mean of the scores" in several_page
+    manual = (pages / "sdg-2-1-1.html").read_text(encoding="utf-8")
+    assert "status set by the platform, not computed" in manual and "set by hand on the platform" in manual
+    unavailable = (pages / "sdg-13-1-1.html").read_text(encoding="utf-8")
+    line = unavailable.split('class="verdict-line"', 1)[1].split("</p>", 1)[0]
+    assert "No automatic verdict" in line and "publishes no automatic verdict" in unavailable
+    no_target = (pages / "sdg-17-1-1.html").read_text(encoding="utf-8")  # substantial_progress, no target
+    badge = no_target.split('class="verdict-line"', 1)[1].split("</p>", 1)[0]
+    assert "on track" not in badge.lower()
+    assert "“On track”" not in no_target and "“Substantial progress”" in no_target
+
+
+def _definition(**extra: object) -> Indicator:
+    tree = {"id": "x-1", "objective": "world", "name": {"it": "x", "en": "x"}, "definition": {"it": "x", "en": "x"},
+            "unit": {"kind": "count", "label": {"it": "", "en": ""}}, "direction": "increase",
+            "source": {"name": "x", "url": "https://example.org/"},
+            "disaggregations": [{"column": "sex", "label": {"it": "Sesso", "en": "Sex"}, "values": ["F", "M"]}]}
+    return Indicator.model_validate(tree | extra)
+
+
+def test_progress_series_and_manual_status_are_checked() -> None:
+    assert _definition().inconsistencies() == []  # the new keys are optional: existing definitions stay valid
+    good = [{"select": {}, "direction": "increase", "target": 5, "target_year": 2030},
+            {"select": {"sex": "F"}, "direction": "decrease", "natural_limit": 0}]
+    assert _definition(method="opensdg", progress_series=good).inconsistencies() == []
+    assert _definition(method="opensdg", automatic_progress=False, manual_status="deterioration"
+                       ).inconsistencies() == []
+    found = [key for key, _, _ in _definition(method="eurostat", manual_status="deterioration", progress_series=[
+        {"select": {"sex": "X"}, "direction": "increase", "target_year": 2030},
+        {"select": {"age": "1"}, "direction": "increase"}, {"select": {"sex": "X"}, "direction": "increase"},
+    ]).inconsistencies()]
+    assert found == ["manual_status", "progress_series", "progress_series.0.select", "progress_series.0.target_year",
+                     "progress_series.1.select", "progress_series.2.select", "progress_series.2.select"]
+    single = _definition(method="opensdg", progress_series=good[:1]).inconsistencies()
+    assert [key for key, _, _ in single] == ["progress_series"]
+    with pytest.raises(ValueError, match="manual_status"):
+        _definition(automatic_progress=False, manual_status="on_track")

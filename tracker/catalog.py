@@ -138,6 +138,29 @@ class Disaggregation(Strict):
         return values
 
 
+#: Open SDG's progress status codes (sdg-build ``get_progress_status``), and the manual one platforms set
+#: when they publish no verdict (``progress_status: not_available_manual``).
+PROGRESS_STATUSES = ("target_achieved", "substantial_progress", "moderate_progress", "limited_progress",
+                     "deterioration", "not_available", "not_available_manual")
+
+
+class ProgressSeries(Strict):
+    """One series that Open SDG's progress measure scores on its own (one ``progress_calculation_options``
+    entry); the indicator's verdict is the mean of their scores. Unset keys take sdg-build's defaults: base year
+    ``assessment.base_year`` (2015), target year 2030; no target means the trend-only measure."""
+
+    select: dict[str, str] = {}  # disaggregation column -> value (the other columns blank); {} = the total
+    direction: Literal["increase", "decrease"]
+    base_year: int | None = Field(None, ge=1900, le=2100)
+    target: FiniteFloat | None = None
+    target_year: int | None = Field(None, ge=1990, le=2100)
+    natural_limit: FiniteFloat | None = None
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == "increase" else -1
+
+
 class Indicator(Strict):
     id: Slug
     objective: Slug
@@ -156,6 +179,11 @@ class Indicator(Strict):
     natural_limit: FiniteFloat | None = None
     disaggregations: list[Disaggregation] = []
     data_note: Localized | None = None  # e.g. why the series is short, or that no figure was found
+    #: False: no automatic verdict is published (Open SDG's ``auto_progress_calculation: false``), only
+    #: ``manual_status`` when given.
+    automatic_progress: bool = True
+    manual_status: Literal[PROGRESS_STATUSES] | None = None  # type: ignore[valid-type]
+    progress_series: list[ProgressSeries] = []  # method opensdg: several series scored, their mean the verdict
 
     def inconsistencies(self) -> list[tuple[str, str, str]]:
         """Cross-field problems as (key path, message, hint); the loader locates them in the file."""
@@ -175,10 +203,42 @@ class Indicator(Strict):
         if self.method is not None and self.method not in METHOD_NAMES:
             found.append(("method", f"unknown method {self.method!r}", f"use one of: {', '.join(METHOD_NAMES)}"))
         columns = [d.column for d in self.disaggregations]
+        found += self._progress_inconsistencies()
         for i, column in enumerate(columns):
             if column in columns[:i] or column in RESERVED_COLUMNS:
                 found.append((f"disaggregations.{i}.column", f"{column!r} is used twice or reserved",
                               "give each disaggregation its own column name"))
+        return found
+
+    def _progress_inconsistencies(self) -> list[tuple[str, str, str]]:
+        found = []
+        if self.manual_status is not None and self.automatic_progress:
+            found.append(("manual_status", "is only used with automatic_progress: false",
+                          "add automatic_progress: false, or remove manual_status"))
+        if not self.progress_series:
+            return found
+        if self.method != "opensdg":
+            found.append(("progress_series", "averaging several progress series is Open SDG's rule",
+                          "use method: opensdg, or remove progress_series"))
+        if len(self.progress_series) < 2:
+            found.append(("progress_series", "lists one series; write its options as the indicator's own",
+                          "move direction, target and baseline to the indicator and remove progress_series"))
+        values = {d.column: d.values for d in self.disaggregations}
+        seen: list[dict[str, str]] = []
+        for i, entry in enumerate(self.progress_series):
+            for column, value in entry.select.items():
+                if column not in values:
+                    found.append((f"progress_series.{i}.select", f"{column!r} is not a disaggregation column",
+                                  f"use one of: {', '.join(values) or '(none declared)'}"))
+                elif value not in values[column]:
+                    found.append((f"progress_series.{i}.select", f"{value!r} is not a value of {column!r}",
+                                  f"use one of: {', '.join(values[column])}"))
+            if entry.select in seen:
+                found.append((f"progress_series.{i}.select", "selects the same series as an earlier entry",
+                              "give each entry its own selection"))
+            seen.append(entry.select)
+            if entry.target is None and entry.target_year is not None:
+                found.append((f"progress_series.{i}.target_year", "is set without a target", "add target, or remove it"))
         return found
 
     @property

@@ -16,6 +16,11 @@ Every series also gets one projection (:mod:`tracker.assess.projection`), shared
 where the verdict and the projection tell different stories. An indicator without a quantified target gets
 Eurostat's assessment for indicators without a target (trend only, its own four categories and words), whatever
 method it names, except ``opensdg``, which replicates a platform's published figures.
+
+Two Open SDG rules apply to any indicator that declares them (the importer writes them from the metadata):
+``automatic_progress: false`` publishes no automatic verdict, only the platform's ``manual_status`` shown as
+such; ``progress_series`` (method ``opensdg``) scores each listed series with its own options, and the headline
+is their mean score (``subseries`` then holds exactly those series' verdicts).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from tracker.assess import opensdg
 from tracker.assess.base import Assessment, Category, IndicatorResult, Point, Projection, Spec
 from tracker.assess.projection import project
 from tracker.assess.registry import METHODS, headline_window, method_for, spec_for
@@ -33,7 +39,7 @@ from tracker.assess.text import WHEN, reason
 from tracker.catalog import Indicator
 from tracker.config import Assessment as AssessmentConfig
 from tracker.intake.periods import is_stale
-from tracker.observations import HEADLINE, Observation
+from tracker.observations import HEADLINE, Observation, series_key
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,9 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
     """
     method = method_for(indicator, assessment_config)
     trend_only = indicator.target is None
+    if not indicator.automatic_progress:
+        headline = dataclasses.replace(opensdg.manual(indicator.manual_status), trend_only=trend_only)
+        return IndicatorResult(indicator_id=indicator.id, headline=headline)
     if trend_only and method != "opensdg":
         method = "eurostat"
     spec = spec_for(indicator, assessment_config, method)
@@ -64,6 +73,20 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
         return [dataclasses.replace(a, projection=projection, projection_note=note, trend_only=trend_only,
                                     notes=notes(a, projection, series_spec, indicator.frequency, today))
                 for a in results]
+
+    if indicator.progress_series and method == "opensdg":
+        parts: dict[str, Assessment] = {}
+        for entry in indicator.progress_series:
+            key = series_key(entry.select)
+            part_spec = dataclasses.replace(
+                spec, sign=entry.sign, target_value=entry.target, target_year=entry.target_year,
+                baseline_year=entry.base_year, baseline_value=None, natural_limit=entry.natural_limit)
+            points = series.get(key, [])
+            found = finish(assess(points, part_spec), points, part_spec)
+            parts[key] = dataclasses.replace(_pick(found, window), trend_only=entry.target is None)
+        all_trend = all(e.target is None for e in indicator.progress_series)
+        headline = opensdg.combined(list(parts.values()), all_trend)
+        return IndicatorResult(indicator_id=indicator.id, headline=headline, subseries=parts)
 
     if HEADLINE in series:
         results = finish(assess(series[HEADLINE], spec), series[HEADLINE], spec)

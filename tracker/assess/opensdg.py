@@ -17,6 +17,11 @@ Source: open-sdg/sdg-build ``sdg/ProgressMeasure.py`` (``SeriesProgress``: base 
 * a required rate of 0 gives R = ±inf (numpy division), a negative ratio to a fractional power gives NaN,
   and NaN yields "not_available" with no score, as in the code.
 
+* a range of years (``2014/2015``, ``2005-2007``, ``2017-18``) counts as its **first** year: the code reads the
+  first four characters of ``Year`` (``filter_data``). Everywhere else the tracker dates a range by the year it
+  ends in (:mod:`tracker.intake.periods`); this method re-dates it by its start (:func:`dated`), so base and
+  current years, growth rates and scores are the platform's. Charts and labels keep the range as written.
+
 What differs: the code's default direction is *negative* when unset; here the direction always comes from the
 definition. Sub-annual data are reduced to one value per year first (the code would stop on duplicate years).
 """
@@ -47,6 +52,13 @@ LABELS: dict[str, dict[str, str]] = {
     "deterioration": {"en": "Deterioration", "it": "Deterioramento"},
     "not_available": {"en": "Unable to assess", "it": "Non valutabile"},
 }
+#: Without a target the code's ``substantial_progress`` is a trend, not a distance to a target: its own words
+#: ("substantial progress"), never "on track" (the site words no-target verdicts as trends throughout).
+TREND_LABELS: dict[str, dict[str, str]] = {
+    "substantial_progress": {"en": "Substantial progress", "it": "Progressi sostanziali"},
+}
+#: A status set by hand on the platform (``auto_progress_calculation: false`` and ``progress_status``).
+MANUAL_SUFFIX = {"en": " (status set by the platform, not computed)", "it": " (stato fissato dalla piattaforma, non calcolato)"}
 CATEGORY = {
     "target_achieved": Category.ACHIEVED, "substantial_progress": Category.ON_TRACK,
     "moderate_progress": Category.MODERATE, "limited_progress": Category.LIMITED,
@@ -147,9 +159,21 @@ def status_from_score(value: float | None, target_achieved: bool = False) -> str
     return "deterioration"
 
 
+def dated(point: Point) -> Point:
+    """A range of years (canonical label ``2014/2015``) timed at its first year, as sdg-build reads ``Year``.
+
+    Other labels start with their calendar year already (``2015``, ``2015-Q4``, ``2015-03``, ``2015-03-31``), and
+    :func:`tracker.assess.growth.annual` takes each value's calendar year from its time.
+    """
+    label = point.period
+    if "/" in label and label[:4].isdigit():
+        return Point(float(label[:4]), point.value, label)
+    return point
+
+
 def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     """One assessment, window "base": from the base year to the latest year."""
-    series = prepare(points, spec)
+    series = prepare([dated(p) for p in points], spec)
     if not series:
         return [insufficient(METHOD, "base", LABELS["not_available"], "no_data")]
     latest = series[-1]
@@ -199,7 +223,8 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     }
     return [Assessment(
         method=METHOD, window="base", category=CATEGORY[code], score=score(progress, limits, target is not None, achieved),
-        label=LABELS[code], base=base, latest=latest, figures=figures,
+        label=(TREND_LABELS.get(code) if target is None else None) or LABELS[code], base=base, latest=latest,
+        figures=figures,
         reason={} if code != "not_available" or why is None else reason(why[0], **why[1]),
     )]
 
@@ -212,3 +237,32 @@ def _divide(a: float, b: float) -> float:
         return math.nan
     return math.copysign(math.inf, a)
 
+
+
+def manual(status: str | None) -> Assessment:
+    """No automatic verdict (``auto_progress_calculation: false``): the platform's manual status, shown as such,
+    or none at all. sdg-build publishes the meta's ``progress_status`` with no score (``get_indicator_progress``)."""
+    if status is None or status.startswith("not_available"):
+        return insufficient(METHOD, "base", LABELS["not_available"], "manual_none" if status is None
+                            else "manual_not_available", status=status or "")
+    label = {lang: text + MANUAL_SUFFIX[lang] for lang, text in LABELS[status].items()}
+    return Assessment(method=METHOD, window="base", category=CATEGORY[status], score=None, label=label,
+                      notes=[reason("note_manual", status=status)])
+
+
+def combined(parts: Sequence[Assessment], trend_only: bool) -> Assessment:
+    """The indicator's verdict from its progress series (``IndicatorProgress.get_indicator_progress``): the mean
+    of the scores that exist, its status by the score bands; "target achieved" only when every scored series
+    achieved its target. No score at all: not assessed (the code publishes an empty status)."""
+    scores = [a.score for a in parts if a.score is not None]
+    if not scores:
+        return insufficient(METHOD, "base", LABELS["not_available"], "several_none", count=len(parts))
+    mean = sum(scores) / len(scores)  # numpy.mean of a few floats: the plain sum, divided
+    achieved = all(a.category is Category.ACHIEVED for a in parts if a.score is not None)
+    code = status_from_score(mean, achieved)
+    return Assessment(
+        method=METHOD, window="base", category=CATEGORY[code], score=mean,
+        label=(TREND_LABELS.get(code) if trend_only else None) or LABELS[code],
+        figures={"series_count": float(len(parts)), "series_assessed": float(len(scores))},
+        notes=[reason("note_several", count=len(parts), assessed=len(scores))], trend_only=trend_only,
+        projection_note=reason("projection_several"))

@@ -70,6 +70,40 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "There is no total series, only {count} disaggregated series; each is assessed on its own.",
         "it": "Non c'è una serie complessiva, solo {count} serie disaggregate; ognuna è valutata a sé.",
     },
+    "manual_none": {
+        "en": "The platform this indicator comes from publishes no automatic verdict for it (automatic progress "
+              "calculation is off), so none is shown here.",
+        "it": "La piattaforma da cui proviene l'indicatore non pubblica un giudizio automatico (il calcolo "
+              "automatico del progresso è disattivato), quindi qui non se ne mostra alcuno.",
+    },
+    "manual_not_available": {
+        "en": "The platform this indicator comes from publishes no automatic verdict for it; its status, set by "
+              "hand, is “not available” ({status}).",
+        "it": "La piattaforma da cui proviene l'indicatore non pubblica un giudizio automatico; il suo stato, "
+              "fissato a mano, è “non disponibile” ({status}).",
+    },
+    "note_manual": {
+        "en": "This status was set by hand on the platform the indicator comes from ({status}); it is not computed "
+              "from the values.",
+        "it": "Questo stato è stato fissato a mano sulla piattaforma da cui proviene l'indicatore ({status}); non è "
+              "calcolato dai valori.",
+    },
+    "several_none": {
+        "en": "None of the indicator's {count} progress series could be assessed (see each series below).",
+        "it": "Nessuna delle {count} serie di progresso dell'indicatore è valutabile (vedi ogni serie sotto).",
+    },
+    "note_several": {
+        "en": "The verdict is the mean of the scores of the indicator's progress series ({assessed} of {count} "
+              "assessed), as Open SDG computes it; each series' verdict is in the table “Verdict by series”.",
+        "it": "Il giudizio è la media dei punteggi delle serie di progresso dell'indicatore ({assessed} di {count} "
+              "valutate), come la calcola Open SDG; il giudizio di ogni serie è nella tabella “Giudizio per serie”.",
+    },
+    "projection_several": {
+        "en": "No projection for the indicator as a whole: its verdict averages several series, each projected on "
+              "its own.",
+        "it": "Nessuna proiezione per l'indicatore nel suo insieme: il giudizio è la media di più serie, ciascuna "
+              "proiettata a sé.",
+    },
     "projection_no_target": {
         "en": "No projection: the indicator has no quantified target to project towards.",
         "it": "Nessuna proiezione: l'indicatore non ha un obiettivo quantificato verso cui proiettare.",

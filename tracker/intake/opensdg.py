@@ -250,6 +250,23 @@ def _select(table: data.Table, opts: ProgressOptions, notes: definition.Notes, l
     rows = table.rows
     kept_values: dict[str, str] = {}
     for attr, column, wanted, what_it in (("unit", data.UNITS, opts.unit, "unità"), ("series", data.SERIES, opts.series, "serie")):
+        several = list(dict.fromkeys(v for v in (getattr(o, attr) for o in [opts, *opts.others]) if v is not None))
+        if len(several) > 1:  # progress series in several units/series: each stays, in a column of its own
+            rows = _as_column(table, rows, attr, column, several, label, problems)
+            left = [v for v in dict.fromkeys(getattr(r, attr) for r in table.rows) if v and v not in several]
+            if left:
+                notes.add(f"No progress series names the {column} {', '.join(map(repr, left))}: those rows were left "
+                          "out.", f"Nessuna serie di progresso indica {', '.join(map(repr, left))} ({column}): "
+                          "quelle righe sono escluse.")
+            continue
+        if opts.others and not several:  # as sdg-build: no entry names one, so no entry filters by it
+            values = list(dict.fromkeys(getattr(r, attr) for r in rows if getattr(r, attr)))
+            if len(values) > 1:
+                notes.add(f"The source has several {column} ({', '.join(map(repr, values))}); no progress series "
+                          "names one, so none was left out.",
+                          f"La fonte ha più {what_it} ({', '.join(map(repr, values))}); nessuna serie di progresso "
+                          "ne indica una, quindi nessuna è esclusa.")
+            continue
         kept, values, found = data.pick(rows, attr, wanted)
         if wanted is not None and not found:
             problems.append(Problem(label, f"progress option {attr} {wanted!r} is not in the {column} column",
@@ -266,6 +283,25 @@ def _select(table: data.Table, opts: ProgressOptions, notes: definition.Notes, l
             rows = [r for r in rows if getattr(r, attr) == kept]
             kept_values[attr] = kept
     return rows, kept_values
+
+
+def _as_column(table: data.Table, rows: list[data.Row], attr: str, column: str, wanted: list[str], label: str,
+               problems: list[Problem]) -> list[data.Row]:
+    """Keep the rows of every ``Units``/``Series`` value a progress series names, that column becoming a
+    disaggregation (the progress series then select by it, as sdg-build's ``filter_column`` does)."""
+    values = list(dict.fromkeys(getattr(r, attr) for r in rows if getattr(r, attr)))
+    for w in wanted:
+        if w not in values:
+            problems.append(Problem(label, f"progress option {attr} {w!r} is not in the {column} column",
+                                    column=column, hint=f"use one of: {', '.join(values)}"))
+    kept = [r for r in rows if getattr(r, attr) in wanted]
+    table.headers.append(column)
+    for r in kept:
+        r.raw[column] = r.dims[column] = getattr(r, attr)
+    for r in table.rows:
+        r.raw.setdefault(column, "")
+        r.dims.setdefault(column, "")
+    return kept
 
 
 def _headline(table: data.Table, rows: list[data.Row], meta: Meta, opts: ProgressOptions, notes: definition.Notes,
@@ -290,8 +326,10 @@ def _headline(table: data.Table, rows: list[data.Row], meta: Meta, opts: Progres
         for r in existing:
             r.origin = "headline"
         return existing
+    picked = [(column, value) for column, value in ((data.UNITS, opts.unit), (data.SERIES, opts.series))
+              if value is not None and column in headers]
     candidates = [
-        ("the progress options", [(f, v) for f, v in opts.disaggregation]),
+        ("the progress options", [*picked, *((f, v) for f, v in opts.disaggregation)]),
         ("data_start_values", _start_values(meta)),
         ("its total values", list(data.total_like(rows, headers).items())),
     ]

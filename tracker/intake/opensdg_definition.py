@@ -21,8 +21,8 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from tracker.catalog import RESERVED_COLUMNS, UNIT_BOUNDS, Indicator
-from tracker.intake.opensdg_data import FORMULA_START, Row
+from tracker.catalog import PROGRESS_STATUSES, RESERVED_COLUMNS, UNIT_BOUNDS, Indicator
+from tracker.intake.opensdg_data import FORMULA_START, Row, same
 from tracker.intake.opensdg_meta import (
     Meta,
     ProgressOptions,
@@ -138,6 +138,12 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
     tree["frequency"] = _frequency(headline or sorted({r.period.time for r in inp.rows}), inp.rows)
     tree["source"] = source
     tree["method"] = METHOD
+    if not inp.opts.auto:
+        tree["automatic_progress"] = False
+        if inp.opts.manual_status in PROGRESS_STATUSES:
+            tree["manual_status"] = inp.opts.manual_status
+    if inp.opts.others:
+        tree["progress_series"] = _progress_series(inp, disaggregations, notes, problems, label)
     if inp.opts.limit is not None:
         tree["natural_limit"] = _plain_number(inp.opts.limit)
     if disaggregations:
@@ -254,9 +260,14 @@ def decimals_of(values: list[float]) -> int:
 def _option_notes(opts: ProgressOptions, notes: Notes, problems: list[Problem], label: str) -> None:
     if not opts.auto:
         status = f"; its manual status is {opts.manual_status!r}" if opts.manual_status else ""
-        notes.add(f"The platform does not compute progress for this indicator (auto_progress_calculation is off{status}).",
+        notes.add(f"The platform does not compute progress for this indicator (auto_progress_calculation is off{status}): "
+                  "no automatic verdict is published here either.",
                   "La piattaforma non calcola il progresso di questo indicatore (auto_progress_calculation è "
-                  f"disattivato{status.replace('; its manual status is', '; stato manuale')}).")
+                  f"disattivato{status.replace('; its manual status is', '; stato manuale')}): nemmeno qui si pubblica "
+                  "un giudizio automatico.")
+        if opts.manual_status and opts.manual_status not in PROGRESS_STATUSES:
+            problems.append(Problem(label, f"progress_status {opts.manual_status!r} is not an Open SDG status",
+                                    key="progress_status", hint=f"use one of: {', '.join(PROGRESS_STATUSES)}"))
     if opts.disabled_in_comments:
         notes.add("The source's progress options are commented out.",
                   "Le opzioni di progresso della fonte sono commentate.")
@@ -270,10 +281,15 @@ def _option_notes(opts: ProgressOptions, notes: Notes, problems: list[Problem], 
                   "Anno base: il default di Open SDG, 2015 (o il primo anno successivo con dati).")
     if opts.target is not None and "target_year" in opts.defaulted:
         notes.add("Target year: Open SDG's default, 2030.", "Anno obiettivo: il default di Open SDG, 2030.")
-    if opts.entries > 1 or opts.grouped:
-        notes.add(f"The platform averages {opts.entries} progress series{' (grouped)' if opts.grouped else ''}; "
-                  "only the first was imported.",
-                  f"La piattaforma fa la media di {opts.entries} serie di progresso; è stata importata solo la prima.")
+    if opts.grouped:
+        notes.add(f"The platform averages {opts.entries} grouped progress series; only the first was imported.",
+                  f"La piattaforma fa la media di {opts.entries} serie di progresso raggruppate; è stata importata "
+                  "solo la prima.")
+    elif opts.others:
+        notes.add(f"The platform scores {opts.entries} progress series, each with its own options, and publishes "
+                  "the mean of their scores: so does this indicator (progress_series).",
+                  f"La piattaforma valuta {opts.entries} serie di progresso, ciascuna con le sue opzioni, e pubblica "
+                  "la media dei loro punteggi: così anche questo indicatore (progress_series).")
     if opts.thresholds:
         problems.append(Problem(label, f"custom progress_thresholds {opts.thresholds} were not imported",
                                 key="progress_calculation_options", hint="set assessment.thresholds.opensdg in "
@@ -286,6 +302,48 @@ def _option_notes(opts: ProgressOptions, notes: Notes, problems: list[Problem], 
     for comment in opts.comments:
         notes.add(f"Comment in the source's progress options: “{comment}”.",
                   f"Commento nelle opzioni di progresso della fonte: “{comment}”.")
+
+
+def _progress_series(inp: Inputs, disaggregations: list[dict[str, Any]], notes: Notes, problems: list[Problem],
+                     label: str) -> list[dict[str, Any]]:
+    """``progress_series`` from every options entry: its selection as our columns and values, and its options.
+
+    The first entry's series is the headline when the headline was built from it (the importer's rule), so it
+    selects nothing; a field or value that is not in the data is reported, and the entry then selects what
+    sdg-build would: the rows left unfiltered."""
+    by_header = {d["header"]: d for d in disaggregations}
+    headline_rows = [r for r in inp.rows if not any(r.dims.values())]
+    result = []
+    for i, opts in enumerate([inp.opts, *inp.opts.others]):
+        pairs = [(f, v) for f, v in (("Units", opts.unit), ("Series", opts.series)) if v is not None]
+        select: dict[str, str] = {}
+        for field_name, value in [*pairs, *opts.disaggregation]:
+            header = next((h for h in by_header if same(field_name, h, inp.tr_values.text(h))), None)
+            if header is None:
+                continue  # a unit or series the file has once only: no column, nothing to select
+            found = next((r.dims[header] for r in inp.rows if r.dims.get(header) and
+                          same(value, r.raw[header], r.dims[header])), None)
+            if found is None:
+                problems.append(Problem(label, f"progress option {field_name} = {value!r} matches no data row",
+                                        key=f"progress_calculation_options.{i}", hint="check the value"))
+                continue
+            select[by_header[header]["column"]] = found
+        chosen = {r.line for r in inp.rows if r.origin == "value" and all(
+            r.dims[h] == select.get(d["column"], "") for h, d in by_header.items())}
+        if (select and headline_rows and all(r.origin in ("progress", "copy") for r in headline_rows)
+                and {r.line for r in headline_rows} <= chosen):
+            select = {}  # the headline was built from this entry's rows (with its Progress values, if any)
+        entry: dict[str, Any] = {"select": select, "direction": "increase" if opts.direction == "positive"
+                                 else "decrease"}
+        if "base_year" not in opts.defaulted:
+            entry["base_year"] = opts.base_year
+        if opts.target is not None:
+            entry["target"] = _plain_number(opts.target)
+            entry["target_year"] = opts.target_year
+        if opts.limit is not None:
+            entry["natural_limit"] = _plain_number(opts.limit)
+        result.append(entry)
+    return result
 
 
 def _disaggregations(inp: Inputs) -> list[dict[str, Any]]:

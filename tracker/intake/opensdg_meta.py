@@ -217,7 +217,8 @@ class Translations:
 
 @dataclass
 class ProgressOptions:
-    """The first ``progress_calculation_options`` entry with sdg-build's defaults filled in, and what was defaulted."""
+    """A ``progress_calculation_options`` entry with sdg-build's defaults filled in, and what was defaulted; the
+    first entry also carries the indicator-level facts (auto calculation, manual status, comments)."""
 
     auto: bool
     direction: str  # "positive" or "negative"
@@ -236,9 +237,11 @@ class ProgressOptions:
     comments: list[str] = field(default_factory=list)
     disabled_in_comments: bool = False
     unknown_keys: list[str] = field(default_factory=list)
+    others: list[ProgressOptions] = field(default_factory=list)  # the later entries, each scored on its own
 
 
 def progress_options(meta: Meta, label: str) -> tuple[ProgressOptions, list[Problem]]:
+    """The first entry (with the indicator-level facts); each later entry in ``others``, parsed the same way."""
     problems: list[Problem] = []
     raw = meta.fields.get("progress_calculation_options")
     entries = raw if isinstance(raw, list) else ([raw] if isinstance(raw, dict) else [])
@@ -253,40 +256,56 @@ def progress_options(meta: Meta, label: str) -> tuple[ProgressOptions, list[Prob
             first, grouped = first["group"][0], True
     opts = ProgressOptions(
         auto=meta.fields.get("auto_progress_calculation") is True,
-        direction="positive" if first.get("direction") == "positive" else DEFAULT_DIRECTION,
-        base_year=DEFAULT_BASE_YEAR, target_year=DEFAULT_TARGET_YEAR, entries=len(entries), grouped=grouped,
+        direction=DEFAULT_DIRECTION, base_year=DEFAULT_BASE_YEAR, target_year=DEFAULT_TARGET_YEAR,
+        entries=len(entries), grouped=grouped,
         manual_status=str(meta.fields.get("progress_status") or ""),
         comments=block_comments(meta.text, "progress_calculation_options"),
         disabled_in_comments="progress_calculation_options" not in meta.fields
         and commented_out(meta.text, "progress_calculation_options"),
-        unknown_keys=sorted(str(k) for k in first if k not in OPTION_KEYS),
     )
-    if first.get("direction") not in ("positive", "negative"):
-        opts.defaulted.append("direction")
-        if first.get("direction") is not None:
-            problems.append(Problem(label, f"progress direction {first['direction']!r} is neither positive nor "
-                                    "negative; Open SDG treats it as negative", key="progress_calculation_options",
-                                    hint="write direction: positive or direction: negative"))
-    for key, attr in (("base_year", "base_year"), ("target_year", "target_year")):
-        value = _number(first.get(key), label, key, problems)
-        if value is None:
-            opts.defaulted.append(key)
-        else:
-            setattr(opts, attr, int(value))
-    opts.target = _number(first.get("target"), label, "target", problems)
-    opts.limit = _number(first.get("limit"), label, "limit", problems)
-    opts.series = str(first["series"]) if first.get("series") is not None else None
-    opts.unit = str(first["unit"]) if first.get("unit") is not None else None
-    for item in first.get("disaggregation") or []:
-        if isinstance(item, dict) and "field" in item and "value" in item:
-            opts.disaggregation.append((str(item["field"]), str(item["value"])))
-    thresholds = first.get("progress_thresholds") or {}
-    if isinstance(thresholds, dict):
-        opts.thresholds = {str(k): float(v) for k, v in thresholds.items() if isinstance(v, int | float)}
+    _entry(opts, first, label, 0, problems)
+    if not grouped:
+        for i, entry in enumerate(entries[1:], start=1):
+            if not isinstance(entry, dict):
+                problems.append(Problem(label, f"progress_calculation_options entry {i + 1} is not a mapping",
+                                        key=f"progress_calculation_options.{i}", hint="write '- direction: ...'"))
+                continue
+            other = ProgressOptions(auto=opts.auto, direction=DEFAULT_DIRECTION, base_year=DEFAULT_BASE_YEAR,
+                                    target_year=DEFAULT_TARGET_YEAR)
+            _entry(other, entry, label, i, problems)
+            opts.others.append(other)
     return opts, problems
 
 
-def _number(value: object, label: str, key: str, problems: list[Problem]) -> float | None:
+def _entry(opts: ProgressOptions, entry: dict[str, Any], label: str, index: int, problems: list[Problem]) -> None:
+    """One ``progress_calculation_options`` entry into ``opts``, with sdg-build's defaults (SeriesProgress)."""
+    opts.unknown_keys = sorted(str(k) for k in entry if k not in OPTION_KEYS)
+    opts.direction = "positive" if entry.get("direction") == "positive" else DEFAULT_DIRECTION
+    if entry.get("direction") not in ("positive", "negative"):
+        opts.defaulted.append("direction")
+        if entry.get("direction") is not None:
+            problems.append(Problem(label, f"progress direction {entry['direction']!r} is neither positive nor "
+                                    "negative; Open SDG treats it as negative", key="progress_calculation_options",
+                                    hint="write direction: positive or direction: negative"))
+    for key in ("base_year", "target_year"):
+        value = _number(entry.get(key), label, key, problems, index)
+        if value is None:
+            opts.defaulted.append(key)
+        else:
+            setattr(opts, key, int(value))
+    opts.target = _number(entry.get("target"), label, "target", problems, index)
+    opts.limit = _number(entry.get("limit"), label, "limit", problems, index)
+    opts.series = str(entry["series"]) if entry.get("series") is not None else None
+    opts.unit = str(entry["unit"]) if entry.get("unit") is not None else None
+    for item in entry.get("disaggregation") or []:
+        if isinstance(item, dict) and "field" in item and "value" in item:
+            opts.disaggregation.append((str(item["field"]), str(item["value"])))
+    thresholds = entry.get("progress_thresholds") or {}
+    if isinstance(thresholds, dict):
+        opts.thresholds = {str(k): float(v) for k, v in thresholds.items() if isinstance(v, int | float)}
+
+
+def _number(value: object, label: str, key: str, problems: list[Problem], index: int = 0) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -295,7 +314,7 @@ def _number(value: object, label: str, key: str, problems: list[Problem]) -> flo
         return float(str(value).strip())
     except ValueError:
         problems.append(Problem(label, f"progress option {key} {value!r} is not a number",
-                                key=f"progress_calculation_options.0.{key}", hint="write a plain number"))
+                                key=f"progress_calculation_options.{index}.{key}", hint="write a plain number"))
         return None
 
 

@@ -36,9 +36,12 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
 
     def badge(view: Any, tag: str = "span") -> Markup:
         """An indicator's verdict as a reader must quote it: trend words when it has no target, and the age of
-        its data, drawn muted, when that data is stale ("On track — data from 2017")."""
+        its data, drawn muted, when that data is stale ("On track — data from 2017"); "no automatic verdict"
+        where the definition turns automatic progress off and gives no manual status."""
         category = view.category
         said = trend(category) if view.trend_only else words(category)
+        if not view.ind.automatic_progress and category is Category.INSUFFICIENT_DATA:
+            said = gettext("No automatic verdict")  # the data may be ample: the platform computes none
         stale = view.stale and view.assessed
         age = ""
         if stale:
