@@ -193,14 +193,26 @@ class Paths(Strict):
         return value
 
     def holding(self, file: PurePosixPath, root: Path | None = None) -> str | None:
-        """The role whose folder holds ``file`` (relative to the project, or absolute with ``root``)."""
+        """The role whose folder holds ``file`` (relative to the project, or absolute with ``root``).
+
+        With ``root`` both are resolved through the file system, so a folder reached through a symbolic link
+        (``paths.indicators: in-link`` → ``indicators``) still holds a file written under its real name.
+        """
+        plain = PurePosixPath(posixpath.normpath(str(file)))
         for role in PATH_ROLES:
             folder = PurePosixPath(posixpath.normpath(getattr(self, role)))
-            if file.is_absolute():
-                if root is None:
-                    continue
-                folder = PurePosixPath(Path(root).resolve().as_posix()) / folder
-            if folder in PurePosixPath(posixpath.normpath(str(file))).parents:
+            targets = [plain]
+            if root is not None:
+                base = Path(root).resolve()
+                try:
+                    folder = PurePosixPath(base.as_posix()) / _resolved(Path(root), role, folder)
+                except ValueError:
+                    continue  # a folder outside the project: refused by its own check
+                # as written (the published site is a link a publish replaces) and as the file system has it
+                targets = [PurePosixPath(base.as_posix()) / plain, PurePosixPath((base / plain).resolve().as_posix())]
+            elif plain.is_absolute():
+                continue
+            if any(folder == target or folder in target.parents for target in targets):
                 return role
         return None
 
