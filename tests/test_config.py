@@ -49,11 +49,11 @@ def test_all_errors_reported_at_once_with_lines(tmp_path: Path) -> None:
 
 
 def test_wrong_type(tmp_path: Path) -> None:
-    write(tmp_path, "site:\n  base_year: twenty\n")
+    write(tmp_path, "assessment:\n  base_year: twenty\n")
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     assert [str(p) for p in err.value.problems] == [
-        "config.yaml:2: site.base_year: Input should be a valid integer, unable to parse string as an integer "
+        "config.yaml:2: assessment.base_year: Input should be a valid integer, unable to parse string as an integer "
         "(fix: see the Configuration table in the README)"
     ]
 

@@ -219,7 +219,6 @@ class Paths(Strict):
 
 class SiteSettings(Strict):
     base_url: str = ""  # absolute URL where the site is published: the feed's and the updates' links; optional
-    base_year: int = 2015
 
     @field_validator("base_url")
     @classmethod
