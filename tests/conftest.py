@@ -1,19 +1,27 @@
-"""Database fixtures: every database test runs on SQLite, and on PostgreSQL when ``TRACKER_TEST_PG_URL`` is set.
+"""Shared fixtures and helpers.
 
+Database fixtures: every database test runs on SQLite, and on PostgreSQL when ``TRACKER_TEST_PG_URL`` is set.
 Start a throwaway server with ``export TRACKER_TEST_PG_URL=$(tests/pg.sh)``; each test then gets a fresh
 database (``CREATE DATABASE test_<uuid>``), dropped afterwards.
+
+Helpers the test modules share (import them: ``from tests.conftest import make_indicator, pts, only``):
+a test indicator definition, a series of points, and the one assessment a method returns.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+from tracker.assess.base import Assessment, Point, Spec
+from tracker.catalog import Indicator
 
 PG_ENV = "TRACKER_TEST_PG_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
@@ -56,3 +64,34 @@ def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     return env
+
+
+# --- helpers shared by the test modules ----------------------------------------------------------------------
+
+def make_indicator(kind: str = "percent", *, columns: Sequence[str] = ("municipio",),
+                   values: Sequence[str] = tuple(str(i) for i in range(1, 10)), frequency: str = "annual",
+                   **unit: Any) -> Indicator:
+    """A valid test definition (id ``test-indicator``) of unit ``kind`` (``unit`` adds e.g. ``min``/``max``),
+    with one disaggregation column per name in ``columns`` taking ``values``."""
+    return Indicator.model_validate({
+        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
+        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": kind, "label": {"it": "u", "en": "u"}, **unit},
+        "direction": "increase", "frequency": frequency, "source": {"name": "Test", "url": "https://example.org"},
+        "disaggregations": [{"column": c, "label": {"it": c.capitalize(), "en": c.capitalize()},
+                             "values": list(values)} for c in columns],
+    })
+
+
+def pts(*pairs: tuple[float, float]) -> list[Point]:
+    """Annual points from ``(year, value)`` pairs, labelled with their year."""
+    return [Point(float(t), float(v), f"{t:g}") for t, v in pairs]
+
+
+def only(assess: Callable[[Sequence[Point], Spec], list[Assessment]], method: str
+         ) -> Callable[[list[Point], Spec], Assessment]:
+    """``one(points, spec)`` for a method that returns a single "base" assessment (and checks that it does)."""
+    def one(points: list[Point], spec: Spec) -> Assessment:
+        (a,) = assess(points, spec)
+        assert a.method == method and a.window == "base"
+        return a
+    return one

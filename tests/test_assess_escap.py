@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import only, pts
 from tracker.assess import escap
-from tracker.assess.base import Category, Point, Spec
+from tracker.assess.base import Category, Spec
 
 TARGET = Spec(sign=1, target_value=70, target_year=2030)
 
 
-def pts(*pairs: tuple[float, float]) -> list[Point]:
-    return [Point(float(t), float(v), f"{t:g}") for t, v in pairs]
-
-
-def one(points: list[Point], spec: Spec):
-    (a,) = escap.assess(points, spec)
-    assert a.method == "escap" and a.window == "base"
-    return a
+one = only(escap.assess, "escap")
 
 
 def test_e1_maintain() -> None:

@@ -6,12 +6,9 @@ import math
 
 import pytest
 
+from tests.conftest import pts
 from tracker.assess import eurostat
 from tracker.assess.base import Category, Point, Spec
-
-
-def pts(*pairs: tuple[float, float]) -> list[Point]:
-    return [Point(float(t), float(v), f"{t:g}") for t, v in pairs]
 
 
 def short(points: list[Point], spec: Spec):

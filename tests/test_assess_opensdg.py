@@ -14,19 +14,12 @@ import math
 
 import pytest
 
+from tests.conftest import only, pts
 from tracker.assess import opensdg
 from tracker.assess.base import Category, IndicatorResult, Point, Spec
 from tracker.assess.rollup import summarize
 
-
-def pts(*pairs: tuple[float, float]) -> list[Point]:
-    return [Point(float(t), float(v), f"{t:g}") for t, v in pairs]
-
-
-def one(points: list[Point], spec: Spec):
-    (a,) = opensdg.assess(points, spec)
-    assert a.method == "opensdg" and a.window == "base"
-    return a
+one = only(opensdg.assess, "opensdg")
 
 
 # --- sdg-build fixtures -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake.validate import read_observations
 
@@ -18,13 +19,7 @@ NOT_TEXT = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"
 
 
 def indicator(kind: str = "percent", **unit: Any) -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": kind, "label": {"it": "u", "en": "u"}, **unit},
-        "direction": "increase", "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": "municipio", "label": {"it": "Municipio", "en": "District"},
-                             "values": [str(i) for i in range(1, 10)]}],
-    })
+    return make_indicator(kind, **unit)
 
 
 def problems_of(tmp_path: Path, content: bytes | str, name: str = "bad.csv", kind: str = "percent",

@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake import readers
 from tracker.intake.readers import open_table
@@ -26,12 +27,7 @@ TODAY = date(2026, 6, 30)
 
 
 def indicator(kind: str = "count", columns: tuple[str, ...] = ("municipio",), **unit: Any) -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": kind, "label": {"it": "u", "en": "u"}, **unit},
-        "direction": "increase", "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": c, "label": {"it": c, "en": c}, "values": ["1", "2"]} for c in columns],
-    })
+    return make_indicator(kind, columns=columns, values=("1", "2"), **unit)
 
 
 def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndarray]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake.readers import open_table, sniff_delimiter
 from tracker.intake.validate import check_file, read_observations
@@ -17,13 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "intake"
 
 
 def indicator(kind: str = "percent", frequency: str = "annual") -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": kind, "label": {"it": "u", "en": "u"}},
-        "direction": "increase", "frequency": frequency, "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": "municipio", "label": {"it": "Municipio", "en": "District"},
-                             "values": [str(i) for i in range(1, 10)]}],
-    })
+    return make_indicator(kind, frequency=frequency)
 
 
 def read(path: Path, kind: str = "percent", **options: object) -> list[tuple[object, ...]]:

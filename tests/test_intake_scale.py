@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake.validate import check_file
 
@@ -19,13 +20,7 @@ TODAY = date(2026, 6, 30)
 
 
 def indicator() -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": "percent", "label": {"it": "%", "en": "%"}},
-        "direction": "increase", "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": "municipio", "label": {"it": "Municipio", "en": "District"},
-                             "values": [str(i) for i in range(1, 10)]}],
-    })
+    return make_indicator("percent")
 
 
 def peak_bytes(path: Path, chunk_rows: int) -> int:

@@ -8,18 +8,13 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake.schema import build_schema, problems_from
 
 
 def indicator() -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": "count", "label": {"it": "n", "en": "n"}},
-        "direction": "increase", "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": "municipio", "label": {"it": "Municipio", "en": "District"},
-                             "values": ["1", "2"]}],
-    })
+    return make_indicator("count", values=("1", "2"))
 
 
 def frame(rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:

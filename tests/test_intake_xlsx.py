@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from tests.conftest import make_indicator
 from tracker.catalog import Indicator
 from tracker.intake.validate import read_observations
 
@@ -14,13 +15,7 @@ TODAY = date(2026, 6, 30)
 
 
 def indicator(kind: str = "percent") -> Indicator:
-    return Indicator.model_validate({
-        "id": "test-indicator", "objective": "mobility", "name": {"it": "Prova", "en": "Test"},
-        "definition": {"it": "Prova", "en": "Test"}, "unit": {"kind": kind, "label": {"it": "u", "en": "u"}},
-        "direction": "increase", "source": {"name": "Test", "url": "https://example.org"},
-        "disaggregations": [{"column": "municipio", "label": {"it": "Municipio", "en": "District"},
-                             "values": [str(i) for i in range(1, 10)]}],
-    })
+    return make_indicator(kind)
 
 
 def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Workbook:
