@@ -355,8 +355,8 @@ class Config(Strict):
     default_language: Language = "it"
     timezone: str = "Europe/Rome"
     # Validated even when absent (a dict default), so that the folders are checked against the project too.
-    paths: Paths = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
-    database: Database = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
+    paths: Paths = Field(default_factory=dict, validate_default=True)
+    database: Database = Field(default_factory=dict, validate_default=True)
     site: SiteSettings = SiteSettings()
     assessment: Assessment = Assessment()
     schedule: Schedule = Schedule()
