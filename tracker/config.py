@@ -177,10 +177,11 @@ class Paths(Strict):
     @classmethod
     def _inside_and_apart(cls, value: str, info: ValidationInfo) -> str:
         """Checked in declaration order, so each folder is compared with the ones above it."""
+        role = info.field_name or ""  # always set for a field validator
         mine = _relative(value)
         root = (info.context or {}).get("root")
-        real = _resolved(Path(root), info.field_name, mine) if root else None
-        for other in PATH_ROLES[:PATH_ROLES.index(info.field_name or "")]:
+        real = _resolved(Path(root), role, mine) if root else None
+        for other in PATH_ROLES[:PATH_ROLES.index(role)]:
             if other not in info.data:
                 continue  # reported on its own line already
             theirs = _relative(info.data[other])

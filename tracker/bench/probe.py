@@ -129,7 +129,8 @@ def _probe(out: Path, profile: Path | None, argv: list[str]) -> int:
         profiler.dump_stats(str(profile))
     stages = dict(timers.seconds)
     stages["cli_other"] = max(0.0, inside - sum(stages.values()))
-    report, statuses = timers.report, defaultdict(int)
+    report = timers.report
+    statuses: defaultdict[str, int] = defaultdict(int)
     for f in getattr(report, "files", []):
         statuses[f.status] += 1
     out.write_text(json.dumps({

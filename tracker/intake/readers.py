@@ -413,7 +413,8 @@ def _check_archive(path: Path, label: str, limits: Limits) -> None:
 
 def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
     log.info("%s: cannot read the workbook: %r", label, exc)
-    causes, cause = [], exc  # openpyxl wraps the parser's error in its own ValueError
+    causes: list[BaseException] = []
+    cause: BaseException | None = exc  # openpyxl wraps the parser's error in its own ValueError
     while cause is not None and len(causes) < 10:
         causes.append(cause)
         cause = cause.__cause__ or cause.__context__
