@@ -203,8 +203,8 @@ class _Intake:
             canonical = ALIASES.get(key, key)
             if canonical not in allowed:
                 guess = difflib.get_close_matches(key, [*allowed, *ALIASES], n=1)
-                problems.append(Problem(self.label, f"unknown column {name!r}", line=table.header_line, column=name,
-                                        hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint))
+                problems.append(Problem(self.label, f"unknown column {name!r}", line=table.header_line,
+                                        column=name, hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint))
             elif canonical in layout.positions:
                 problems.append(Problem(self.label, f"column {name!r} repeats column {layout.names[canonical]!r}",
                                         line=table.header_line, column=name, hint="keep one column of each name"))

@@ -220,10 +220,10 @@ def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | 
         newest = newest.where(a.indicator_id.in_(list(indicator_ids)))
     if series is not None:
         newest = newest.where(a.series == series)
-    newest = newest.group_by(*keys).subquery()
+    latest = newest.group_by(*keys).subquery()
     rows = session.execute(
         select(*keys, a.category, a.score, a.payload)
-        .join(newest, and_(a.run_id == newest.c.run_id, *(k == newest.c[k.name] for k in keys)))
+        .join(latest, and_(a.run_id == latest.c.run_id, *(k == latest.c[k.name] for k in keys)))
         .where(a.category != REMOVED)
     )
     return {(r[0], r[1], r[2], r[3]): AssessmentRecord(*r) for r in rows}
