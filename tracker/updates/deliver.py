@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from tracker.store.db import run_lock, session_scope
 from tracker.store.deliveries import find_delivery, record_delivery
@@ -141,6 +141,8 @@ def settle_interrupted(engine: Engine) -> int:
             update(Delivery).where(Delivery.status == SENDING)
             .values(status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow(), reported_at=None)  # a new event
         )
+        # An UPDATE without RETURNING gives a CursorResult, which Session.execute's types call a Result.
+        assert isinstance(result, CursorResult)
         count = result.rowcount or 0
     if count:
         log.warning("%d delivery(ies) were interrupted while sending; not resent", count)
