@@ -84,6 +84,8 @@ class _Timers(importlib.abc.MetaPathFinder):
                 continue
             if isinstance(spec.loader, importlib.machinery.SourceFileLoader):  # one loader object per module
                 run_module = spec.loader.exec_module
+                # The probe replaces this one loader's method on purpose (the ignores below): mypy forbids
+                # assigning to a method, which is what timing each module's execution takes.
                 if name in IMPORTS:
                     spec.loader.exec_module = self.wrap(run_module, "imports")  # type: ignore[method-assign]
                 else:

@@ -180,7 +180,7 @@ class _Intake:
             self.add(list(exc.problems))
             broken = True
         finally:
-            table.chunks.close()  # type: ignore[attr-defined]
+            table.chunks.close()
         if self.rows == 0 and not broken:
             self.add([Problem(self.label, "the file has a header but no rows of data",
                               hint="add one row per period below the header")])

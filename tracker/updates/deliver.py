@@ -36,6 +36,7 @@ from tracker.updates.changes import Changes, RunRef, compute, get_run, latest_ru
 from tracker.updates.digest import Message, render
 
 if TYPE_CHECKING:
+    from apprise import NotifyBase
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
@@ -310,12 +311,12 @@ def send(url: str, message: Message) -> tuple[bool, str]:
     return notify(plugin, message.title, body, body_format)
 
 
-def notify(target: object, title: str, body: str, body_format: str = "text") -> tuple[bool, str]:
+def notify(target: str | NotifyBase, title: str, body: str, body_format: str = "text") -> tuple[bool, str]:
     """One Apprise notification to a URL or plugin; returns (delivered, what went wrong)."""
     import apprise
 
     ap = apprise.Apprise()
-    if not ap.add(target):  # type: ignore[arg-type]
+    if not ap.add(target):
         return False, "not a valid Apprise URL (see https://appriseit.com/services/)"
     result = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat(body_format))
     if result:
