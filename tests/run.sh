@@ -27,8 +27,9 @@ TRACKER_TEST_PG_URL=$(bash tests/pg.sh start)
 trap 'bash tests/pg.sh stop >/dev/null 2>&1 || true' EXIT
 export TRACKER_TEST_PG_URL
 
-# Gates: lint, and a model change without an Alembic migration fails the build (on both backends).
+# Gates: lint, types, and a model change without an Alembic migration fails the build (on both backends).
 .venv/bin/ruff check .
+.venv/bin/python -m mypy tracker
 check_dir=$(mktemp -d)
 TRACKER_DATABASE_URL="sqlite:///$check_dir/check.sqlite" .venv/bin/tracker db check --project "$check_dir"
 TRACKER_DATABASE_URL="$TRACKER_TEST_PG_URL" .venv/bin/tracker db check --project "$check_dir"

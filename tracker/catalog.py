@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import AfterValidator, Field, FiniteFloat, field_validator, model_validator
 
@@ -189,8 +189,8 @@ class Indicator(Strict):
         """Cross-field problems as (key path, message, hint); the loader locates them in the file."""
         found = []
         low, high = self.unit.bounds
-        for key, value in (("target.value", self.target and self.target.value),
-                           ("baseline.value", self.baseline and self.baseline.value)):
+        for key, value in (("target.value", self.target.value if self.target is not None else None),
+                           ("baseline.value", self.baseline.value if self.baseline is not None else None)):
             if value is not None and not (low <= value <= high):
                 found.append((key, f"{value:g} is outside the range of a {self.unit.kind} ({low:g}..{high:g})",
                               "check the value or the unit"))
@@ -289,6 +289,13 @@ class Catalog:
 CACHE_FILE = "definitions.pickle"
 
 
+class _YamlShape(TypedDict):
+    """The YAML limits that :func:`load` passes on to the readers of :mod:`tracker.yamlfile`."""
+
+    max_depth: int
+    max_aliases: int
+
+
 def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits: Limits | None = None) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
 
@@ -296,7 +303,7 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
     ``keep=False`` reads that cache but writes nothing. ``limits`` bound the YAML nesting and aliases.
     """
     limits = limits or Limits()
-    shape = {"max_depth": limits.yaml_depth, "max_aliases": limits.yaml_aliases}
+    shape: _YamlShape = {"max_depth": limits.yaml_depth, "max_aliases": limits.yaml_aliases}
     hint = "see 'Adding an indicator' in the README"
     cache = TreeCache(cache_dir / CACHE_FILE) if cache_dir is not None else None
     problems: list[Problem] = []

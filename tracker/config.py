@@ -177,10 +177,11 @@ class Paths(Strict):
     @classmethod
     def _inside_and_apart(cls, value: str, info: ValidationInfo) -> str:
         """Checked in declaration order, so each folder is compared with the ones above it."""
+        role = info.field_name or ""  # always set for a field validator
         mine = _relative(value)
         root = (info.context or {}).get("root")
-        real = _resolved(Path(root), info.field_name, mine) if root else None
-        for other in PATH_ROLES[:PATH_ROLES.index(info.field_name or "")]:
+        real = _resolved(Path(root), role, mine) if root else None
+        for other in PATH_ROLES[:PATH_ROLES.index(role)]:
             if other not in info.data:
                 continue  # reported on its own line already
             theirs = _relative(info.data[other])
@@ -366,8 +367,8 @@ class Config(Strict):
     default_language: Language = "it"
     timezone: str = "Europe/Rome"
     # Validated even when absent (a dict default), so that the folders are checked against the project too.
-    paths: Paths = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
-    database: Database = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
+    paths: Paths = Field(default_factory=dict, validate_default=True)
+    database: Database = Field(default_factory=dict, validate_default=True)
     site: SiteSettings = SiteSettings()
     assessment: Assessment = Assessment()
     schedule: Schedule = Schedule()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -393,7 +394,8 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
             ind = entry.indicator
             wanted = kept_results.token(ind, values.get(ind.id), config)
             # The run's date is an input too: projections and notes depend on the age of the data.
-            found = cache.get(ind.id, wanted, lambda r, f=ind.frequency: kept_results.age_of(r, f, today))
+            age = partial(kept_results.age_of, frequency=ind.frequency, today=today)
+            found = cache.get(ind.id, wanted, age)
             if found is None:
                 stale[ind.id] = (ind, wanted)
             else:
@@ -484,6 +486,8 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
         scope = assessed.scope
         previous = snapshot_at(session, assessed.snapshot_run, scope) if assessed.snapshot_run else {}
         records = [r for k, kept in assessed.kept.items() if scope is None or k in scope for r in kept.records]
+        if report.run_id is None:  # the caller starts the run before it builds
+            raise RuntimeError("build() needs the id of the started run in report.run_id")
         save_changes(session, report.run_id, records, previous, scope)
         # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
         finish_run(session, report.run_id, summary={

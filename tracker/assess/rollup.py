@@ -51,7 +51,8 @@ def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
     assessed = [r for r in results if r.headline.score is not None]
     current = [r for r in assessed if not stale(r)]
     enough = total > 0 and len(current) >= min_coverage * total
-    mean = fmean(r.headline.score for r in current) if current and enough else None  # type: ignore[misc]
+    scores = [s for r in current if (s := r.headline.score) is not None]  # all of them: current is assessed
+    mean = fmean(scores) if scores and enough else None
     if mean is None:
         category = Category.INSUFFICIENT_DATA
     elif counts[Category.ACHIEVED] == total:

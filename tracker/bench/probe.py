@@ -84,6 +84,8 @@ class _Timers(importlib.abc.MetaPathFinder):
                 continue
             if isinstance(spec.loader, importlib.machinery.SourceFileLoader):  # one loader object per module
                 run_module = spec.loader.exec_module
+                # The probe replaces this one loader's method on purpose (the ignores below): mypy forbids
+                # assigning to a method, which is what timing each module's execution takes.
                 if name in IMPORTS:
                     spec.loader.exec_module = self.wrap(run_module, "imports")  # type: ignore[method-assign]
                 else:
@@ -129,7 +131,8 @@ def _probe(out: Path, profile: Path | None, argv: list[str]) -> int:
         profiler.dump_stats(str(profile))
     stages = dict(timers.seconds)
     stages["cli_other"] = max(0.0, inside - sum(stages.values()))
-    report, statuses = timers.report, defaultdict(int)
+    report = timers.report
+    statuses: defaultdict[str, int] = defaultdict(int)
     for f in getattr(report, "files", []):
         statuses[f.status] += 1
     out.write_text(json.dumps({

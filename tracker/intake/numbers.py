@@ -75,7 +75,7 @@ def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, labe
                     ambiguous.append((i, kind))
                 elif kind in _SHOWS:
                     telling.append((i, _SHOWS[kind], int(line_of[i])))
-    for i in np.flatnonzero(slow):
+    for i in np.flatnonzero(slow).tolist():
         text = texts[i]
         m = _NUMBER.fullmatch(text) if text else None
         if m is None:
@@ -104,10 +104,11 @@ def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, labe
     for i, _ in ambiguous:
         values[i] = _to_float(texts[i], state.separator or state.default)
     for i, separator, line in telling:
-        if separator != state.separator:
+        decided = state.separator  # never None here: the first telling cell fixed it above if nothing had
+        if decided is not None and separator != decided:
             values[i] = np.nan
-            read = (f"was read with a decimal {_NAME[state.separator]}" if state.assumed
-                    else f"has a decimal {_NAME[state.separator]}")
+            read = (f"was read with a decimal {_NAME[decided]}" if state.assumed
+                    else f"has a decimal {_NAME[decided]}")
             problems.append(Problem(
                 label, f"{texts[i]!r} has a decimal {_NAME[separator]}, but {state.cell!r} on line {state.line} "
                 f"{read}", line=line, column=column,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def _read_chunk(indices: list[int]) -> list[Read]:
 
 
 def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str], Read], *,
-                  parent_only: Callable[[Path], bool] = lambda _: False) -> Iterator[Read]:
+                  parent_only: Callable[[Path], bool] = lambda _: False) -> Generator[Read, None, None]:
     """``read_one(*job)`` for every job, in order; small files read ahead by the workers when it pays."""
     pooled = [i for i, job in enumerate(jobs) if not parent_only(job[0])]
     if len(pooled) < POOL_MIN_FILES or not forking.can_fork():

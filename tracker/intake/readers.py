@@ -36,7 +36,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -86,7 +86,7 @@ class Chunk:
 class Table:
     header: list[str]  # column names as written, stripped
     header_line: int
-    chunks: Iterator[Chunk]
+    chunks: Generator[Chunk, None, None]  # closed by the reader when it stops early
     decimal: str = "."  # the decimal separator to assume when no cell of the file tells
     encoding: str = ""
     delimiter: str = ""
@@ -288,7 +288,7 @@ def _text_source(path: Path, label: str, line_bytes: int | None = None) -> tuple
 
 
 def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, names: list[str], label: str,
-                chunk_rows: int, cell_chars: int) -> Iterator[Chunk]:
+                chunk_rows: int, cell_chars: int) -> Generator[Chunk, None, None]:
     """Rows after the header; the file is opened on the first ``next()``, so an unread table holds nothing open."""
     fh = source()
     reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -413,7 +413,8 @@ def _check_archive(path: Path, label: str, limits: Limits) -> None:
 
 def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
     log.info("%s: cannot read the workbook: %r", label, exc)
-    causes, cause = [], exc  # openpyxl wraps the parser's error in its own ValueError
+    causes: list[BaseException] = []
+    cause: BaseException | None = exc  # openpyxl wraps the parser's error in its own ValueError
     while cause is not None and len(causes) < 10:
         causes.append(cause)
         cause = cause.__cause__ or cause.__context__
@@ -447,7 +448,7 @@ def _sheet(path: Path, sheet: str | None, label: str):  # noqa: ANN202
 
 
 def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[str], label: str,
-                 chunk_rows: int, limits: Limits) -> Iterator[Chunk]:
+                 chunk_rows: int, limits: Limits) -> Generator[Chunk, None, None]:
     from openpyxl.utils import get_column_letter
 
     book, ws = _sheet(path, sheet, label)

@@ -58,8 +58,8 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
     }
     for d in indicator.disaggregations:
         allowed = [*d.values, ""]
-        columns[d.column] = pa.Column(None, checks=[_check("declared", lambda s, a=allowed: s.isin(a))])
-    columns["flag"] = pa.Column(None, checks=[_check("flag", lambda s: s.isin([*FLAGS, ""]))])
+        columns[d.column] = pa.Column(None, checks=[_check("declared", _one_of(allowed))])
+    columns["flag"] = pa.Column(None, checks=[_check("flag", _one_of([*FLAGS, ""]))])
     for name in TEXT_COLUMNS:
         checks = [_check("html", _no_match(HTML, search=True)), _check("formula", _no_match(looks_like_formula))]
         if name == "source":
@@ -218,6 +218,10 @@ def _check(name: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
     return pa.Check(fn, name=name)
 
 
+def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: s.isin(allowed)
+
+
 def _no_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
               ) -> Callable[[pd.Series], pd.Series]:
     find = _finder(pattern, search)
@@ -245,7 +249,10 @@ def problems_from(errors: pa.errors.SchemaErrors, indicator: Indicator, label: s
         if key in seen:  # a DataFrame-level check fails once per column of the row
             continue
         seen.add(key)
-        text = str(raw[column].get(line, case.failure_case)) if column in raw and line is not None else str(case.failure_case)
+        if column is not None and column in raw and line is not None:
+            text = str(raw[column].get(line, case.failure_case))  # as written in the file
+        else:
+            text = str(case.failure_case)
         message, hint = describe(case.check, column, text, indicator)
         problems.append(Problem(label, message, line=line, column=names.get(column or "", column), hint=hint))
     return problems

@@ -180,7 +180,7 @@ class _Intake:
             self.add(list(exc.problems))
             broken = True
         finally:
-            table.chunks.close()  # type: ignore[attr-defined]
+            table.chunks.close()
         if self.rows == 0 and not broken:
             self.add([Problem(self.label, "the file has a header but no rows of data",
                               hint="add one row per period below the header")])
@@ -201,14 +201,13 @@ class _Intake:
                 continue
             key = " ".join(name.lower().split())
             canonical = ALIASES.get(key, key)
-            where = {"line": table.header_line, "column": name}
             if canonical not in allowed:
                 guess = difflib.get_close_matches(key, [*allowed, *ALIASES], n=1)
-                problems.append(Problem(self.label, f"unknown column {name!r}", **where,
-                                        hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint))
+                problems.append(Problem(self.label, f"unknown column {name!r}", line=table.header_line,
+                                        column=name, hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint))
             elif canonical in layout.positions:
                 problems.append(Problem(self.label, f"column {name!r} repeats column {layout.names[canonical]!r}",
-                                        **where, hint="keep one column of each name"))
+                                        line=table.header_line, column=name, hint="keep one column of each name"))
             else:
                 layout.positions[canonical] = j
                 layout.names[canonical] = name

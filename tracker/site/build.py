@@ -124,7 +124,7 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
     """Every file of the site under ``root``; returns what was made and how (the manifest is written last,
     so a tree without one is never mistaken for a complete build)."""
     reuse = Reuse.of(root, previous)
-    languages = list(ctx.settings.config.languages)
+    languages: list[str] = list(ctx.settings.config.languages)
     produced = _assets(reuse)
     renderers = {}
     for lang in languages:
@@ -200,8 +200,10 @@ def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], 
     for lang, renderer in renderers.items():
         page(renderer, "home.html", "index.html")
         for name in STATIC_PAGES:
-            extra = {"search_index_json": script_json(_search_index(ctx, lang))} if name == "indicators.html" else {}
-            page(renderer, name, name, **extra)
+            if name == "indicators.html":
+                page(renderer, name, name, search_index_json=script_json(_search_index(ctx, lang)))
+            else:
+                page(renderer, name, name)
         for objective in ctx.objectives:
             path = f"{lang}/{objective.path}"
             key = digest(job.page_inputs, lang, "objective", canonical({

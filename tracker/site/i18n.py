@@ -294,20 +294,26 @@ def make_environment(templates: Path, lang: str) -> Environment:
         bytecode_cache=_COMPILED,
     )
     trans = translations(lang)
+    # The i18n extension adds this method to the Environment at run time: jinja2's types do not declare it.
     env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
     from tracker.site.snippets import make_snippets
     from tracker.site.tables import data_rows
 
     fmt = Formatter(lang)
     vocab = vocabulary(trans.gettext)
-    env.globals.update(lang=lang, fmt=fmt, vocab=vocab,
-                       category_words=lambda c: category_words(c, trans.gettext),
-                       trend_words=lambda c: trend_words(c, trans.gettext),
+    gettext = fast_gettext(trans.gettext)
+
+    def words(category: Category | str) -> str:
+        return category_words(category, trans.gettext)
+
+    def trend(category: Category | str) -> str:
+        return trend_words(category, trans.gettext)
+
+    env.globals.update(lang=lang, fmt=fmt, vocab=vocab, category_words=words, trend_words=trend,
                        category_symbol=category_symbol,
                        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]))
-    env.globals["_"] = fast_gettext(trans.gettext)
-    env.globals.update(make_snippets(lang, fmt, vocab, env.globals["_"], env.globals["category_words"],
-                                     category_symbol, localized, env.globals["trend_words"]))
+    env.globals["_"] = gettext
+    env.globals.update(make_snippets(lang, fmt, vocab, gettext, words, category_symbol, localized, trend))
     env.filters["loc"] = lambda value: localized(value, lang)
     return env
 

@@ -26,7 +26,7 @@ from tracker.forking import die_with_parent
 from tracker.site.charts import chart_facts, figure, script_json
 from tracker.site.context import IndicatorView
 from tracker.site.data import indicator_files
-from tracker.site.i18n import translations
+from tracker.site.i18n import Formatter, translations
 from tracker.site.incremental import Produced, Reuse, digest, indicator_key, write_new
 from tracker.site.render import Renderer, SiteWide
 
@@ -110,6 +110,8 @@ def make(job: IndicatorJob, item: Pending) -> list[Produced]:
     for lang, key in item.pages.items():
         renderer = job.renderers[lang]
         fmt = renderer.env.globals["fmt"]
+        if not isinstance(fmt, Formatter):  # make_environment puts the language's Formatter there
+            raise TypeError(f"the {lang} templates' global 'fmt' is not a Formatter")
         chart = script_json(figure(view, lang, translations(lang).gettext, fmt, facts)) if facts else ""
         ctx = SiteWide(renderer.ctx)
         size = renderer.render("indicator.html", view.path, view=view, chart=chart, facts=facts, ctx=ctx)

@@ -22,7 +22,8 @@ def relative(target: str, folder: str) -> str:
 @lru_cache(maxsize=16)
 def language_name(lang: str) -> str:
     """"Italiano", "English": parsing the locale for each page's language switch cost ~0.1 ms a page."""
-    return Locale.parse(lang).get_display_name(lang).capitalize()
+    name = Locale.parse(lang).get_display_name(lang)
+    return (name or lang).capitalize()  # babel has a name for every language the config accepts
 
 
 class Renderer:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from tracker.assess.base import Assessment, Category, IndicatorResult, ObjectiveSummary, Point, Projection
@@ -63,7 +64,9 @@ def _obs(ind: str, values: dict[str, float], series: str = "", extra: dict[str, 
     return out
 
 
-def _ind(id: str, objective: str, code: str, name: Localized, unit: Unit, direction: str, **kw: object) -> Indicator:
+def _ind(id: str, objective: str, code: str, name: Localized, unit: Unit,
+         direction: Literal["increase", "decrease"], **kw: Any) -> Indicator:
+    """An indicator of the sample; ``kw`` are more of its fields, checked by pydantic like a definition's."""
     return Indicator(id=id, objective=objective, code=code, name=name,
                      definition=_l(f"Definizione sintetica di {name.it}.", f"Synthetic definition of {name.en}."),
                      unit=unit, direction=direction, source=Source(name="Synthetic source", url="https://example.org/src"),

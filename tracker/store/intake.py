@@ -74,10 +74,13 @@ def merge_file(
             return MergeResult(0, 0, len(rows), latest.id, same_file=True)
 
         now = now or utcnow()
-        file_id: int = conn.execute(_INSERT_FILE, {
+        inserted = conn.execute(_INSERT_FILE, {
             "indicator_id": indicator_id, "path": path_label, "sha256": sha256, "rows": len(rows),
             "status": ACCEPTED, "problems": 0, "received_at": now,
-        }).inserted_primary_key[0]
+        }).inserted_primary_key
+        if inserted is None:  # SQLAlchemy has it for every single-row insert: this is not one of many
+            raise RuntimeError(f"{path_label}: the database gave no id for the new source file")
+        file_id: int = inserted[0]
 
         current = _current_versions(conn, indicator_id)
         new_rows: list[tuple[Any, ...]] = []

@@ -9,7 +9,7 @@ Every run stores the verdicts it produced (``assessments``), so updates can say 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -72,6 +73,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+    if TYPE_CHECKING:
+        # Every model here declares __tablename__, so it is mapped to a Table (that Core's insert() takes),
+        # not to any FromClause as DeclarativeBase has it.
+        __table__: ClassVar[Table]
 
 
 class SourceFile(Base):

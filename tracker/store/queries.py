@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.observations import Observation
@@ -90,8 +90,10 @@ class Revision:
         return self.superseded_at is None
 
 
-def history(session: Session, indicator_id: str, *, revisions_only: bool = False) -> list[Revision]:
+def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool = False) -> list[Revision]:
     """Every version of every value of ``indicator_id`` in order of (series, period, time of recording).
+
+    ``db``: a session, or a plain connection (the CLI reads without the ORM).
 
     ``revisions_only`` leaves out first appearances (``old_value`` None) and keeps the changes.
     """
@@ -105,7 +107,7 @@ def history(session: Session, indicator_id: str, *, revisions_only: bool = False
     )
     out: list[Revision] = []
     previous: tuple[str, str, float] | None = None
-    for row in session.execute(query):
+    for row in db.execute(query):
         old = previous[2] if previous is not None and previous[:2] == (row.series, row.period) else None
         previous = (row.series, row.period, row.value)
         if revisions_only and old is None:
@@ -220,10 +222,10 @@ def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | 
         newest = newest.where(a.indicator_id.in_(list(indicator_ids)))
     if series is not None:
         newest = newest.where(a.series == series)
-    newest = newest.group_by(*keys).subquery()
+    latest = newest.group_by(*keys).subquery()
     rows = session.execute(
         select(*keys, a.category, a.score, a.payload)
-        .join(newest, and_(a.run_id == newest.c.run_id, *(k == newest.c[k.name] for k in keys)))
+        .join(latest, and_(a.run_id == latest.c.run_id, *(k == latest.c[k.name] for k in keys)))
         .where(a.category != REMOVED)
     )
     return {(r[0], r[1], r[2], r[3]): AssessmentRecord(*r) for r in rows}

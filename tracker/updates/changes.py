@@ -42,19 +42,25 @@ def _finished() -> Any:
     return and_(Run.finished_at.is_not(None), Run.status.not_in([RUNNING, FAILED, UNCHANGED]))
 
 
+def _run_ref(run_id: int, started_at: datetime, finished_at: datetime | None) -> RunRef | None:
+    if finished_at is None:  # never: _finished() keeps out the runs without an end
+        return None
+    return RunRef(run_id, started_at, finished_at)
+
+
 def latest_run(session: Session) -> RunRef | None:
     """The last run that finished (with or without rejected files): the newest snapshot."""
     row = session.execute(
         select(Run.id, Run.started_at, Run.finished_at).where(_finished()).order_by(Run.id.desc()).limit(1)
     ).first()
-    return RunRef(*row) if row else None
+    return _run_ref(*row) if row else None
 
 
 def get_run(session: Session, run_id: int) -> RunRef | None:
     row = session.execute(
         select(Run.id, Run.started_at, Run.finished_at).where(Run.id == run_id, _finished())
     ).first()
-    return RunRef(*row) if row else None
+    return _run_ref(*row) if row else None
 
 
 # --- what a digest reports ----------------------------------------------------------------------------------
@@ -238,8 +244,8 @@ def _new_data(session: Session, since: datetime | None, until: datetime) -> dict
     counts = session.execute(
         select(o.c.indicator_id, func.count(), func.sum(revised)).where(window).group_by(o.c.indicator_id)
     ).all()
-    newest = select(o.c.indicator_id, func.max(o.c.time).label("time")).where(window).group_by(o.c.indicator_id)
-    newest = newest.subquery()
+    newest = (select(o.c.indicator_id, func.max(o.c.time).label("time")).where(window)
+              .group_by(o.c.indicator_id).subquery())
     periods = dict(session.execute(
         select(o.c.indicator_id, func.max(o.c.period))
         .join(newest, and_(o.c.indicator_id == newest.c.indicator_id, o.c.time == newest.c.time))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from tracker.store.db import run_lock, session_scope
 from tracker.store.deliveries import find_delivery, record_delivery
@@ -36,6 +36,7 @@ from tracker.updates.changes import Changes, RunRef, compute, get_run, latest_ru
 from tracker.updates.digest import Message, render
 
 if TYPE_CHECKING:
+    from apprise import NotifyBase
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
@@ -141,6 +142,8 @@ def settle_interrupted(engine: Engine) -> int:
             update(Delivery).where(Delivery.status == SENDING)
             .values(status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow(), reported_at=None)  # a new event
         )
+        # An UPDATE without RETURNING gives a CursorResult, which Session.execute's types call a Result.
+        assert isinstance(result, CursorResult)
         count = result.rowcount or 0
     if count:
         log.warning("%d delivery(ies) were interrupted while sending; not resent", count)
@@ -308,12 +311,12 @@ def send(url: str, message: Message) -> tuple[bool, str]:
     return notify(plugin, message.title, body, body_format)
 
 
-def notify(target: object, title: str, body: str, body_format: str = "text") -> tuple[bool, str]:
+def notify(target: str | NotifyBase, title: str, body: str, body_format: str = "text") -> tuple[bool, str]:
     """One Apprise notification to a URL or plugin; returns (delivered, what went wrong)."""
     import apprise
 
     ap = apprise.Apprise()
-    if not ap.add(target):  # type: ignore[arg-type]
+    if not ap.add(target):
         return False, "not a valid Apprise URL (see https://appriseit.com/services/)"
     result = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat(body_format))
     if result:

@@ -66,9 +66,10 @@ def build(plugin: Any, message: Message, recipient: Any, *, first: bool) -> Emai
 def send(url: str, message: Message) -> tuple[bool, str]:
     """Send ``message`` to the recipients of a ``mailto(s)://`` URL; returns (delivered, what went wrong)."""
     import apprise
+    from apprise.plugins.email import NotifyEmail
 
     plugin = apprise.Apprise.instantiate(url)
-    if plugin is None or not hasattr(plugin, "smtp_host"):
+    if not isinstance(plugin, NotifyEmail):
         return False, "not a valid mailto:// URL (see https://appriseit.com/services/email/)"
     if not plugin.targets:
         return False, "the mailto:// URL names no recipient"
