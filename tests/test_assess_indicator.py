@@ -12,8 +12,7 @@ from tracker.assess import assess_indicator, assessed, registry
 from tracker.assess.base import Category, Point
 from tracker.assess.growth import annual
 from tracker.catalog import Indicator
-from tracker.config import Assessment as AssessmentConfig
-from tracker.config import MethodThresholds
+from tracker.config import AssessmentSettings, MethodThresholds
 from tracker.observations import Observation
 
 
@@ -51,8 +50,8 @@ def test_default_method_by_unit() -> None:
 
 
 def test_method_choice_order_and_unknown_name() -> None:
-    config = AssessmentConfig(default_method="unsd")
-    assert registry.method_for(indicator(), AssessmentConfig()) == "eurostat"
+    config = AssessmentSettings(default_method="unsd")
+    assert registry.method_for(indicator(), AssessmentSettings()) == "eurostat"
     assert registry.method_for(indicator(), config) == "unsd"
     assert registry.method_for(indicator(method="escap"), config) == "escap"
     with pytest.raises(ValueError, match="unknown progress method 'cagr'.*eurostat"):
@@ -61,7 +60,7 @@ def test_method_choice_order_and_unknown_name() -> None:
 
 
 def test_spec_for_percent_increasing() -> None:
-    config = AssessmentConfig(base_year=2016, thresholds={"linear": MethodThresholds(high=0.9)})
+    config = AssessmentSettings(base_year=2016, thresholds={"linear": MethodThresholds(high=0.9)})
     spec = registry.spec_for(indicator(unit=PERCENT, target=target(70),
                                        baseline={"year": 2014, "value": 40}), config)
     assert spec.sign == 1 and spec.target_value == 70 and spec.target_year == 2030
@@ -71,7 +70,7 @@ def test_spec_for_percent_increasing() -> None:
 
 
 def test_spec_for_limits_by_direction_and_unit() -> None:
-    config = AssessmentConfig()
+    config = AssessmentSettings()
     assert registry.spec_for(indicator(unit=PERCENT, direction="decrease"), config).natural_limit == 0
     assert registry.spec_for(indicator(unit={**PERCENT, "max": 50}), config).natural_limit == 50
     count = registry.spec_for(indicator(), config)
@@ -85,7 +84,7 @@ def test_spec_for_limits_by_direction_and_unit() -> None:
 
 def test_eurostat_headline_is_short_window_and_long_is_other() -> None:
     observations = [obs(str(y), y, 50 + (y - 2005) * 2) for y in range(2005, 2021)]
-    result = assess_indicator(indicator(target=target(100)), observations, AssessmentConfig())
+    result = assess_indicator(indicator(target=target(100)), observations, AssessmentSettings())
     assert result.indicator_id == "bike-trips"
     assert result.headline.method == "eurostat" and result.headline.window == "short"
     assert [a.window for a in result.others] == ["long"]
@@ -95,7 +94,7 @@ def test_eurostat_headline_is_short_window_and_long_is_other() -> None:
 
 def test_single_method_window_has_no_others() -> None:
     observations = [obs("2015", 2015, 50), obs("2020", 2020, 56)]
-    result = assess_indicator(indicator(unit=PERCENT, target=target(70)), observations, AssessmentConfig())
+    result = assess_indicator(indicator(unit=PERCENT, target=target(70)), observations, AssessmentSettings())
     assert result.headline.method == "linear" and result.headline.window == "base" and result.others == []
     assert result.headline.figures["ratio"] == pytest.approx(0.9)
 
@@ -104,7 +103,7 @@ def test_disaggregated_series_are_assessed_each() -> None:
     observations = [obs("2015", 2015, 50), obs("2020", 2020, 56),
                     obs("2015", 2015, 40, "municipio=1"), obs("2020", 2020, 38, "municipio=1"),
                     obs("2015", 2015, 60, "municipio=2"), obs("2020", 2020, 75, "municipio=2")]
-    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentSettings())
     assert list(result.subseries) == ["municipio=1", "municipio=2"]
     assert result.subseries["municipio=1"].category is Category.DETERIORATING
     assert result.subseries["municipio=2"].category is Category.ACHIEVED
@@ -114,7 +113,7 @@ def test_disaggregated_series_are_assessed_each() -> None:
 def test_no_headline_series_says_so() -> None:
     observations = [obs("2015", 2015, 40, "sex=f"), obs("2020", 2020, 48, "sex=f"),
                     obs("2015", 2015, 45, "sex=m"), obs("2020", 2020, 47, "sex=m")]
-    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    result = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentSettings())
     assert result.headline.category is Category.INSUFFICIENT_DATA and result.headline.score is None
     assert "2 disaggregated series" in result.headline.reason["en"] and "2 serie" in result.headline.reason["it"]
     assert set(result.subseries) == {"sex=f", "sex=m"}
@@ -123,7 +122,7 @@ def test_no_headline_series_says_so() -> None:
 
 
 def test_no_observations() -> None:
-    result = assess_indicator(indicator(), [], AssessmentConfig())
+    result = assess_indicator(indicator(), [], AssessmentSettings())
     assert result.headline.category is Category.INSUFFICIENT_DATA
     assert result.headline.reason["en"] == "No values yet." and result.headline.window == "short"
     assert result.headline.label["en"] == "Trend not assessed"  # the method's own wording
@@ -133,7 +132,7 @@ def test_baseline_value_applies_to_headline_only() -> None:
     observations = [obs("2016", 2016, 52), obs("2020", 2020, 56),
                     obs("2016", 2016, 30, "zone=a"), obs("2020", 2020, 33, "zone=a")]
     result = assess_indicator(indicator(target=target(70), method="opensdg", baseline={"year": 2015, "value": 50}),
-                              observations, AssessmentConfig())
+                              observations, AssessmentSettings())
     assert result.headline.base == Point(2015.0, 50, "2015")
     assert result.subseries["zone=a"].base.time == 2016
 
@@ -142,7 +141,7 @@ def test_sub_annual_data_use_latest_value_per_year() -> None:
     observations = [obs(f"{y}-{m:02d}", y + (m - 0.5) / 12, 100 + (y - 2015) * 12 + m)
                     for y in range(2015, 2021) for m in range(1, 13)]
     observations += [obs("2021-01", 2021 + 0.5 / 12, 200), obs("2021-02", 2021 + 1.5 / 12, 210)]
-    result = assess_indicator(indicator(method="opensdg"), observations, AssessmentConfig())
+    result = assess_indicator(indicator(method="opensdg"), observations, AssessmentSettings())
     a = result.headline
     assert a.base == Point(2015.0, 112, "2015-12")
     assert a.latest == Point(2021.0, 210, "2021-02")
@@ -151,9 +150,9 @@ def test_sub_annual_data_use_latest_value_per_year() -> None:
 
 def test_config_thresholds_reach_the_method() -> None:
     observations = [obs("2015", 2015, 50), obs("2020", 2020, 53)]
-    plain = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentConfig())
+    plain = assess_indicator(indicator(target=target(70), method="opensdg"), observations, AssessmentSettings())
     assert plain.headline.category is Category.LIMITED
-    config = AssessmentConfig(thresholds={"opensdg": MethodThresholds(med=0.5)})
+    config = AssessmentSettings(thresholds={"opensdg": MethodThresholds(med=0.5)})
     tuned = assess_indicator(indicator(target=target(70), method="opensdg"), observations, config)
     assert tuned.headline.category is Category.MODERATE
 
@@ -161,7 +160,7 @@ def test_config_thresholds_reach_the_method() -> None:
 def test_configured_base_year() -> None:
     observations = [obs(str(y), y, 40 + y - 2010) for y in range(2010, 2021)]
     result = assess_indicator(indicator(method="linear", target=target(70)), observations,
-                              AssessmentConfig(base_year=2012))
+                              AssessmentSettings(base_year=2012))
     assert result.headline.base.time == 2012
 
 
@@ -176,7 +175,7 @@ def test_no_target_gets_eurostat_trend_words_whatever_the_method() -> None:
     observations = [obs(str(y), float(y), v) for y, v in ((2015, 100), (2017, 104), (2019, 110), (2020, 115))]
     for method in ("linear", "unsd", "escap", None):
         result = assess_indicator(indicator(method=method) if method else indicator(), observations,
-                                  AssessmentConfig())
+                                  AssessmentSettings())
         a = result.headline
         assert a.trend_only and a.method == "eurostat" and a.window == "short"
         assert "target" not in a.label["en"] and "obiettivo " not in a.label["it"]
@@ -187,7 +186,7 @@ def test_on_track_verdict_with_a_late_trend_carries_a_note() -> None:
     # compound growth meets 95 % of the needed rate; the recent linear trend is slower and arrives late
     values = {2015: 50.0, 2016: 52.4, 2017: 54.9, 2018: 57.5, 2019: 60.2, 2020: 63.1}
     observations = [obs(str(y), float(y), v) for y, v in values.items()]
-    result = assess_indicator(indicator(target=target(100)), observations, AssessmentConfig())
+    result = assess_indicator(indicator(target=target(100)), observations, AssessmentSettings())
     a = result.headline
     assert a.category is Category.ON_TRACK
     assert a.projection is not None and (a.projection.year_reached or 9999) > 2030
@@ -200,8 +199,8 @@ def test_stale_achieved_verdict_says_no_newer_value_confirms_it() -> None:
 
     observations = [obs("2015", 2015.0, 50), obs("2017", 2017.0, 120)]
     ind = indicator(target=target(100), frequency="annual")
-    fresh = assess_indicator(ind, observations, AssessmentConfig(), today=date(2018, 6, 1))
-    old = assess_indicator(ind, observations, AssessmentConfig(), today=date(2026, 12, 2))
+    fresh = assess_indicator(ind, observations, AssessmentSettings(), today=date(2018, 6, 1))
+    old = assess_indicator(ind, observations, AssessmentSettings(), today=date(2026, 12, 2))
     assert fresh.headline.category is old.headline.category is Category.ACHIEVED
     assert fresh.headline.notes == [] and "no newer value" in old.headline.notes[0]["en"]
 
@@ -215,7 +214,7 @@ def test_verdict_and_projection_never_contradict_silently(values: list[float], s
         values, goal = [v / 10 for v in values], goal / 10
     observations = [obs(str(2015 + i), 2015.0 + i, v) for i, v in enumerate(values)]
     ind = indicator(direction=sign, target=target(goal), unit=PERCENT if percent else indicator().unit.model_dump())
-    a = assess_indicator(ind, observations, AssessmentConfig()).headline
+    a = assess_indicator(ind, observations, AssessmentSettings()).headline
     p = a.projection
     if p is not None:
         assert p.points[0].value == values[-1]

@@ -15,7 +15,7 @@ from tracker.assess import assess_indicator
 from tracker.assess.base import Category
 from tracker.catalog import Indicator
 from tracker.cli import app
-from tracker.config import Assessment as AssessmentConfig
+from tracker.config import AssessmentSettings
 from tracker.intake.opensdg import Imported, ImportReport, import_opensdg
 from tracker.intake.opensdg_meta import plain_text
 from tracker.intake.validate import read_observations
@@ -280,7 +280,7 @@ def _assess(report: ImportReport, dest: Path, sid: str):  # noqa: ANN202
     entry = catalog.load(dest).entry(f"sdg-{sid}")
     observations, problems = read_observations(entry.data_file, entry.indicator)
     assert problems == []
-    return assess_indicator(entry.indicator, observations, AssessmentConfig()).headline
+    return assess_indicator(entry.indicator, observations, AssessmentSettings()).headline
 
 
 def test_assessment_matches_progress_measure_by_hand(sample: tuple[ImportReport, Path]) -> None:
@@ -442,7 +442,7 @@ def _result(dest: Path, sid: str):  # noqa: ANN202
     entry = catalog.load(dest).entry(f"sdg-{sid}")
     observations, problems = read_observations(entry.data_file, entry.indicator)
     assert problems == []
-    return entry.indicator, assess_indicator(entry.indicator, observations, AssessmentConfig())
+    return entry.indicator, assess_indicator(entry.indicator, observations, AssessmentSettings())
 
 
 def _same_series(got, want: dict) -> None:  # noqa: ANN001

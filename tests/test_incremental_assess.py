@@ -1,4 +1,4 @@
-"""Kept results (tracker.assess.cache) on a small SYNTHETIC catalogue: a run after one changed file assesses one
+"""KeptResult results (tracker.assess.cache) on a small SYNTHETIC catalogue: a run after one changed file assesses one
 indicator, and what it publishes and saves is exactly what a full recomputation gives."""
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def test_a_kept_summary_that_does_not_match_the_stored_values_means_a_full_recom
     folder = config.load(project).path("cache") / kept_results.FOLDER
     victim = sorted(folder.glob("*.pickle"))[0]
     kept = pickle.loads(victim.read_bytes())
-    victim.write_bytes(pickle.dumps(dataclasses.replace(kept, brief=dataclasses.replace(kept.brief, digest="0" * 32))))
+    victim.write_bytes(pickle.dumps(dataclasses.replace(kept, brief=dataclasses.replace(kept.brief, values_hash="0" * 32))))
     from datetime import timedelta
 
     report = pipeline.run(config.load(project), now=NOW + timedelta(days=1), updates=False)  # a new day: a build

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
-FOUNDATION = {"", "problems", "yamlfile", "observations", "heap", "forking", "formulas"}
+FOUNDATION = {"", "problems", "yamlfile", "observations", "gc_freeze", "forking", "formulas"}
 RANK = {"config": 1, "catalog": 2, "intake": 3, "store": 4, "assess": 5, "site": 6, "updates": 7, "pipeline": 8,
         "jobs": 9, "schedule": 9, "bench": 9, "cli": 10, "__main__": 11}
 

@@ -17,7 +17,7 @@ from tracker.store import (
     record_rejected,
     session_scope,
 )
-from tracker.store import intake as store_intake
+from tracker.store import merge as store_merge
 from tracker.store.models import ObservationRow, SourceFile
 
 IND = "waste-recycling"
@@ -162,7 +162,7 @@ def test_rejected_file_changes_no_observation(engine: Engine) -> None:
 class _CrashingWriter:
     """Fault injection: retires the old rows, inserts half of the new ones, then fails."""
 
-    def __init__(self, real: store_intake._Writer) -> None:
+    def __init__(self, real: store_merge._Writer) -> None:
         self.real = real
 
     def allocate_ids(self, conn, count):  # type: ignore[no-untyped-def]
@@ -183,7 +183,7 @@ def test_crash_in_the_middle_of_a_merge_leaves_the_database_as_before(
         merge_file(s, IND, "w.csv", "a" * 64, V1)
     before = dump(engine)
     dialect = engine.dialect.name
-    monkeypatch.setitem(store_intake._WRITERS, dialect, _CrashingWriter(store_intake._WRITERS[dialect]))
+    monkeypatch.setitem(store_merge._WRITERS, dialect, _CrashingWriter(store_merge._WRITERS[dialect]))
     v2 = [obs(o.period, o.value + 1, o.series) for o in V1] + [obs(str(y), 1.0) for y in range(1990, 2010)]
     with pytest.raises(RuntimeError, match="disk on fire"), session_scope(engine) as s:
         merge_file(s, IND, "w.csv", "b" * 64, v2)
@@ -195,13 +195,13 @@ def test_a_failed_file_leaves_the_other_files_of_the_transaction_alone(
 ) -> None:
     """Per-file all or nothing even when the caller merges several files in one transaction (SAVEPOINT)."""
     dialect = engine.dialect.name
-    real = store_intake._WRITERS[dialect]
+    real = store_merge._WRITERS[dialect]
     with session_scope(engine) as s:
         merge_file(s, IND, "w.csv", "a" * 64, V1)
-        monkeypatch.setitem(store_intake._WRITERS, dialect, _CrashingWriter(real))
+        monkeypatch.setitem(store_merge._WRITERS, dialect, _CrashingWriter(real))
         with pytest.raises(RuntimeError):
             merge_file(s, "other", "o.csv", "d" * 64, [obs(str(y), 1.0, ind="other") for y in range(2000, 2010)])
-        monkeypatch.setitem(store_intake._WRITERS, dialect, real)
+        monkeypatch.setitem(store_merge._WRITERS, dialect, real)
         merge_file(s, "third", "t.csv", "e" * 64, [obs("2015", 3.0, ind="third")])
     with session_scope(engine) as s:
         current = current_observations(s)

@@ -18,7 +18,7 @@ from tracker.assess.base import Assessment, Category, IndicatorResult, Point
 from tracker.assess.snapshot import snapshot_records
 from tracker.config import Settings
 from tracker.observations import Observation
-from tracker.store import db, intake, migrate, queries
+from tracker.store import db, merge, migrate, queries
 from tracker.store.models import Run
 from tracker.updates import changes as ch
 from tracker.updates import digest
@@ -39,7 +39,7 @@ def record_run(engine: Engine, data: dict[str, list[tuple[str, float]]], verdict
         for indicator_id, rows in data.items():
             observations = [Observation(indicator_id, period, float(period[:4]), value) for period, value in rows]
             sha = hashlib.sha256(repr(rows).encode()).hexdigest()
-            intake.merge_file(session, indicator_id, f"indicators/{indicator_id}.csv", sha, observations)
+            merge.merge_file(session, indicator_id, f"indicators/{indicator_id}.csv", sha, observations)
         results = {
             indicator_id: IndicatorResult(indicator_id, Assessment(
                 "eurostat", "short", category, None if category == Category.INSUFFICIENT_DATA else 1.0,

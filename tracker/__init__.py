@@ -14,7 +14,7 @@ def hash_code() -> str:
     """A hash of the tracker's own code as it is on disk now (the one code hash of the project).
 
     Part of every key that says "this output can be reused" (pages, kept results, the run's fingerprint), through
-    :func:`code_digest`; the benchmark calls it again at its end to notice code that changed while it ran.
+    :func:`code_hash`; the benchmark calls it again at its end to notice code that changed while it ran.
     """
     import hashlib
     from pathlib import Path
@@ -28,4 +28,4 @@ def hash_code() -> str:
 
 
 #: :func:`hash_code` read once per process: what was loaded is what runs.
-code_digest = functools.cache(hash_code)
+code_hash = functools.cache(hash_code)

@@ -255,7 +255,7 @@ def _method_names() -> list[str]:
     return list(METHOD_NAMES)
 
 
-class Assessment(Strict):
+class AssessmentSettings(Strict):
     default_method: str | None = None  # None: by unit (see tracker.assess.registry)
     base_year: int = 2015
     thresholds: dict[str, MethodThresholds] = {}
@@ -370,7 +370,7 @@ class Config(Strict):
     paths: Paths = Field(default_factory=dict, validate_default=True)
     database: Database = Field(default_factory=dict, validate_default=True)
     site: SiteSettings = SiteSettings()
-    assessment: Assessment = Assessment()
+    assessment: AssessmentSettings = AssessmentSettings()
     schedule: Schedule = Schedule()
     updates: Updates = Updates()
     limits: Limits = Limits()

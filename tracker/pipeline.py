@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
-from tracker import heap
+from tracker import gc_freeze
 from tracker.problems import Problem, visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from tracker.assess.base import IndicatorResult, ObjectiveSummary
-    from tracker.assess.cache import Kept, ResultCache
+    from tracker.assess.cache import KeptResult, ResultCache
     from tracker.catalog import Catalog, Entry, Indicator
     from tracker.config import Limits, Settings
     from tracker.observations import Observation
@@ -353,7 +353,7 @@ def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], sett
 class Assessed:
     """The assessment stage's output: every indicator's result, and the values read to produce it."""
 
-    kept: dict[str, Kept]  # indicator id -> result, snapshot rows, brief of its values
+    kept: dict[str, KeptResult]  # indicator id -> result, snapshot rows, brief of its values
     observations: dict[str, list[Observation]]  # only the indicators assessed again this run
     cache: ResultCache  # saved once the run's snapshot is committed
     scope: set[str] | None  # indicators whose snapshot rows may change (None: all)
@@ -383,7 +383,7 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
 
     database = engine.url.render_as_string(hide_password=True)
     config = kept_results.settings_part(settings)
-    kept: dict[str, Kept] = {}
+    kept: dict[str, KeptResult] = {}
     stale: dict[str, tuple[Indicator, str]] = {}
     with session_scope(engine, immediate=False) as session:
         snapshot_run = last_snapshot_run(session)
@@ -411,7 +411,7 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         own = observations.get(indicator_id, [])
         result = assess_indicator(ind, own, settings.config.assessment, today)
         brief = brief_of(ind, own, result, series_views(ind, own), changed.get(indicator_id))
-        kept[indicator_id] = kept_results.Kept(wanted, result, snapshot_records({indicator_id: result}), brief,
+        kept[indicator_id] = kept_results.KeptResult(wanted, result, snapshot_records({indicator_id: result}), brief,
                                                kept_results.age_of(result, ind.frequency, today))
     # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
     # catalogue; everything when the kept results do not describe it.
@@ -425,10 +425,10 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
 def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
     """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
     ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
-    from tracker import code_digest
+    from tracker import code_hash
     from tracker.site.build import templates_dir
 
-    digest = hashlib.sha256(f"{code_digest()}|{data_version}".encode())
+    digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE]
     templates = templates_dir(settings)  # the folder the site is built from: the project's or the default
@@ -462,7 +462,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
     from tracker.updates.feed import feed_files
 
     assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh, today=run_date(settings, now))
-    heap.freeze_now()  # the kept results and the values just read live until the end of the run
+    gc_freeze.freeze_now()  # the kept results and the values just read live until the end of the run
     report.results = {k: v.result for k, v in assessed.kept.items()}
     report.summaries = summarize_objectives(cat, report.results, settings, run_date(settings, now))
     report.reassessed = len(assessed.kept) - assessed.reused
@@ -592,7 +592,7 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     report = RunReport()
     with open_database(settings) as engine:
-        with run_lock(engine, "run", wait=wait), heap.frozen():
+        with run_lock(engine, "run", wait=wait), gc_freeze.frozen():
             now = now or datetime.now(UTC)
             clean_leftovers(engine, settings)
             with session_scope(engine) as session:
@@ -629,6 +629,6 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
             from tracker.updates import after_run
 
             # Feed, updates page and on-change subscriptions; failures are recorded and retried next time.
-            with heap.frozen():  # the run's results are still in memory
+            with gc_freeze.frozen():  # the run's results are still in memory
                 report.deliveries = after_run(settings, engine, cat, now=now)
     return report

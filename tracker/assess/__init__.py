@@ -37,7 +37,7 @@ from tracker.assess.projection import project
 from tracker.assess.registry import METHODS, headline_window, method_for, spec_for
 from tracker.assess.text import WHEN, reason
 from tracker.catalog import Indicator
-from tracker.config import Assessment as AssessmentConfig
+from tracker.config import AssessmentSettings
 from tracker.intake.periods import is_stale
 from tracker.observations import HEADLINE, Observation, series_key
 
@@ -47,7 +47,7 @@ __all__ = ["assess_indicator", "METHODS"]
 
 
 def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
-                     assessment_config: AssessmentConfig, today: date | None = None) -> IndicatorResult:
+                     assessment_config: AssessmentSettings, today: date | None = None) -> IndicatorResult:
     """Assess one indicator with its method (definition → config → default by unit).
 
     ``today``: the run's date, which judges the age of the data (no projection from stale data, a note on a

@@ -37,9 +37,9 @@ class DataBrief:
     series: tuple[SeriesView, ...]  # every series with its labels, headline first; ``observations`` left empty
     latest: Observation | None  # of the headline series
     baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
-    digest: str  # of every observation as the pages and downloads show it (see :func:`values_digest`)
-    result: str = ""  # of the indicator's assessment (see :func:`result_digest`): kept, not recomputed
-    # When the stored values last changed (``tracker.store.data_changed``): the page's "last updated". Kept
+    values_hash: str  # of every observation as the pages and downloads show it (see :func:`values_hash`)
+    result_hash: str = ""  # of the indicator's assessment (see :func:`result_hash`): kept, not recomputed
+    # When the stored values last changed (``tracker.store.data_changed``): the page's "last updated". KeptResult
     # with the brief, which is made again whenever a file of the indicator is accepted.
     changed: datetime | None = None
 
@@ -73,14 +73,14 @@ def baseline_point(indicator: Indicator, series: list[SeriesView], result: Indic
     return None
 
 
-def values_digest(series: Iterable[SeriesView]) -> str:
+def values_hash(series: Iterable[SeriesView]) -> str:
     """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
     rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source) for o in s.observations])
             for s in series]
     return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
 
 
-def result_digest(result: IndicatorResult | None) -> str:
+def result_hash(result: IndicatorResult | None) -> str:
     """A hash of everything in an assessment (orjson writes the dataclasses whole, NaN as null)."""
     return hashlib.blake2b(orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS), digest_size=16).hexdigest()
 
@@ -92,5 +92,5 @@ def brief_of(indicator: Indicator, observations: Iterable[Observation], result: 
     head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
     count = sum(len(s.observations) for s in series)
     return DataBrief(count, tuple(SeriesView(s.key, s.labels, []) for s in series), head,
-                     baseline_point(indicator, series, result), values_digest(series), result_digest(result),
+                     baseline_point(indicator, series, result), values_hash(series), result_hash(result),
                      changed if count else None)

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker import code_digest, heap
+from tracker import code_hash, gc_freeze
 from tracker.assess.base import IndicatorResult
 from tracker.assess.brief import DataBrief
 from tracker.catalog import Indicator
@@ -39,11 +39,11 @@ log = logging.getLogger(__name__)
 FOLDER = "results"  # inside paths.cache
 STATE = "state.json"
 #: Bump when the kept types change shape, so an older file is ignored rather than misread.
-VERSION = 4  # 3: DataBrief.changed (when the values last changed); 4: briefs in tracker.assess.brief
+VERSION = 5  # 3: DataBrief.changed; 4: briefs in tracker.assess.brief; 5: KeptResult, hashes named so
 
 
 @dataclass(frozen=True)
-class Kept:
+class KeptResult:
     """What one indicator's assessment produced, for one token."""
 
     token: str
@@ -65,7 +65,7 @@ def age_of(result: IndicatorResult, frequency: str, today: date | None) -> tuple
 def token(indicator: Indicator, values: tuple[int, int] | None, settings_json: str) -> str:
     """Everything the kept entry depends on; ``values`` from :func:`tracker.store.values_tokens`."""
     h = hashlib.blake2b(digest_size=16)
-    for part in (code_digest(), indicator.model_dump_json(), settings_json, repr(values)):
+    for part in (code_hash(), indicator.model_dump_json(), settings_json, repr(values)):
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()
 
@@ -79,7 +79,7 @@ class _TrackerUnpickler(pickle.Unpickler):
     """Only the kept types can be named by the file: exact (module, name) pairs, no dotted names (a pickle
     could otherwise reach e.g. ``os.system`` through a module's imports)."""
 
-    ALLOWED = {("tracker.assess.cache", "Kept"), ("tracker.assess.base", "IndicatorResult"),
+    ALLOWED = {("tracker.assess.cache", "KeptResult"), ("tracker.assess.base", "IndicatorResult"),
                ("tracker.assess.base", "Assessment"), ("tracker.assess.base", "Point"),
                ("tracker.assess.base", "Projection"), ("tracker.assess.base", "Category"),
                ("tracker.assess.brief", "DataBrief"), ("tracker.assess.brief", "SeriesView"),
@@ -94,13 +94,13 @@ class _TrackerUnpickler(pickle.Unpickler):
 
 
 class ResultCache:
-    """Kept entries by indicator id, for one database: a file per indicator, so a run that reassessed one
+    """KeptResult entries by indicator id, for one database: a file per indicator, so a run that reassessed one
     indicator writes one file, and ``state.json`` saying which run's snapshot the files match."""
 
     def __init__(self, folder: Path, database: str) -> None:
         self.folder = folder / FOLDER
         self.database = database
-        self.entries: dict[str, Kept] = {}
+        self.entries: dict[str, KeptResult] = {}
         self.valid = False  # whether the entries are those of the database's current snapshot
         self.dirty: set[str] = set()
 
@@ -134,26 +134,26 @@ class ResultCache:
                     log.warning("ignoring the kept result %s (%s)", path, exc)
                     complete = False
                     continue
-                if isinstance(kept, Kept):
+                if isinstance(kept, KeptResult):
                     cache.entries[path.stem] = kept
                 else:
                     complete = False
         finally:
             if collecting:
                 gc.enable()
-        heap.freeze_now()  # kept for the whole run: out of the collector's walks from now on
+        gc_freeze.freeze_now()  # kept for the whole run: out of the collector's walks from now on
         cache.valid = complete
         return cache
 
     def get(self, indicator_id: str, wanted: str, age: Callable[[IndicatorResult], tuple[bool, ...]] | None = None
-            ) -> Kept | None:
+            ) -> KeptResult | None:
         """The kept entry for ``wanted``, if its data's age (``age`` of its result, today) is unchanged."""
         kept = self.entries.get(indicator_id)
         if kept is None or kept.token != wanted:
             return None
         return kept if age is None or age(kept.result) == kept.age else None
 
-    def put(self, indicator_id: str, kept: Kept) -> None:
+    def put(self, indicator_id: str, kept: KeptResult) -> None:
         self.entries[indicator_id] = kept
         self.dirty.add(indicator_id)
 

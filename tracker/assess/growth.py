@@ -1,6 +1,6 @@
 """Arithmetic shared by the methods: the annual series, growth rates, target checks, scores.
 
-Kept apart from the methods so each method module reads as its source describes it, and so the rules every
+KeptResult apart from the methods so each method module reads as its source describes it, and so the rules every
 method shares (one value per year, what "target met" means, how a score stays inside its category's band)
 are written once.
 """

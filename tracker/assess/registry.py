@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 from tracker.assess import escap, eurostat, linear, opensdg, unsd
 from tracker.assess.base import Assessment, Point, Spec
 from tracker.catalog import Indicator
-from tracker.config import METHOD_NAMES
-from tracker.config import Assessment as AssessmentConfig
+from tracker.config import METHOD_NAMES, AssessmentSettings
 
 MethodFn = Callable[[Sequence[Point], Spec], list[Assessment]]
 
@@ -60,7 +59,7 @@ def default_method(indicator: Indicator) -> str:
     return "eurostat"
 
 
-def method_for(indicator: Indicator, config: AssessmentConfig) -> str:
+def method_for(indicator: Indicator, config: AssessmentSettings) -> str:
     """The definition's ``method``, else ``assessment.default_method``, else :func:`default_method`."""
     name = indicator.method or config.default_method or default_method(indicator)
     if name not in METHODS:
@@ -83,7 +82,7 @@ def natural_limit(indicator: Indicator, method: str | None = None) -> float | No
     return bound if math.isfinite(bound) else None
 
 
-def spec_for(indicator: Indicator, config: AssessmentConfig, method: str | None = None) -> Spec:
+def spec_for(indicator: Indicator, config: AssessmentSettings, method: str | None = None) -> Spec:
     """Everything a method needs, from the definition and ``config.yaml`` (``assessment.thresholds[method]``)."""
     method = method or method_for(indicator, config)
     low, high = indicator.unit.bounds

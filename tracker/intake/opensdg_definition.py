@@ -1,6 +1,6 @@
 """Our indicator definition and data file from one Open SDG indicator (metadata, options and selected rows).
 
-Kept apart from the reading so the mapping of each Open SDG field to ours can be read in one place:
+KeptResult apart from the reading so the mapping of each Open SDG field to ours can be read in one place:
 ``indicator_name``/``graph_title`` → ``name``; ``national_indicator_description`` → ``definition`` (plain text);
 ``computation_units`` or the kept ``Units`` value → ``unit``; ``progress_calculation_options`` → ``direction``,
 ``baseline.year``, ``target``, ``natural_limit`` (sdg-build's defaults when unset); ``source_*_1..n`` →

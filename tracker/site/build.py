@@ -26,7 +26,7 @@ from pathlib import Path
 
 import plotly
 
-from tracker import heap
+from tracker import gc_freeze
 from tracker.assess.outcome import Outcome
 from tracker.catalog import Catalog
 from tracker.config import Settings
@@ -101,7 +101,7 @@ def build_site(settings: Settings, catalog: Catalog, outcome: Outcome, *, genera
     previous = published_build(target)
     # The pipeline's 300,000 observations (and the context) live through the whole build: keep the cyclic
     # collector from walking them again and again, and keep forked workers from copying them (copy-on-write).
-    with heap.frozen():
+    with gc_freeze.frozen():
         produced = publish(target, lambda root: _write_tree(root, ctx, templates, extra, previous))
     pages = [p for p in produced if p.page]
     indicator_pages = [p.size for p in pages if "/indicators/" in p.path]

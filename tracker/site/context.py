@@ -18,9 +18,9 @@ from tracker.assess.brief import (  # noqa: F401 (re-exported for the site and i
     SeriesView,
     baseline_point,
     brief_of,
-    result_digest,
+    result_hash,
     series_views,
-    values_digest,
+    values_hash,
 )
 from tracker.assess.outcome import Loader, Outcome
 from tracker.catalog import Catalog, Entry, Indicator, Objective
@@ -207,7 +207,7 @@ class SiteContext:
         found = self.loader([v.id for v in missing])
         for view in missing:
             view.loaded = series_views(view.ind, found.get(view.id, []))
-            if values_digest(view.loaded) != view.brief.digest:  # the brief was kept from an earlier run
+            if values_hash(view.loaded) != view.brief.values_hash:  # the brief was kept from an earlier run
                 raise StaleBrief(f"{view.id}: the stored values differ from the summary kept with its result")
 
     @property

@@ -37,7 +37,7 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
-from tracker import __version__, code_digest
+from tracker import __version__, code_hash
 from tracker.config import Settings
 from tracker.site.context import IndicatorView
 
@@ -102,7 +102,7 @@ def _libraries() -> tuple[str, ...]:
 
 def data_inputs(settings: Settings) -> str:
     """What every download depends on besides its indicator."""
-    return digest("data", __version__, code_digest(), json.dumps(_libraries()),
+    return digest("data", __version__, code_hash(), json.dumps(_libraries()),
                   settings.config.model_dump_json())
 
 
@@ -118,7 +118,7 @@ def indicator_key(view: IndicatorView) -> str:
     its assessment, its reporting status (which moves with the date) and its history."""
     return digest(canonical({
         "indicator": view.ind.model_dump(mode="json"), "objective": view.objective.model_dump(mode="json"),
-        "values": view.brief.digest, "result": view.brief.result, "baseline": view.baseline, "status": view.status,
+        "values": view.brief.values_hash, "result": view.brief.result_hash, "baseline": view.baseline, "status": view.status,
         "due": view.due, "updated": view.updated, "history": view.history,
     }))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from tracker.store.database import migrated_engine, open_database
 from tracker.store.db import LockBusy, make_engine, run_lock, session_scope
 from tracker.store.deliveries import find_delivery, recent_digests, record_delivery, save_digest
-from tracker.store.intake import MergeResult, merge_file, record_rejected
+from tracker.store.merge import MergeResult, merge_file, record_rejected
 from tracker.store.migrate import check, current_revision, downgrade, head_revision, upgrade
 from tracker.store.queries import (
     AssessmentRecord,
