@@ -136,16 +136,16 @@ def test_an_indicator_removed_from_the_catalogue_leaves_the_snapshot(project: Pa
 
 def test_a_first_run_assesses_from_the_files_it_just_read(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Values merged into an empty series are exactly the current values: not read back from the database."""
-    import tracker.store
+    import tracker.pipeline
 
     asked: list[object] = []
-    real = tracker.store.current_observations
+    real = tracker.pipeline.current_observations
 
     def spy(session: object, indicator_ids: object = None) -> object:
         asked.append(sorted(indicator_ids) if indicator_ids is not None else "all")
         return real(session, indicator_ids)
 
-    monkeypatch.setattr(tracker.store, "current_observations", spy)
+    monkeypatch.setattr(tracker.pipeline, "current_observations", spy)
     first = run(project)
     assert first.reassessed == INDICATORS and asked == []
     # A file for an indicator that already has values: its current values are read back.

@@ -11,8 +11,9 @@ import logging
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Iterable
-from contextlib import closing
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -21,8 +22,46 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
-from tracker import gc_freeze
-from tracker.problems import Problem, visible
+from tracker import code_hash, gc_freeze
+from tracker.assess import assess_indicator
+from tracker.assess import cache as kept_results
+from tracker.assess.brief import brief_of, series_views
+from tracker.assess.outcome import Outcome
+from tracker.assess.rollup import summarize
+from tracker.assess.snapshot import snapshot_records
+from tracker.intake.periods import is_stale
+from tracker.intake.pool import read_in_order
+from tracker.observations import one_zero
+from tracker.problems import Problem, render, visible
+from tracker.site.context import StaleBrief
+from tracker.store import (
+    LockBusy,
+    accepted_hashes,
+    append_if_changed,
+    current_observations,
+    data_changed,
+    data_version,
+    file_accepted,
+    finish_run,
+    headline_history,
+    last_fingerprint,
+    last_snapshot_run,
+    merge_file,
+    open_database,
+    record_rejected,
+    run_lock,
+    save_changes,
+    session_scope,
+    snapshot_at,
+    snapshot_identity,
+    start_run,
+    values_tokens,
+)
+from tracker.store.models import UNCHANGED
+
+# Imported where they are used, because they are heavy and not every run needs them: pandas and pandera
+# (tracker.intake.validate: only when a file must be read), plotly and Jinja (tracker.site.build: only when
+# the site is built), Apprise (tracker.updates: only after the run), rich (a progress bar on a terminal).
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -103,9 +142,6 @@ def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
     run's date, see :func:`run_date`) decides which periods lie in the future; ``limits``: the resource limits
     of ``config.yaml``.
     """
-    import sys
-    from contextlib import nullcontext
-
     from tracker.intake.validate import check_file, read_observations
 
     big = sys.stderr.isatty() and path.is_file() and path.stat().st_size > PROGRESS_BYTES
@@ -117,8 +153,6 @@ def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
 
 
 def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the callback
-    from contextlib import contextmanager
-
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     @contextmanager
@@ -159,7 +193,6 @@ def unreadable(label: str, indicator_id: str, exc: OSError) -> FileOutcome:
 
 def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: str,
                       accepted: dict[tuple[str, str], str] | None) -> bool:
-    from tracker.store import file_accepted, session_scope
 
     if accepted is not None:
         return accepted.get((indicator.id, label)) == digest
@@ -174,8 +207,6 @@ def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
 
     ``now``: the time recorded with the file and its values (the run's clock).
     """
-    from tracker.observations import one_zero
-    from tracker.store import merge_file, record_rejected, session_scope
 
     observations, problems = read
     observations = one_zero(observations)  # as merge_file stores them: kept values are published as stored
@@ -202,8 +233,6 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
     ``fresh`` receives the values of each indicator that had none stored before its file was accepted: they
     are then exactly its current values, so the assessment need not read them back from the database.
     """
-    from tracker.intake.pool import read_in_order
-    from tracker.store import accepted_hashes, session_scope
 
     now = now or datetime.now(UTC)
     with session_scope(engine, immediate=False) as session:
@@ -292,7 +321,6 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: date
         target = settings.path("rejected" if outcome.status == "rejected" else "archive") / stamp
         target.mkdir(parents=True, exist_ok=True)
         if outcome.problems:
-            from tracker.problems import render
 
             report = target / f"{path.name}.problems.txt"
             tmp = report.with_name(f".{report.name}.tmp")
@@ -331,8 +359,6 @@ def _move(path: Path, target: Path) -> None:
 def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], settings: Settings,
                          today: date | None = None) -> dict[str, ObjectiveSummary]:
     """Each objective's roll-up; ``today`` (the run's date) tells which verdicts rest on stale data."""
-    from tracker.assess.rollup import summarize
-    from tracker.intake.periods import is_stale
 
     frequency = {e.indicator.id: e.indicator.frequency for e in cat.entries}
 
@@ -368,18 +394,6 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
     Only the changed indicators' observations are read from the database (all of them on a first run), unless
     ``fresh`` already holds them.
     """
-    from tracker.assess import assess_indicator
-    from tracker.assess import cache as kept_results
-    from tracker.assess.snapshot import snapshot_records
-    from tracker.site.context import brief_of, series_views
-    from tracker.store import (
-        current_observations,
-        data_changed,
-        last_snapshot_run,
-        session_scope,
-        snapshot_identity,
-        values_tokens,
-    )
 
     database = engine.url.render_as_string(hide_password=True)
     config = kept_results.settings_part(settings)
@@ -425,7 +439,6 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
 def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
     """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
     ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
-    from tracker import code_hash
     from tracker.site.build import templates_dir
 
     digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
@@ -447,18 +460,7 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
 
     ``fresh``: current values already in memory (see :func:`take_in_catalog`), not read back.
     """
-    from tracker.assess.outcome import Outcome
     from tracker.site.build import build_site
-    from tracker.store import (
-        append_if_changed,
-        current_observations,
-        finish_run,
-        headline_history,
-        save_changes,
-        session_scope,
-        snapshot_at,
-        snapshot_identity,
-    )
     from tracker.updates.feed import feed_files
 
     assessed = assess_changed(engine, settings, cat, force=force, fresh=fresh, today=run_date(settings, now))
@@ -516,7 +518,6 @@ def clean_leftovers(engine: Engine, settings: Settings) -> list[Path]:
     folders those writers use, only when this process holds the run lock (the caller's duty) and, for names
     carrying a process id, only when that process is gone. The feed's temporary files are removed only when
     no one holds the updates lock either. Returns what was removed."""
-    from tracker.store.db import LockBusy, run_lock
 
     removed: list[Path] = []
     site = settings.path("site")
@@ -578,16 +579,6 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
     the wall clock once the lock is held, so that runs record increasing times). The digests count values
     recorded between two runs' clocks: give later runs later times.
     """
-    from tracker.store import (
-        data_version,
-        finish_run,
-        last_fingerprint,
-        open_database,
-        run_lock,
-        session_scope,
-        start_run,
-    )
-    from tracker.store.models import UNCHANGED
 
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     report = RunReport()
@@ -618,8 +609,6 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                     finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}},
                                now=now)
             else:
-                from tracker.site.context import StaleBrief
-
                 try:
                     build(engine, settings, cat, report, now, fingerprint, force=force, fresh=fresh)
                 except StaleBrief as exc:  # kept results that lie: nothing was published or saved yet
