@@ -62,7 +62,7 @@ def test_datapackage_is_valid_frictionless(site: Path) -> None:
     names = [r.name for r in package.resources]
     assert "shared-bikes" in names and "shared-bikes-json" in names and len(names) == 10
     bikes = package.get_resource("shared-bikes")
-    assert [f.name for f in bikes.schema.fields] == ["period", "district", "value", "flag", "note", "source"]
+    assert [f.name for f in bikes.schema.fields] == ["period", "district", "value", "flag", "note_it", "note_en", "source"]
     rows = bikes.read_rows()
     assert len(rows) == 30 and {r["district"] for r in rows} == {None, "1", "2"}
 
@@ -71,11 +71,12 @@ def test_csv_and_json_downloads_hold_every_value(site: Path) -> None:
     with (site / "data" / "separate-waste.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 12 and rows[-1]["value"] == "63.1" and rows[-1]["flag"] == "provisional"
-    assert rows[8]["note"] == "</script><script>alert(1)</script>"  # data files keep the text as published
+    assert rows[8]["note_it"] == rows[8]["note_en"] == "</script><script>alert(1)</script>"
+    # data files keep the text as published
     record = json.loads((site / "data" / "shared-bikes.json").read_text(encoding="utf-8"))
     assert len(record["observations"]) == 30 and record["series"] == ["", "district=1", "district=2"]
     empty = (site / "data" / "wifi-hotspots.csv").read_text(encoding="utf-8")
-    assert empty == "period,value,flag,note,source\n"
+    assert empty == "period,value,flag,note_it,note_en,source\n"
 
 
 def test_a_duplicate_value_makes_the_datapackage_invalid(site: Path, tmp_path: Path) -> None:

@@ -212,7 +212,8 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         return found
 
     def custom(o: Observation) -> list[str]:
-        return [text(o.period), "<br>" + text(o.note) if o.note else ""]
+        note = o.note_in(lang)
+        return [text(o.period), "<br>" + text(note) if note else ""]
 
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)

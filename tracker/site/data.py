@@ -111,11 +111,11 @@ def indicator_csv(view: IndicatorView) -> str:
     columns = _columns(view)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["period", *columns, "value", "flag", "note", "source"])
+    writer.writerow(["period", *columns, "value", "flag", "note_it", "note_en", "source"])
     # The disaggregation cells of each series, worked out once per series rather than once per row.
     cells = {s.key: [defuse(parse_series_key(s.key).get(c, "")) for c in columns] for s in view.series}
-    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note),
-                      defuse(obs.source)]
+    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note_in("it")),
+                      defuse(obs.note_in("en")), defuse(obs.source)]
                      for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)))
     return buffer.getvalue()
 
@@ -130,7 +130,8 @@ def table_schema(view: IndicatorView) -> dict:
             *({"name": c, "type": "string", "description": f"{labels.get(c, c)} (blank: total)"} for c in columns),
             {"name": "value", "type": "number", "description": view.ind.unit.label.en, "constraints": {"required": True}},
             {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
-            {"name": "note", "type": "string"},
+            {"name": "note_it", "type": "string", "description": "Note in Italian"},
+            {"name": "note_en", "type": "string", "description": "Note in English"},
             {"name": "source", "type": "string", "description": "URL or citation of the value"},
         ],
         "primaryKey": ["period", *columns],
@@ -177,7 +178,7 @@ def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Call
         data = indicator_json(view, languages)
         data["observations"] = [
             {"period": o.period, "time": o.time, "series": o.series, "value": o.value, "flag": o.flag or None,
-             "note": o.note, "source": o.source} for o in view.observations]
+             "note": {"it": o.note_in("it"), "en": o.note_in("en")}, "source": o.source} for o in view.observations]
         return orjson.dumps(data, option=DUMP)
 
     return {f"{DATA_DIR}/{view.id}.json": record,

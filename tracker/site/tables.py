@@ -63,5 +63,5 @@ def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[
             else:
                 value = fmt.number(o.value, decimals) + suffix
             rows.append(f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
-                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(o.note)}</td><td>{source}</td></tr>")
+                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(o.note_in(lang))}</td><td>{source}</td></tr>")
     return Markup("\n".join(rows))

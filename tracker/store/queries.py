@@ -41,7 +41,8 @@ def current_observations(
     Indicators without any stored value are absent from the result.
     """
     t = ObservationRow.__table__.c
-    query = select(t.indicator_id, t.period, t.time, t.value, t.series, t.note, t.flag, t.source, t.line).where(
+    query = select(t.indicator_id, t.period, t.time, t.value, t.series, t.note, t.flag, t.source, t.line, t.note_it,
+                   t.note_en).where(
         t.superseded_at.is_(None)
     )
     if indicator_ids is not None:
