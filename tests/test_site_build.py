@@ -193,10 +193,12 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Pagina generata il 26 novembre 2025." in home_it and "Page built on November 26, 2025." in home_en
     assert "Dati aggiornati il" not in home_it and "updated on" not in home_en  # the build date is no data date
-    assert ("Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra 60,4\u00a0% e "
-            "83,4\u00a0% (intervallo all'80 %; stima centrale 71,9\u00a0%).") in it
-    assert ("If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between 60.4% and "
-            "83.4% (80 % range; central estimate 71.9%).") in en
+    nw = '<span class="nw">{}</span>'.format  # a number never breaks across lines (issue #15)
+    pct = "\u00a0%"
+    assert (f"Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra {nw('60,4' + pct)} e "
+            f"{nw('83,4' + pct)} (intervallo all'80 %; stima centrale {nw('71,9' + pct)}).") in it
+    assert (f"If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between {nw('60.4%')} "
+            f"and {nw('83.4%')} (80 % range; central estimate {nw('71.9%')}).") in en
     assert "On this trend the target is reached in 2029 (80 % range: 2027 to 2035)." in en
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
     assert "On this trend the target is not reached before 2050." in pm10  # the sample's not_before
@@ -246,7 +248,7 @@ def test_objective_and_home_pages_show_summaries(built: tuple[Sample, SiteReport
     objective = (site / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
     for ind in ("separate-waste", "pm10-days"):
         assert f'href="../indicators/{ind}.html"' in objective
-    assert "63.1% <span class=\"period\">(2023)</span>" in objective
+    assert '<span class="nw">63.1%</span> <span class="period">(2023)</span>' in objective
     empty = (site / "it" / "objectives" / "empty.html").read_text(encoding="utf-8")
     assert "Per questo obiettivo non sono ancora definiti indicatori." in empty
 

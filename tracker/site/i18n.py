@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -179,6 +180,14 @@ def _minus(text: str) -> str:
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
+_GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def keep_numbers(text: str) -> str:
+    """Digit groups written with a space ("100 000") joined by a no-break space, so no line breaks a number."""
+    return _GROUPS.sub(NBSP, text) if " " in text else text
+
+
 def localized(value: object, lang: str) -> str:
     """Text of a :class:`Localized`, an ``{"it": .., "en": ..}`` dict, or a plain string."""
     if value is None:
@@ -308,7 +317,7 @@ def make_environment(templates: Path, lang: str) -> Environment:
     env.globals["_"] = fast_gettext(trans.gettext)
     env.globals.update(make_snippets(lang, fmt, vocab, env.globals["_"], env.globals["category_words"],
                                      category_symbol, localized, env.globals["trend_words"]))
-    env.filters["loc"] = lambda value: localized(value, lang)
+    env.filters["loc"] = lambda value: keep_numbers(localized(value, lang))
     return env
 
 

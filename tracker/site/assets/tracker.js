@@ -106,7 +106,28 @@
     apply();
   }
 
+  /* A table wider than its column scrolls inside its region: say so above it, in the page's language (the
+     words come from the page's data-scroll-hint), and again when the window is resized. */
+  function markScrolling() {
+    var words = document.body.getAttribute("data-scroll-hint");
+    if (!words) { return; }
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = words;
+        wrap.parentNode.insertBefore(hint, wrap);
+      }
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      hint.classList.toggle("shown", scrolls);
+      wrap.toggleAttribute("data-scrolls", scrolls);
+    });
+  }
+
   function start() {
+    markScrolling();
+    window.addEventListener("resize", markScrolling);
     setupFilter();
     drawCharts();
   }

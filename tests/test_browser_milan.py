@@ -1,0 +1,151 @@
+"""The Milan site (the repository's catalogue) in real headless Chromium, as a reader on a phone sees it.
+
+Issue #15: at 375 px every page shows each indicator's verdict without sideways scrolling of the page, no word
+or number is broken across lines (tests/broken_words.js), numbers keep their groups on one line, and a table
+wider than the screen says that it scrolls. Screenshots go to /tmp/shots-pages/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests import test_browser_site as base
+from tracker import config, pipeline
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = Path("/tmp/shots-pages")
+BROKEN_WORDS = (Path(__file__).parent / "broken_words.js").read_text(encoding="utf-8")
+#: Indicator pages with long units and numbers ("245 veicoli/100 000 ab.", "4.285.009 prelievi").
+INDICATORS = ["car-sharing-per-100k", "bikemi-trips", "car-ownership", "municipal-turnout", "tourist-arrivals",
+              "innovative-startups-province", "green-area-per-inhabitant"]
+OBJECTIVES = ["enterprise", "environment-energy", "global-city", "mobility", "public-administration",
+              "social-inclusion", "well-being"]
+PAGES = ["index.html", "indicators.html", "status.html", "guide.html", "methodology.html", "updates.html",
+         *(f"objectives/{o}.html" for o in OBJECTIVES), *(f"indicators/{i}.html" for i in INDICATORS)]
+
+#: A number with group or decimal marks ("4.285.009", "54,7") in a card or a figure must sit in an element that
+#: never wraps (white-space: nowrap); groups written with spaces must use no-break spaces ("100 000").
+LOOSE_NUMBERS = r"""() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el.closest('.figures dd, table.stack td')) continue;
+    for (const m of node.textContent.matchAll(/\d+(?: \d{3})+(?!\d)/g)) out.push(m[0]);
+    for (const m of node.textContent.matchAll(/\d+(?:[.,]\d+)+/g)) {
+      let nowrap = false;
+      for (let e = el; e && !nowrap; e = e.parentElement) nowrap = getComputedStyle(e).whiteSpace === 'nowrap';
+      if (!nowrap) out.push(m[0]);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def milan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("milano-browser")
+    shutil.copytree(REPO / "indicators", project / "indicators")
+    shutil.copy(REPO / "config.yaml", project / "config.yaml")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'db.sqlite'}")
+    try:
+        pipeline.run(config.load(project), now=datetime(2026, 12, 2, 9, tzinfo=UTC), updates=False)
+    finally:
+        mp.undo()
+    return project / "site"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=base.CHROMIUM, args=base.ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[base.Tab]:
+    tab = base.Tab(browser, 375)
+    yield tab
+    tab.close()
+
+
+def _open(tab: base.Tab, site: Path, page: str):  # noqa: ANN202
+    if page.endswith("updates.html") or "/indicators/" not in page:
+        tab.page.goto((site / page).as_uri(), wait_until="load")  # no chart to wait for
+        return tab.page
+    return tab.open((site / page).as_uri())
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_phone_pages_keep_the_verdicts_on_screen_and_words_whole(milan: Path, phone: base.Tab, lang: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    faults: dict[str, object] = {}
+    for name in PAGES:
+        page = _open(phone, milan, f"{lang}/{name}")
+        scroll, width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > width:
+            faults[f"{name}: page scrolls sideways"] = (scroll, width)
+        if broken := page.evaluate(BROKEN_WORDS):
+            faults[f"{name}: broken"] = broken
+        if loose := page.evaluate(LOOSE_NUMBERS):
+            faults[f"{name}: numbers that may wrap"] = loose
+        off = page.evaluate("""() => [...document.querySelectorAll('main .verdict')]
+            .filter(v => v.getBoundingClientRect().right > window.innerWidth + 0.5).map(v => v.textContent)""")
+        if off:
+            faults[f"{name}: verdicts off-screen"] = off
+        silent = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+            .filter(w => w.scrollWidth > w.clientWidth + 1)
+            .filter(w => !(w.previousElementSibling && w.previousElementSibling.matches('.scroll-hint.shown')
+                           && w.previousElementSibling.offsetHeight > 0)).length""")
+        if silent:
+            faults[f"{name}: tables that scroll without saying so"] = silent
+        if name.startswith(("objectives/mobility", "indicators/car-sharing", "indicators/bikemi", "status")):
+            page.screenshot(path=str(SHOTS / f"{lang}-{name.replace('/', '-')[:-5]}-375.png"), full_page=True)
+    assert faults == {}
+    assert phone.problems == []
+
+
+def test_objective_table_becomes_cards_with_the_column_names(milan: Path, phone: base.Tab) -> None:
+    page = _open(phone, milan, "it/objectives/mobility.html")
+    rows = page.locator("table.stack tbody tr")
+    assert rows.count() == 9
+    assert page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display") == "block"
+    label = page.evaluate("""getComputedStyle(document.querySelector('table.stack td[data-label]'), '::before')
+        .content""")
+    assert label == '"Ultimo valore: "'
+    assert page.locator("table.stack .verdict").count() == 9
+    assert phone.problems == []
+
+
+def test_wide_desktop_keeps_the_table(milan: Path, browser: Browser) -> None:
+    tab = base.Tab(browser, 1280)
+    try:
+        page = _open(tab, milan, "en/objectives/mobility.html")
+        assert page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display") == "table-row"
+        assert page.locator(".scroll-hint.shown").count() == 0
+        assert tab.problems == []
+    finally:
+        tab.close()
+
+
+def test_the_word_check_sees_a_word_broken_in_two(browser: Browser, tmp_path: Path) -> None:
+    tab = base.Tab(browser, 375)
+    try:
+        page = tmp_path / "p.html"
+        page.write_text('<!doctype html><html><body><p style="width:60px;overflow-wrap:anywhere">'
+                        "4.285.009&nbsp;prelievi</p><p style='width:40px'>100 000</p></body></html>")
+        tab.page.goto(page.as_uri())
+        found = tab.page.evaluate(BROKEN_WORDS)
+        assert any("|" in f and "prel" in f for f in found) and "100 | 000" in found
+    finally:
+        tab.close()
