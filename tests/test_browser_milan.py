@@ -149,3 +149,36 @@ def test_the_word_check_sees_a_word_broken_in_two(browser: Browser, tmp_path: Pa
         assert any("|" in f and "prel" in f for f in found) and "100 | 000" in found
     finally:
         tab.close()
+
+
+def _search(page, words: str) -> list[str]:  # noqa: ANN001
+    page.locator("#q").fill(words)
+    return sorted(li.get_attribute("data-id") or "" for li in page.locator("li[data-id]:visible").all())
+
+
+def test_search_finds_indicators_by_meaning_words_in_both_languages(milan: Path, browser: Browser) -> None:
+    tab = base.Tab(browser, 1280)
+    try:
+        page = _open(tab, milan, "it/indicators.html")
+        assert page.locator("[data-filter]").get_attribute("data-search") == "lunr"  # the library, not the fallback
+        pm = ["pm10-exceedance-days", "pm25-annual-mean"]
+        assert _search(page, "smog") == pm
+        assert set(pm) <= set(_search(page, "inquinamento"))
+        assert set(pm) <= set(_search(page, "inquinanti"))  # Italian stemming: the same stem
+        assert _search(page, "aria") == pm  # only air quality (it once found a green-space indicator)
+        assert _search(page, "qualità dell'aria") == pm
+        assert _search(page, "polveri sottili") == pm
+        waste = ["food-waste-per-capita", "municipal-waste-per-capita", "separate-collection-rate"]
+        assert set(waste) <= set(_search(page, "rifiuti"))
+        assert _search(page, "piste cicl") == ["cycle-lanes"]  # a word being typed matches as a prefix
+        assert _search(page, "poverta") == ["income-gini", "relative-poverty"]  # accents folded
+        assert _search(page, "zzzz") == [] and page.locator("[data-no-match]").is_visible()
+        page = _open(tab, milan, "en/indicators.html")
+        assert set(waste) <= set(_search(page, "rifiuti"))  # an Italian word on the English page
+        assert set(waste) <= set(_search(page, "rubbish"))
+        assert _search(page, "recycling") == ["food-waste-per-capita", "separate-collection-rate"]  # stemmed
+        assert _search(page, "trees") == ["forestami-trees"]
+        assert set(pm) <= set(_search(page, "pollution")) and _search(page, "smog") == pm
+        assert tab.problems == []
+    finally:
+        tab.close()

@@ -122,7 +122,15 @@ def test_plotly_is_shipped_once_and_loaded_relatively(built: tuple[Sample, SiteR
         else:
             assert all("plotly" not in (s or "") for s in scripts), page
     assert report.largest_indicator_page < 40_000  # the page itself stays small: no inline library or styles
-    assert sorted(p.name for p in (site / "assets").iterdir()) == ["favicon.svg", "plotly.min.js", "site.css", "tracker.js"]
+    assert sorted(p.name for p in (site / "assets").iterdir()) == ["favicon.svg", "plotly.min.js", "site.css", "tracker.js",
+                                                                   "vendor"]
+    # The search library (all-indicators page only), shipped with its licences (issue #15).
+    assert sorted(p.name for p in (site / "assets" / "vendor").iterdir()) == [
+        "LICENSE-lunr-languages.txt", "LICENSE-lunr.txt", "README.md", "lunr.it.min.js", "lunr.min.js",
+        "lunr.stemmer.support.min.js"]
+    listing = [s.get("src") for s in parse(site / "en" / "indicators.html").scripts if s.get("src")]
+    assert listing == ["../assets/vendor/lunr.min.js", "../assets/vendor/lunr.stemmer.support.min.js",
+                       "../assets/vendor/lunr.it.min.js", "../assets/tracker.js"]
 
 
 def test_hostile_text_from_data_and_definitions_is_inert(built: tuple[Sample, SiteReport, Path]) -> None:

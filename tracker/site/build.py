@@ -33,7 +33,7 @@ from tracker.catalog import Catalog
 from tracker.config import Settings
 from tracker.observations import Observation
 from tracker.site.charts import script_json
-from tracker.site.context import DataBrief, Loader, SiteContext, build_context
+from tracker.site.context import DataBrief, IndicatorView, Loader, SiteContext, build_context
 from tracker.site.data import shared_files
 from tracker.site.i18n import localized, make_environment
 from tracker.site.incremental import (
@@ -60,6 +60,11 @@ REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
+#: The search library (lunr with the Italian stemmer of lunr-languages), shipped with its licences: see
+#: tracker/site/assets/vendor/README.md.
+SEARCH_ASSETS = ("vendor/lunr.min.js", "vendor/lunr.stemmer.support.min.js", "vendor/lunr.it.min.js",
+                 "vendor/LICENSE-lunr.txt", "vendor/LICENSE-lunr-languages.txt",
+                 "vendor/README.md")
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
 def _assets(reuse: Reuse) -> list[Produced]:
     """plotly.min.js (4.8 MB) and the site's own assets: linked from the previous build when unchanged."""
     produced = []
-    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in ASSETS}}
+    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)}}
     for name, source in sources.items():
         path, key = f"assets/{name}", asset_key(source)
         found = reuse.take(path, key)
@@ -232,7 +237,18 @@ def _fold(text: str) -> str:
 
 
 def _search_index(ctx: SiteContext, lang: str) -> list[dict]:
-    return [{"id": v.id, "objective": v.objective.id, "category": v.category.value,
+    """The documents the all-indicators page searches: tracker.js indexes each language's words with lunr and
+    that language's stemmer (English: lunr's; Italian: lunr-languages'), so a reader finds an indicator by
+    its name, definition or keywords in either language ("rifiuti" on the English page). ``text`` holds the
+    folded words the plain filter matches when the search library did not load."""
+
+    def words(v: IndicatorView, language: str) -> dict[str, str]:
+        return {"name": localized(v.ind.name, language), "keywords": " ".join(v.ind.keywords.get(language)),
+                "definition": localized(v.ind.definition, language), "goal": localized(v.objective.name, language)}
+
+    return [{"id": v.id, "objective": v.objective.id, "category": v.category.value, "code": v.ind.code,
+             "words": {language: words(v, language) for language in ctx.settings.config.languages},
              "text": _fold(" ".join([v.ind.code, v.ind.id, localized(v.ind.name, lang), localized(v.ind.definition, lang),
-                                     localized(v.objective.name, lang), " ".join(v.ind.standards)]))}
+                                     localized(v.objective.name, lang), " ".join(v.ind.standards),
+                                     " ".join(v.ind.keywords.get(lang))]))}
             for v in ctx.indicators]
