@@ -182,3 +182,38 @@ def test_search_finds_indicators_by_meaning_words_in_both_languages(milan: Path,
         assert tab.problems == []
     finally:
         tab.close()
+
+
+def test_chart_downloads_as_png_and_svg_offline(milan: Path, browser: Browser, tmp_path: Path) -> None:
+    tab = base.Tab(browser, 1280)
+    try:
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto((milan / "it" / "indicators" / "bikemi-trips.html").as_uri())
+        page.wait_for_function(base.CHARTS_DRAWN, timeout=15_000)
+        bar = page.locator("[data-chart-downloads]")
+        assert bar.is_visible() and "Scarica il grafico" in bar.inner_text()
+        for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<svg")):
+            with page.expect_download() as info:
+                bar.locator(f"button[data-format={fmt}]").click()
+            download = info.value
+            assert download.suggested_filename == f"bikemi-trips.{fmt}"
+            saved = tmp_path / download.suggested_filename
+            download.save_as(saved)
+            assert saved.read_bytes().lstrip()[:4] == magic
+        context.close()
+    finally:
+        tab.close()
+
+
+def test_milan_spreadsheets_read_back(milan: Path) -> None:
+    from openpyxl import load_workbook
+
+    card = list(load_workbook(milan / "data" / "it" / "scorecard.xlsx", read_only=True).worksheets[0]
+                .iter_rows(values_only=True))
+    assert len(card) == 1 + 56
+    turnout = next(r for r in card if r[-1] == "it/indicators/municipal-turnout.html")
+    assert turnout[2] == "Affluenza alle elezioni comunali" and turnout[5] == 47.7
+    rows = list(load_workbook(milan / "data" / "it" / "municipal-turnout.xlsx", read_only=True).worksheets[0]
+                .iter_rows(values_only=True))
+    assert rows[2][:2] == ("2016", 54.65) and rows[2][4] == "voto in un solo giorno (5 giugno 2016)"

@@ -7,8 +7,9 @@ Layout of the output (every link is relative, so the tree works from ``file://``
     <lang>/objectives/<id>.html, <lang>/indicators/<id>.html
     <lang>/indicators.html     all indicators with a client-side filter
     <lang>/status.html, <lang>/methodology.html, <lang>/guide.html
-    assets/                    plotly.min.js (once), site.css, tracker.js, favicon.svg
+    assets/                    plotly.min.js (once), site.css, tracker.js, favicon.svg, vendor/ (lunr, licences)
     data/<id>.csv|json, data/datapackage.json, scorecard.json
+    data/<lang>/<id>.xlsx, data/<lang>/scorecard.xlsx   spreadsheets in the reader's language
 
 Templates come from ``<project>/templates`` when the project has its own copy (``_base.html`` present), else
 from the repository's ``templates/`` folder next to the ``tracker`` package.

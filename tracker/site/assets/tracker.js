@@ -109,6 +109,19 @@
     if (i >= 0) { axis.dtick = "M" + 12 * STEPS[i]; }
   }
 
+  /* The chart as a PNG or SVG file, made by Plotly in the browser (no server, no network). */
+  function wireDownloads(box) {
+    var bar = document.querySelector('[data-chart-downloads="' + box.id + '"]');
+    if (!bar) { return; }
+    bar.querySelectorAll("button[data-format]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.Plotly.downloadImage(box, {format: button.getAttribute("data-format"), width: 1000, height: 500,
+                                          filename: bar.getAttribute("data-name")});
+      });
+    });
+    bar.hidden = false;
+  }
+
   function drawCharts() {
     var boxes = document.querySelectorAll("[data-chart]");
     if (!boxes.length || !window.Plotly) { return; }
@@ -118,6 +131,7 @@
       fitTicks(spec.layout, box.clientWidth);
       window.Plotly.newPlot(box, spec.data, spec.layout, spec.config).then(function () {
         box.setAttribute("data-drawn", "true");
+        wireDownloads(box);
       });
     });
     document.querySelectorAll("[data-series-switch]").forEach(function (wrap) {
