@@ -7,6 +7,8 @@ wider than the screen says that it scrolls. Screenshots go to /tmp/shots-pages/ 
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -217,3 +219,25 @@ def test_milan_spreadsheets_read_back(milan: Path) -> None:
     rows = list(load_workbook(milan / "data" / "it" / "municipal-turnout.xlsx", read_only=True).worksheets[0]
                 .iter_rows(values_only=True))
     assert rows[2][:2] == ("2016", 54.65) and rows[2][4] == "voto in un solo giorno (5 giugno 2016)"
+
+
+def test_numbers_follow_the_page_language_axes_and_tooltips_included(milan: Path, browser: Browser) -> None:
+    """Issue #15: no "4M" or "600k" on an Italian axis; 54.65 % is "54,7 %" (half away from zero)."""
+    tab = base.Tab(browser, 1280)
+    try:
+        page = tab.open((milan / "it" / "indicators" / "bikemi-trips.html").as_uri())
+        ticks = page.evaluate("[...document.querySelectorAll('#chart .ytick text')].map(t => t.textContent)")
+        assert ticks and all(re.fullmatch(r"\d{1,3}(\.\d{3})*", t) for t in ticks), ticks
+        assert any(t.endswith(".000.000") for t in ticks)  # millions in full, with Italian groups
+        page = tab.open((milan / "it" / "indicators" / "municipal-turnout.html").as_uri())
+        cells = page.locator("table.data-table td.num").all_inner_texts()
+        assert "54,7\u00a0%" in cells and "54,6\u00a0%" not in cells
+        spec = json.loads(page.locator("#chart-spec").text_content() or "{}")
+        tooltips = [row[2] for row in spec["data"][0]["customdata"] if row]
+        assert "54,7\u00a0%" in tooltips
+        page = tab.open((milan / "en" / "indicators" / "bikemi-trips.html").as_uri())
+        ticks = page.evaluate("[...document.querySelectorAll('#chart .ytick text')].map(t => t.textContent)")
+        assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", t) for t in ticks), ticks
+        assert tab.problems == []
+    finally:
+        tab.close()

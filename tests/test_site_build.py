@@ -252,7 +252,7 @@ def test_objective_and_home_pages_show_summaries(built: tuple[Sample, SiteReport
     _, _, site = built
     home = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "1 of 3 assessed" in home and "2 of 2 assessed" in home
-    assert "−0.4" in home and "+5.0" in home  # mean scores, signed
+    assert "−0.5" in home and "+5.0" in home  # mean scores, signed; −0.45 rounds half away from zero (#15)
     objective = (site / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
     for ind in ("separate-waste", "pm10-days"):
         assert f'href="../indicators/{ind}.html"' in objective

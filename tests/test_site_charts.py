@@ -266,4 +266,7 @@ def test_hover_shows_the_period_as_published() -> None:
     assert data["Total"]["customdata"][0][0] == "2021-01" and "%{customdata[0]}" in data["Total"]["hovertemplate"]
     proj = data["Projection of the recent trend"]
     assert proj["customdata"][0][0] == "2025-10" and proj["customdata"][-1][0] == "2030"
-    assert "80% range: %{customdata[1]}–%{customdata[2]}" in proj["hovertemplate"]
+    assert "80% range: %{customdata[2]} – %{customdata[3]}" in proj["hovertemplate"]
+    # Values come written by the Formatter (the page's rounding and marks), never by Plotly's d3-format.
+    assert all("%{y" not in t.get("hovertemplate", "%{y") for t in data.values() if t.get("hovertemplate"))
+    assert all(row[2] and row[2][0].isdigit() for row in data["Total"]["customdata"] if row)

@@ -59,7 +59,7 @@ def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[
             if o.value is None:
                 value = "–"
             elif kind == "percent":
-                value = fmt.percent(o.value / 100.0, decimals)
+                value = fmt.value(o.value, kind, "", decimals)  # from the value as written: 54.65 -> 54,7 %
             else:
                 value = fmt.number(o.value, decimals) + suffix
             rows.append(f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
