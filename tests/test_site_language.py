@@ -94,3 +94,21 @@ def test_a_formula_in_a_language_note_or_remark_is_refused(tmp_path: Path) -> No
     path.write_text("period,value,note_en,remark\n2016,54.65,=HYPERLINK(1),<b>x</b>\n", encoding="utf-8")
     rows, problems = read_observations(path, ind)
     assert rows == [] and {p.column for p in problems} == {"note_en", "remark"}
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_updates_page_has_the_site_layout_and_menu(milan: Path, lang: str) -> None:
+    page = (milan / lang / "updates.html").read_text(encoding="utf-8")
+    assert 'class="main-nav"' in page and 'class="breadcrumb wrap"' in page and 'class="site-footer"' in page
+    assert 'href="updates.html" aria-current="page"' in page  # the menu marks where the reader is
+    other = "English" if lang == "it" else "Italiano"
+    assert f">{other}</a>" in page and ">EN<" not in page and ">IT<" not in page  # names, as on every page
+    assert "assets/site.css" in page and "assets/tracker.js" in page and ' style="' not in page
+
+
+def test_digest_html_takes_the_site_style_on_the_page() -> None:
+    from tracker.updates.feed import page_fragment
+
+    fragment = ('<h2 style="font-size:17px;margin:20px 0 6px">Nuovi dati</h2><ul style="margin:0">'
+                '<li style="margin:0 0 6px">PM10 <span style="color:#555">(obiettivo)</span></li></ul>')
+    assert page_fragment(fragment) == '<h3>Nuovi dati</h3><ul><li>PM10 <span>(obiettivo)</span></li></ul>'
