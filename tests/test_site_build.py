@@ -68,7 +68,10 @@ def test_every_page_exists_in_both_languages(built: tuple[Sample, SiteReport, Pa
                 STATIC + [f"objectives/{o}.html" for o in OBJECTIVES] + [f"indicators/{i}.html" for i in INDICATORS]]
     missing = [p for p in expected if not (site / p).is_file()]
     assert missing == []
-    assert report.pages == len(expected) + 1  # + the root index
+    embeds = [f"{lang}/embed/{kind}/{name}.html" for lang in ("it", "en")
+              for kind, names in (("objectives", OBJECTIVES), ("indicators", INDICATORS)) for name in names]
+    assert [p for p in embeds if not (site / p).is_file()] == []
+    assert report.pages == len(expected) + len(embeds) + 1  # + the root index
     assert report.path == site and site.is_symlink()  # published atomically (see test_site_publish)
     for ind in INDICATORS:
         assert (site / "data" / f"{ind}.csv").is_file() and (site / "data" / f"{ind}.json").is_file()
@@ -117,7 +120,7 @@ def test_plotly_is_shipped_once_and_loaded_relatively(built: tuple[Sample, SiteR
         scripts = [s.get("src") for s in parse(page).scripts if s.get("src")]
         text = page.read_text(encoding="utf-8")
         assert "cdn.plot.ly" not in text and "//cdn" not in text
-        if "/indicators/" in page.as_posix():
+        if "/indicators/" in page.as_posix() and "/embed/" not in page.as_posix():
             assert scripts == ["../../assets/plotly.min.js", "../../assets/tracker.js"]
         else:
             assert all("plotly" not in (s or "") for s in scripts), page
@@ -222,6 +225,8 @@ def test_language_switch_points_to_the_same_page(built: tuple[Sample, SiteReport
     _, _, site = built
     for page in (site / "it").rglob("*.html"):
         sub = page.relative_to(site / "it").as_posix()
+        if sub.startswith("embed/"):
+            continue  # a card for an iframe has no menu (test_embeddable_cards_are_small_self_contained_pages)
         text = page.read_text(encoding="utf-8")
         depth = sub.count("/") + 1
         expected = "../" * depth + f"en/{sub}"
@@ -332,3 +337,19 @@ def test_an_empty_catalogue_still_builds_every_page(tmp_path: Path) -> None:
     assert report.pages == 11 and report.largest_indicator_page == 0
     assert "Milan Smart City scorecard" in (report.path / "en" / "index.html").read_text(encoding="utf-8")
     assert json.loads((report.path / "scorecard.json").read_text(encoding="utf-8"))["objectives"] == []
+
+
+def test_embeddable_cards_are_small_self_contained_pages(built: tuple[Sample, SiteReport, Path]) -> None:
+    """Issue #15: a card per indicator and objective for an iframe elsewhere; the snippet is on the page."""
+    _, _, site = built
+    card = (site / "it" / "embed" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
+    page = parse(site / "it" / "embed" / "indicators" / "separate-waste.html")
+    assert page.scripts == [] and "<link" not in card and "<style>" in card  # nothing else to load
+    assert ("a", "../../indicators/separate-waste.html") in page.links and 'target="_top"' in card
+    assert 'class="verdict' in card and "63,1" in card and "Ultimo valore" in card
+    objective = (site / "en" / "embed" / "objectives" / "environment.html").read_text(encoding="utf-8")
+    assert "Objective 1" in objective and 'href="../../objectives/environment.html" target="_top"' in objective
+    indicator = (site / "it" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
+    assert ('&lt;iframe src=&#34;it/embed/indicators/separate-waste.html&#34;' in indicator
+            or '&lt;iframe src="it/embed/indicators/separate-waste.html"' in indicator)
+    assert 'href="../embed/indicators/separate-waste.html"' in indicator  # the preview

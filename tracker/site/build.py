@@ -226,10 +226,27 @@ def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], 
                 size = renderer.render("objective.html", objective.path, view=objective, ctx=watched)
                 found = Produced(path, None if watched.used else key, size, False)
             produced.append(found)
+            produced.append(_embed(renderer, job, f"embed/{objective.path}", "objective", objective,
+                                   digest(key, "embed")))
+        for view in ctx.indicators:  # the cards of the indicators: reused while the indicator is unchanged
+            produced.append(_embed(renderer, job, f"embed/{view.path}", "indicator", view,
+                                   digest(job.page_inputs, lang, "embed", keys[view.id])))
     default = ctx.settings.config.default_language
     env = renderers[default].env if default in renderers else make_environment(templates, default)
     page(Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True)  # no feed link
     return produced
+
+
+def _embed(renderer: Renderer, job: IndicatorJob, sub: str, kind: str, view: object, key: str) -> Produced:
+    """An embeddable card (templates/embed.html) at ``<lang>/<sub>``, linked from the previous build when
+    its key (the indicator's or objective's inputs) is unchanged."""
+    path = f"{renderer.lang}/{sub}"
+    found = job.reuse.take(path, key)
+    if found is None:
+        watched = SiteWide(renderer.ctx)
+        size = renderer.render("embed.html", sub, kind=kind, view=view, ctx=watched)
+        found = Produced(path, None if watched.used else key, size, False)
+    return found
 
 
 def _fold(text: str) -> str:
