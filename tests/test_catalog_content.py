@@ -21,7 +21,7 @@ from tracker.intake.schema import build_schema
 from tracker.observations import FLAGS
 
 ROOT = Path(__file__).resolve().parents[1] / "indicators"
-HEADER = ["period", "value", "source", "note", "flag"]
+HEADER = ["period", "value", "source", "note_it", "note_en", "flag"]
 OBJECTIVE_IDS = [
     "global-city", "mobility", "environment-energy", "social-inclusion", "well-being",
     "public-administration", "enterprise",
@@ -116,7 +116,8 @@ def test_data_file_passes_the_intake_schema(cat: catalog.Catalog, path: Path) ->
     for row in read_rows(path)[1]:
         period = parse_period(row["period"], frequency=indicator.frequency)
         records.append({"period": period.label, "time": period.time, "value": float(row["value"]),
-                        "flag": row["flag"], "note": row["note"], "source": row["source"]})
+                        "flag": row["flag"], "note": "", "note_it": row["note_it"], "note_en": row["note_en"],
+                        "source": row["source"], "remark": ""})
     frame = pd.DataFrame(records, index=range(2, len(records) + 2))
     build_schema(indicator).validate(frame, lazy=True)
 
@@ -124,8 +125,9 @@ def test_data_file_passes_the_intake_schema(cat: catalog.Catalog, path: Path) ->
 def test_lower_bounds_are_said_in_the_note() -> None:
     for path in DATA_FILES:
         for row in read_rows(path)[1]:
-            if ">" in row["note"]:
-                assert "lower bound" in row["note"], f"{path.name} {row['period']}"
+            if ">" in row["note_en"] or ">" in row["note_it"]:
+                assert "lower bound" in row["note_en"], f"{path.name} {row['period']}"
+                assert "limite inferiore" in row["note_it"], f"{path.name} {row['period']}"
 
 
 def test_indicators_without_data_explain_why(cat: catalog.Catalog) -> None:

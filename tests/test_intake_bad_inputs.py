@@ -13,8 +13,8 @@ from tracker.catalog import Indicator
 from tracker.intake.validate import read_observations
 
 TODAY = date(2026, 6, 30)
-ALLOWED = ("allowed columns: period, value, municipio, note, flag, source "
-           "(Italian: periodo, valore, nota, fonte)")
+ALLOWED = ("allowed columns: period, value, municipio, note, note_it, note_en, flag, source, remark "
+           "(Italian: periodo, valore, nota, fonte, nota_it, nota_en, nota_interna)")
 NOT_TEXT = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"
 
 

@@ -32,7 +32,8 @@ def indicator(kind: str = "count", columns: tuple[str, ...] = ("municipio",), **
 
 def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndarray]:
     """Columns as the validator hands them over: object arrays, floats for ``time`` and ``value``."""
-    names = ["period", "time", "value", *(d.column for d in ind.disaggregations), "note", "flag", "source"]
+    names = ["period", "time", "value", *(d.column for d in ind.disaggregations), "note", "note_it", "note_en", "flag",
+             "source", "remark"]
     default = {"period": "2015", "time": 2015.0, "value": 1.0}
     typed = {}
     for name in names:

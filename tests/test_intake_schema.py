@@ -24,12 +24,14 @@ def frame(rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
         "period": pd.Series(period, index=index, dtype=object), "time": [float(p[:4]) for p in period],
         "value": [float(v) for v in value], "municipio": pd.Series(municipio, index=index, dtype=object),
         "flag": pd.Series(flag, index=index, dtype=object), "note": pd.Series(note, index=index, dtype=object),
-        "source": pd.Series([""] * len(rows), index=index, dtype=object)}, index=index)
+        **{name: pd.Series([""] * len(rows), index=index, dtype=object)
+           for name in ("note_it", "note_en", "source", "remark")}}, index=index)
 
 
 def test_schema_columns_follow_the_indicator() -> None:
     schema = build_schema(indicator())
-    assert list(schema.columns) == ["period", "time", "value", "municipio", "flag", "note", "source"]
+    assert list(schema.columns) == ["period", "time", "value", "municipio", "flag", "note", "note_it", "note_en",
+                                    "source", "remark"]
     assert schema.unique == ["period", "municipio"]
     assert build_schema(indicator(), unique=False).unique is None
 

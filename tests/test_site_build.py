@@ -69,7 +69,10 @@ def test_every_page_exists_in_both_languages(built: tuple[Sample, SiteReport, Pa
                 STATIC + [f"objectives/{o}.html" for o in OBJECTIVES] + [f"indicators/{i}.html" for i in INDICATORS]]
     missing = [p for p in expected if not (site / p).is_file()]
     assert missing == []
-    assert report.pages == len(expected) + 1  # + the root index
+    embeds = [f"{lang}/embed/{kind}/{name}.html" for lang in ("it", "en")
+              for kind, names in (("objectives", OBJECTIVES), ("indicators", INDICATORS)) for name in names]
+    assert [p for p in embeds if not (site / p).is_file()] == []
+    assert report.pages == len(expected) + len(embeds) + 1  # + the root index
     assert report.path == site and site.is_symlink()  # published atomically (see test_site_publish)
     for ind in INDICATORS:
         assert (site / "data" / f"{ind}.csv").is_file() and (site / "data" / f"{ind}.json").is_file()
@@ -118,12 +121,20 @@ def test_plotly_is_shipped_once_and_loaded_relatively(built: tuple[Sample, SiteR
         scripts = [s.get("src") for s in parse(page).scripts if s.get("src")]
         text = page.read_text(encoding="utf-8")
         assert "cdn.plot.ly" not in text and "//cdn" not in text
-        if "/indicators/" in page.as_posix():
+        if "/indicators/" in page.as_posix() and "/embed/" not in page.as_posix():
             assert scripts == ["../../assets/plotly.min.js", "../../assets/tracker.js"]
         else:
             assert all("plotly" not in (s or "") for s in scripts), page
     assert report.largest_indicator_page < 40_000  # the page itself stays small: no inline library or styles
-    assert sorted(p.name for p in (site / "assets").iterdir()) == ["favicon.svg", "plotly.min.js", "site.css", "tracker.js"]
+    assert sorted(p.name for p in (site / "assets").iterdir()) == ["favicon.svg", "plotly.min.js", "site.css", "tracker.js",
+                                                                   "vendor"]
+    # The search library (all-indicators page only), shipped with its licences (issue #15).
+    assert sorted(p.name for p in (site / "assets" / "vendor").iterdir()) == [
+        "LICENSE-lunr-languages.txt", "LICENSE-lunr.txt", "README.md", "lunr.it.min.js", "lunr.min.js",
+        "lunr.stemmer.support.min.js"]
+    listing = [s.get("src") for s in parse(site / "en" / "indicators.html").scripts if s.get("src")]
+    assert listing == ["../assets/vendor/lunr.min.js", "../assets/vendor/lunr.stemmer.support.min.js",
+                       "../assets/vendor/lunr.it.min.js", "../assets/tracker.js"]
 
 
 def test_hostile_text_from_data_and_definitions_is_inert(built: tuple[Sample, SiteReport, Path]) -> None:
@@ -194,10 +205,12 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Pagina generata il 26 novembre 2025." in home_it and "Page built on November 26, 2025." in home_en
     assert "Dati aggiornati il" not in home_it and "updated on" not in home_en  # the build date is no data date
-    assert ("Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra 60,4\u00a0% e "
-            "83,4\u00a0% (intervallo all'80 %; stima centrale 71,9\u00a0%).") in it
-    assert ("If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between 60.4% and "
-            "83.4% (80 % range; central estimate 71.9%).") in en
+    nw = '<span class="nw">{}</span>'.format  # a number never breaks across lines (issue #15)
+    pct = "\u00a0%"
+    assert (f"Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra {nw('60,4' + pct)} e "
+            f"{nw('83,4' + pct)} (intervallo all'80 %; stima centrale {nw('71,9' + pct)}).") in it
+    assert (f"If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between {nw('60.4%')} "
+            f"and {nw('83.4%')} (80 % range; central estimate {nw('71.9%')}).") in en
     assert "On this trend the target is reached in 2029 (80 % range: 2027 to 2035)." in en
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
     assert "On this trend the target is not reached before 2050." in pm10  # the sample's not_before
@@ -213,6 +226,8 @@ def test_language_switch_points_to_the_same_page(built: tuple[Sample, SiteReport
     _, _, site = built
     for page in (site / "it").rglob("*.html"):
         sub = page.relative_to(site / "it").as_posix()
+        if sub.startswith("embed/"):
+            continue  # a card for an iframe has no menu (test_embeddable_cards_are_small_self_contained_pages)
         text = page.read_text(encoding="utf-8")
         depth = sub.count("/") + 1
         expected = "../" * depth + f"en/{sub}"
@@ -243,11 +258,11 @@ def test_objective_and_home_pages_show_summaries(built: tuple[Sample, SiteReport
     _, _, site = built
     home = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "1 of 3 assessed" in home and "2 of 2 assessed" in home
-    assert "−0.4" in home and "+5.0" in home  # mean scores, signed
+    assert "−0.5" in home and "+5.0" in home  # mean scores, signed; −0.45 rounds half away from zero (#15)
     objective = (site / "en" / "objectives" / "environment.html").read_text(encoding="utf-8")
     for ind in ("separate-waste", "pm10-days"):
         assert f'href="../indicators/{ind}.html"' in objective
-    assert "63.1% <span class=\"period\">(2023)</span>" in objective
+    assert '<span class="nw">63.1%</span> <span class="period">(2023)</span>' in objective
     empty = (site / "it" / "objectives" / "empty.html").read_text(encoding="utf-8")
     assert "Per questo obiettivo non sono ancora definiti indicatori." in empty
 
@@ -323,3 +338,19 @@ def test_an_empty_catalogue_still_builds_every_page(tmp_path: Path) -> None:
     assert report.pages == 11 and report.largest_indicator_page == 0
     assert "Milan Smart City scorecard" in (report.path / "en" / "index.html").read_text(encoding="utf-8")
     assert json.loads((report.path / "scorecard.json").read_text(encoding="utf-8"))["objectives"] == []
+
+
+def test_embeddable_cards_are_small_self_contained_pages(built: tuple[Sample, SiteReport, Path]) -> None:
+    """Issue #15: a card per indicator and objective for an iframe elsewhere; the snippet is on the page."""
+    _, _, site = built
+    card = (site / "it" / "embed" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
+    page = parse(site / "it" / "embed" / "indicators" / "separate-waste.html")
+    assert page.scripts == [] and "<link" not in card and "<style>" in card  # nothing else to load
+    assert ("a", "../../indicators/separate-waste.html") in page.links and 'target="_top"' in card
+    assert 'class="verdict' in card and "63,1" in card and "Ultimo valore" in card
+    objective = (site / "en" / "embed" / "objectives" / "environment.html").read_text(encoding="utf-8")
+    assert "Objective 1" in objective and 'href="../../objectives/environment.html" target="_top"' in objective
+    indicator = (site / "it" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
+    assert ('&lt;iframe src=&#34;it/embed/indicators/separate-waste.html&#34;' in indicator
+            or '&lt;iframe src="it/embed/indicators/separate-waste.html"' in indicator)
+    assert 'href="../embed/indicators/separate-waste.html"' in indicator  # the preview

@@ -229,7 +229,7 @@ def test_the_scale_is_set_by_data_and_target_not_by_an_exploding_projection() ->
     assert facts.clipped and facts.band and facts.end_year == 2030
     caption = _caption(view)
     assert "range of the projection. The projection leaves the chart's scale: its 80% range in 2030 is from" in caption
-    assert f"to {Formatter('en').number(projection.high[-1], 0)}\u00a0trees." in caption
+    assert f"to <span class=\"nw\">{Formatter('en').number(projection.high[-1], 0)}</span> trees." in caption
     assert "La proiezione esce dalla scala del grafico: nel 2030 il suo intervallo all'80\u00a0% va da" in \
         _caption(view, "it")
 
@@ -241,7 +241,8 @@ def test_a_clipped_projection_without_an_interval_gives_its_value() -> None:
                                                                  Point(2030.5, 900.0, "2030")])
     view = _view(ind, values, projection)
     assert _spec(view)["layout"]["yaxis"]["range"][1] < 900.0
-    assert "The projection leaves the chart's scale: in 2030 it reaches 900\u00a0trees." in _caption(view)
+    assert ("The projection leaves the chart's scale: in 2030 it reaches <span class=\"nw\">900</span> trees."
+            in _caption(view))
 
 
 def test_the_margin_leaves_room_for_the_target_star() -> None:
@@ -265,4 +266,7 @@ def test_hover_shows_the_period_as_published() -> None:
     assert data["Total"]["customdata"][0][0] == "2021-01" and "%{customdata[0]}" in data["Total"]["hovertemplate"]
     proj = data["Projection of the recent trend"]
     assert proj["customdata"][0][0] == "2025-10" and proj["customdata"][-1][0] == "2030"
-    assert "80% range: %{customdata[1]}–%{customdata[2]}" in proj["hovertemplate"]
+    assert "80% range: %{customdata[2]} – %{customdata[3]}" in proj["hovertemplate"]
+    # Values come written by the Formatter (the page's rounding and marks), never by Plotly's d3-format.
+    assert all("%{y" not in t.get("hovertemplate", "%{y") for t in data.values() if t.get("hovertemplate"))
+    assert all(row[2] and row[2][0].isdigit() for row in data["Total"]["customdata"] if row)

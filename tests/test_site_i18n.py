@@ -66,7 +66,10 @@ def test_environment_escapes_everything_and_rejects_unknown_names() -> None:
 
 
 def _babel(lang: str, value: float, decimals: int, signed: bool, percent: bool) -> str:
-    """What the formatter wrote before it stopped calling babel for each cell: the reference."""
+    """What babel writes with the rounding official statistics use (half away from zero, issue #15): the
+    reference. Babel rounds in the decimal context."""
+    from decimal import ROUND_HALF_UP, localcontext
+
     from babel.numbers import format_decimal, format_percent
 
     from tracker.site.i18n import PERCENT_PATTERN
@@ -74,13 +77,15 @@ def _babel(lang: str, value: float, decimals: int, signed: bool, percent: bool) 
     digits = "." + "0" * decimals if decimals else ""
     body = PERCENT_PATTERN[lang].format(d=digits) if percent else "#,##0" + digits
     pattern = f"+{body};-{body}" if signed else body
-    text = (format_percent if percent else format_decimal)(value, format=pattern, locale=lang)
+    with localcontext(rounding=ROUND_HALF_UP):
+        text = (format_percent if percent else format_decimal)(value, format=pattern, locale=lang)
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def test_fast_number_formatting_matches_babel_exactly() -> None:
-    """Half-even rounding of the shortest decimal form (2.675 -> 2.68), negative zero, grouping, the percent
-    sign's spacing: every case babel writes one way is written the same way, on a seeded random sample."""
+    """Half-up rounding of the shortest decimal form (2.675 -> 2.68, 0.25 -> 0.3), negative zero, grouping,
+    the percent sign's spacing: every case babel writes one way is written the same way, on a seeded random
+    sample."""
     import random
 
     rng = random.Random(20251126)
@@ -97,6 +102,10 @@ def test_fast_number_formatting_matches_babel_exactly() -> None:
                     assert fmt.number(value, decimals, signed) == _babel(lang, value, decimals, signed, False)
                     assert fmt.percent(value / 100, decimals, signed) == _babel(lang, value / 100, decimals, signed,
                                                                                 True)
+    it = Formatter("it")
+    assert it.value(54.65, "percent", "%", 1) == "54,7\u00a0%"  # Milan's turnout 2016, not "54,6 %"
+    assert it.number(0.25, 1) == "0,3" and it.number(-0.25, 1) == "\u22120,3" and it.number(2.5, 0) == "3"
+    assert Formatter("en").value(54.65, "percent", "%", 1) == "54.7%"
     with pytest.raises(ArithmeticError):  # what is not a number still fails as babel fails
         Formatter("en").number("n/a")  # type: ignore[arg-type]
     assert Formatter("it").number(float("inf")) == "∞"

@@ -26,11 +26,12 @@ CHANGED_AT = {CHANGED: datetime(2025, 6, 1, 8, 0, tzinfo=UTC), "pm10-days": date
 #: Rendered on every build: they list every indicator or show the build date (13 in the sample catalogue).
 SHARED = {*(f"{lang}/{page}" for lang in ("it", "en") for page in (
     "index.html", "indicators.html", "status.html", "methodology.html", "guide.html")),
-    "index.html", "scorecard.json", "data/datapackage.json"}
-INDICATOR_PAGES = 10  # 5 indicators x 2 languages
+    "index.html", "scorecard.json", "data/datapackage.json", "data/it/scorecard.xlsx", "data/en/scorecard.xlsx"}
+SHARED_FILES = {"scorecard.json", "data/datapackage.json", "data/it/scorecard.xlsx", "data/en/scorecard.xlsx"}
+INDICATOR_PAGES = 20  # 5 indicators x 2 languages x (page + embeddable card)
 #: Reused while their indicators are unchanged; the changed indicator is in "environment".
-OBJECTIVE_PAGES = 6  # 3 objectives x 2 languages
-CHANGED_OBJECTIVE = {f"{lang}/objectives/environment.html" for lang in ("it", "en")}
+OBJECTIVE_PAGES = 12  # 3 objectives x 2 languages x (page + embeddable card)
+CHANGED_OBJECTIVE = {f"{lang}/{embed}objectives/environment.html" for lang in ("it", "en") for embed in ("", "embed/")}
 
 
 def _build(s: Sample, out: Path, *, generated_at: datetime | None = None,
@@ -44,7 +45,9 @@ def _files(root: Path) -> dict[str, Path]:
 
 
 def _own_files(ind: str) -> set[str]:
-    return {f"{lang}/indicators/{ind}.html" for lang in ("it", "en")} | {f"data/{ind}.{ext}" for ext in ("csv", "json")}
+    """The pages, cards and downloads of one indicator."""
+    return ({f"{lang}/{embed}indicators/{ind}.html" for lang in ("it", "en") for embed in ("", "embed/")}
+            | {f"data/{ind}.{ext}" for ext in ("csv", "json")} | {f"data/{lang}/{ind}.xlsx" for lang in ("it", "en")})
 
 
 def _with_changed_value(s: Sample) -> Sample:
@@ -73,8 +76,7 @@ def test_one_changed_indicator_re_renders_only_its_files_and_the_shared_ones(tmp
     rendered = {rel for rel, path in new.items() if not _same_file(path, old[rel])}
     # Exactly: the changed indicator's pages and downloads, the shared pages and files, and the manifest.
     assert rendered == _own_files(CHANGED) | SHARED | CHANGED_OBJECTIVE | {MANIFEST}
-    assert (second.rendered, second.reused) == (len(SHARED - {"scorecard.json", "data/datapackage.json"}) + 4,
-                                                INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2)
+    assert (second.rendered, second.reused) == (len(SHARED - SHARED_FILES) + 8, INDICATOR_PAGES - 4 + OBJECTIVE_PAGES - 4)
     assert second.files_reused == len(new) - len(rendered)  # other pages, downloads and the four assets
     assert _same_file(new["assets/plotly.min.js"], old["assets/plotly.min.js"])
     assert (old["en/indicators/separate-waste.html"].read_bytes()  # the previous build was not touched
@@ -99,7 +101,7 @@ def test_a_real_site_folder_is_reused_too(tmp_path: Path) -> None:
     assert not site.is_symlink() and first.reused == 0
     inode = (site / "en" / "indicators" / "turnout.html").stat().st_ino
     second = _build(_with_changed_value(s), site)
-    assert not site.is_symlink() and second.reused == INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2
+    assert not site.is_symlink() and second.reused == INDICATOR_PAGES - 4 + OBJECTIVE_PAGES - 4
     page = site / "en" / "indicators" / "turnout.html"
     assert page.stat().st_ino == inode and page.stat().st_nlink == 1  # the old tree is gone, the page is not
     assert list(builds_folder(site).iterdir()) == []
@@ -133,12 +135,12 @@ def test_a_template_change_re_renders_every_page(tmp_path: Path) -> None:
     assert not any(_same_file(new[rel], old[rel]) for rel in pages)
     assert "<!-- edited -->" in new["it/indicators/turnout.html"].read_text(encoding="utf-8")
     # The downloads are made without templates: they are still reused.
-    assert all(_same_file(new[rel], old[rel]) for rel in new if rel.startswith("data/") and "datapackage" not in rel)
+    assert all(_same_file(new[rel], old[rel]) for rel in new if rel.startswith("data/") and rel not in SHARED_FILES)
 
 
 @pytest.mark.parametrize(("template", "page", "still_reused"), [
-    ("indicator.html", "indicators/turnout.html", OBJECTIVE_PAGES),
-    ("objective.html", "objectives/environment.html", INDICATOR_PAGES),
+    ("indicator.html", "indicators/turnout.html", OBJECTIVE_PAGES + INDICATOR_PAGES // 2),  # + the cards
+    ("objective.html", "objectives/environment.html", INDICATOR_PAGES + OBJECTIVE_PAGES // 2),
 ])
 def test_pages_that_show_site_wide_data_are_never_reused(tmp_path: Path, template: str, page: str,
                                                          still_reused: int) -> None:
@@ -224,7 +226,7 @@ def test_a_failed_build_leaves_the_published_build_intact(tmp_path: Path, monkey
     assert _snapshot(published) == before  # same files, same inodes, no link left over, same bytes
     assert [p.name for p in builds_folder(first.path).iterdir()] == [published.name]
     assert read_manifest(published)  # still readable: the next build reuses it
-    assert _build(changed, tmp_path / "site").reused == INDICATOR_PAGES - 2 + OBJECTIVE_PAGES - 2
+    assert _build(changed, tmp_path / "site").reused == INDICATOR_PAGES - 4 + OBJECTIVE_PAGES - 4
 
 
 def test_the_worker_pool_gives_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

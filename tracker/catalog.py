@@ -35,7 +35,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "index": (-math.inf, math.inf),
 }
 #: Column names a data file uses for its own purposes; a disaggregation cannot take them.
-RESERVED_COLUMNS = frozenset({"period", "value", "note", "flag", "source"})
+RESERVED_COLUMNS = frozenset({"period", "value", "note", "note_it", "note_en", "flag", "source", "remark"})
 #: How many months may pass after a period ends before its value is overdue.
 FREQUENCY_MONTHS: dict[str, int | None] = {
     "monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24, "irregular": None,
@@ -161,6 +161,20 @@ class ProgressSeries(Strict):
         return 1 if self.direction == "increase" else -1
 
 
+Keyword = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Keywords(Strict):
+    """Words readers search with that the name and definition may not contain: synonyms, everyday words
+    ("smog" for particulate matter), abbreviations. Each language has its own list."""
+
+    it: list[Keyword] = []
+    en: list[Keyword] = []
+
+    def get(self, lang: str) -> list[str]:
+        return list(getattr(self, lang, []) or [])
+
+
 class Indicator(Strict):
     id: Slug
     objective: Slug
@@ -184,6 +198,10 @@ class Indicator(Strict):
     automatic_progress: bool = True
     manual_status: Literal[PROGRESS_STATUSES] | None = None  # type: ignore[valid-type]
     progress_series: list[ProgressSeries] = []  # method opensdg: several series scored, their mean the verdict
+    keywords: Keywords = Keywords()  # search words in each language (see Keywords)
+    # The steward's internal remark (what to check, where a figure came from): kept with the definition, never
+    # published on a page nor in a download.
+    remark: str = ""
 
     def inconsistencies(self) -> list[tuple[str, str, str]]:
         """Cross-field problems as (key path, message, hint); the loader locates them in the file."""

@@ -34,10 +34,22 @@ class Observation:
     flag: str = ""  # "", or one of FLAGS
     source: str = ""  # URL or citation of this value
     line: int = 0  # line in the data file it came from
+    # The note in each language (columns ``note_it``/``note_en`` of the data file); ``note`` is the
+    # language-neutral one (a name, a quotation), shown where the language has none of its own.
+    note_it: str = ""
+    note_en: str = ""
 
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
         return (Observation, (self.indicator_id, self.period, self.time, self.value, self.series, self.note,
-                              self.flag, self.source, self.line))
+                              self.flag, self.source, self.line, self.note_it, self.note_en))
+
+    def note_in(self, lang: str) -> str:
+        """The note a reader of ``lang`` sees: the note in that language, else the language-neutral one."""
+        if lang == "it":
+            return self.note_it or self.note
+        if lang == "en":
+            return self.note_en or self.note
+        return self.note
 
 
 def one_zero(rows: list[Observation]) -> list[Observation]:

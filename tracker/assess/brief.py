@@ -75,7 +75,8 @@ def baseline_point(indicator: Indicator, series: list[SeriesView], result: Indic
 
 def values_hash(series: Iterable[SeriesView]) -> str:
     """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
-    rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source) for o in s.observations])
+    rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source, o.note_it, o.note_en)
+                               for o in s.observations])
             for s in series]
     return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
 

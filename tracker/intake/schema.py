@@ -40,7 +40,7 @@ from tracker.formulas import FORMULA_HINT, looks_like_formula
 from tracker.observations import FLAGS
 from tracker.problems import Problem
 
-TEXT_COLUMNS = ("note", "source")
+TEXT_COLUMNS = ("note", "note_it", "note_en", "source", "remark")
 HTML = re.compile(r"</?[A-Za-z!?][^<>]{0,40}>?")  # as browsers see tags: a letter right after <
 BAD_SCHEME = re.compile(r"\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
 _AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")  # 1.234 or 1,234: thousands or decimals

@@ -54,8 +54,11 @@ log = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 1000
 REQUIRED = ("period", "value")
-OPTIONAL = ("note", "flag", "source")
-ALIASES = {"periodo": "period", "valore": "value", "nota": "note", "fonte": "source"}
+#: ``note_it``/``note_en``: the public note in each language (``note``: a language-neutral one); ``remark``: the
+#: steward's internal remark, checked like a note but never stored nor published.
+OPTIONAL = ("note", "note_it", "note_en", "flag", "source", "remark")
+ALIASES = {"periodo": "period", "valore": "value", "nota": "note", "fonte": "source", "nota_it": "note_it",
+           "nota_en": "note_en", "nota_interna": "remark"}
 ITALIAN = {english: italian for italian, english in ALIASES.items()}
 _PERIOD_CACHE = 100_000
 
@@ -350,7 +353,8 @@ class _Intake:
         else:
             keys = [HEADLINE] * len(lines)
         columns = (labels.tolist(), times.tolist(), values.tolist(), keys, typed["note"].tolist(),
-                   typed["flag"].tolist(), typed["source"].tolist(), lines.tolist())
+                   typed["flag"].tolist(), typed["source"].tolist(), lines.tolist(), typed["note_it"].tolist(),
+                   typed["note_en"].tolist())
         assert all(len(c) == len(lines) for c in columns)
         with gc_paused():
             sink.extend(map(Observation, repeat(self.indicator.id, len(lines)), *columns))

@@ -7,8 +7,9 @@ Layout of the output (every link is relative, so the tree works from ``file://``
     <lang>/objectives/<id>.html, <lang>/indicators/<id>.html
     <lang>/indicators.html     all indicators with a client-side filter
     <lang>/status.html, <lang>/methodology.html, <lang>/guide.html
-    assets/                    plotly.min.js (once), site.css, tracker.js, favicon.svg
+    assets/                    plotly.min.js (once), site.css, tracker.js, favicon.svg, vendor/ (lunr, licences)
     data/<id>.csv|json, data/datapackage.json, scorecard.json
+    data/<lang>/<id>.xlsx, data/<lang>/scorecard.xlsx   spreadsheets in the reader's language
 
 Templates come from ``<project>/templates`` when the project has its own copy (``_base.html`` present), else
 from the repository's ``templates/`` folder next to the ``tracker`` package.
@@ -31,7 +32,7 @@ from tracker.assess.outcome import Outcome
 from tracker.catalog import Catalog
 from tracker.config import Settings
 from tracker.site.charts import script_json
-from tracker.site.context import SiteContext, build_context
+from tracker.site.context import IndicatorView, SiteContext, build_context
 from tracker.site.data import shared_files
 from tracker.site.i18n import localized, make_environment
 from tracker.site.incremental import (
@@ -58,6 +59,11 @@ REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
+#: The search library (lunr with the Italian stemmer of lunr-languages), shipped with its licences: see
+#: tracker/site/assets/vendor/README.md.
+SEARCH_ASSETS = ("vendor/lunr.min.js", "vendor/lunr.stemmer.support.min.js", "vendor/lunr.it.min.js",
+                 "vendor/LICENSE-lunr.txt", "vendor/LICENSE-lunr-languages.txt",
+                 "vendor/README.md")
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
 def _assets(reuse: Reuse) -> list[Produced]:
     """plotly.min.js (4.8 MB) and the site's own assets: linked from the previous build when unchanged."""
     produced = []
-    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in ASSETS}}
+    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)}}
     for name, source in sources.items():
         path, key = f"assets/{name}", asset_key(source)
         found = reuse.take(path, key)
@@ -215,10 +221,27 @@ def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], 
                 size = renderer.render("objective.html", objective.path, view=objective, ctx=watched)
                 found = Produced(path, None if watched.used else key, size, False)
             produced.append(found)
+            produced.append(_embed(renderer, job, f"embed/{objective.path}", "objective", objective,
+                                   digest(key, "embed")))
+        for view in ctx.indicators:  # the cards of the indicators: reused while the indicator is unchanged
+            produced.append(_embed(renderer, job, f"embed/{view.path}", "indicator", view,
+                                   digest(job.page_inputs, lang, "embed", keys[view.id])))
     default = ctx.settings.config.default_language
     env = renderers[default].env if default in renderers else make_environment(templates, default)
     page(Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True)  # no feed link
     return produced
+
+
+def _embed(renderer: Renderer, job: IndicatorJob, sub: str, kind: str, view: object, key: str) -> Produced:
+    """An embeddable card (templates/embed.html) at ``<lang>/<sub>``, linked from the previous build when
+    its key (the indicator's or objective's inputs) is unchanged."""
+    path = f"{renderer.lang}/{sub}"
+    found = job.reuse.take(path, key)
+    if found is None:
+        watched = SiteWide(renderer.ctx)
+        size = renderer.render("embed.html", sub, kind=kind, view=view, ctx=watched)
+        found = Produced(path, None if watched.used else key, size, False)
+    return found
 
 
 def _fold(text: str) -> str:
@@ -227,7 +250,18 @@ def _fold(text: str) -> str:
 
 
 def _search_index(ctx: SiteContext, lang: str) -> list[dict]:
-    return [{"id": v.id, "objective": v.objective.id, "category": v.category.value,
+    """The documents the all-indicators page searches: tracker.js indexes each language's words with lunr and
+    that language's stemmer (English: lunr's; Italian: lunr-languages'), so a reader finds an indicator by
+    its name, definition or keywords in either language ("rifiuti" on the English page). ``text`` holds the
+    folded words the plain filter matches when the search library did not load."""
+
+    def words(v: IndicatorView, language: str) -> dict[str, str]:
+        return {"name": localized(v.ind.name, language), "keywords": " ".join(v.ind.keywords.get(language)),
+                "definition": localized(v.ind.definition, language), "goal": localized(v.objective.name, language)}
+
+    return [{"id": v.id, "objective": v.objective.id, "category": v.category.value, "code": v.ind.code,
+             "words": {language: words(v, language) for language in ctx.settings.config.languages},
              "text": _fold(" ".join([v.ind.code, v.ind.id, localized(v.ind.name, lang), localized(v.ind.definition, lang),
-                                     localized(v.objective.name, lang), " ".join(v.ind.standards)]))}
+                                     localized(v.objective.name, lang), " ".join(v.ind.standards),
+                                     " ".join(v.ind.keywords.get(lang))]))}
             for v in ctx.indicators]

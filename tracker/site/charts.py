@@ -197,8 +197,17 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
     facts = facts or chart_facts(view)
     unit = ind.unit.label.get(lang)
     decimals = ind.unit.decimals
-    y_format = f",.{decimals}f"
-    suffix = "%" if ind.unit.kind == "percent" else f" {_text(unit)}"
+    kind = ind.unit.kind
+    # Values in the tooltips are written by the Formatter, as on the page (the language's marks, rounded half
+    # away from zero on the decimal value as written: 54.65 -> "54,7 %"), not by Plotly's d3-format.
+    formatted: dict[float, str] = {}
+
+    def shown(number: float) -> str:
+        found = formatted.get(number)
+        if found is None:
+            found = formatted[number] = _text(fmt.value(number, kind, unit, decimals))
+        return found
+
     data: list[dict] = []
     times: list[float] = []
     several = len(view.series) > 1
@@ -212,7 +221,8 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         return found
 
     def custom(o: Observation) -> list[str]:
-        return [text(o.period), "<br>" + text(o.note) if o.note else ""]
+        note = o.note_in(lang)
+        return [text(o.period), "<br>" + text(note) if note else "", shown(o.value)]
 
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
@@ -222,7 +232,7 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": _text(name),
             "x": xs, "y": ys, "customdata": cd, "connectgaps": False,
-            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}%{{customdata[1]}}<extra>%{{fullData.name}}</extra>",
+            "hovertemplate": "%{customdata[0]}: %{customdata[2]}%{customdata[1]}<extra>%{fullData.name}</extra>",
             "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 2},
             "marker": {"color": PALETTE[i % len(PALETTE)], "size": 7, "symbol": SYMBOLS[i % len(SYMBOLS)]},
             "visible": True if (i == 0 or not several) else "legendonly",
@@ -248,17 +258,17 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
                 "line": edge, "fill": "tonexty", "fillcolor": BAND_FILL, "hoverinfo": "skip",
                 "legendgroup": "band",
             })
-            custom_p = [[label, fmt.number(lo, decimals), fmt.number(hi, decimals)]
-                        for label, lo, hi in zip(labels, projection.low, projection.high, strict=True)]
+            custom_p = [[label, shown(p.value), shown(lo), shown(hi)]
+                        for label, p, lo, hi in zip(labels, pts, projection.low, projection.high, strict=True)]
             between = _text(_("%(level)s range") % {"level": fmt.percent(projection.level, 0)})
-            extra = f"<br>{between}: %{{customdata[1]}}–%{{customdata[2]}}{suffix}"
+            extra = f"<br>{between}: %{{customdata[2]}} – %{{customdata[3]}}"
         else:
-            custom_p, extra = [[label] for label in labels], ""
+            custom_p, extra = [[label, shown(p.value)] for label, p in zip(labels, pts, strict=True)], ""
         data.append({
             "type": "scatter", "mode": "lines", "name": _text(_("Projection of the recent trend")),
             "x": xs, "y": [p.value for p in pts], "customdata": custom_p,
             "line": {"color": PALETTE[0], "width": 2, "dash": "dash"},
-            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}{extra}"
+            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}{extra}"
                              f"<extra>{_text(words['projection'])}</extra>",
         })
     if view.baseline is not None:
@@ -268,18 +278,18 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         label = base.period or fmt.year(base.time)
         data.append({
             "type": "scatter", "mode": "markers", "name": _text(f"{words['baseline']} ({label})"),
-            "x": [iso(at)], "y": [base.value], "customdata": [[text(label)]],
+            "x": [iso(at)], "y": [base.value], "customdata": [[text(label), shown(base.value)]],
             "marker": {"symbol": "diamond-open", "size": 14, "color": TARGET_COLOUR, "line": {"width": 2}},
-            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}<extra>{_text(words['baseline'])}</extra>",
+            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['baseline'])}</extra>",
         })
     if ind.target is not None:
         at = ind.target.year + 0.5  # the middle of the target year, where an annual value of that year sits
         times.append(at)
         data.append({
             "type": "scatter", "mode": "markers", "name": _text(f"{words['target']} {ind.target.year}"),
-            "x": [iso(at)], "y": [ind.target.value], "customdata": [[str(ind.target.year)]],
+            "x": [iso(at)], "y": [ind.target.value], "customdata": [[str(ind.target.year), shown(ind.target.value)]],
             "marker": {"symbol": "star", "size": 16, "color": TARGET_COLOUR},
-            "hovertemplate": f"%{{customdata[0]}}: %{{y:{y_format}}}{suffix}<extra>{_text(words['target'])}</extra>",
+            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['target'])}</extra>",
         })
     low, high = (min(times), max(times)) if times else (2015.5, 2016.5)
     span = high - low
@@ -295,8 +305,10 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
                   "showgrid": False, "ticks": "", "automargin": True, "fixedrange": True,
                   "minor": {"tickmode": "linear", "tick0": "2000-01-01", "dtick": "M12", "showgrid": True,
                             "gridcolor": "#ececec", "ticks": ""}},
+        # Full digits with the language's marks ("4.000.000" on an Italian page), never "4M" or "600k".
         "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zerolinecolor": "#888", "fixedrange": True,
-                  "range": list(facts.y_range), "autorange": False, "title": {"text": _text(unit)}},
+                  "range": list(facts.y_range), "autorange": False, "title": {"text": _text(unit)},
+                  "exponentformat": "none", "separatethousands": True},
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "showlegend": True,
     }

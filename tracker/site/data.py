@@ -10,6 +10,7 @@ import csv
 import io
 import math
 from collections.abc import Callable
+from functools import partial
 
 import orjson
 
@@ -17,6 +18,7 @@ from tracker import __version__
 from tracker.assess.base import SYMBOL, Assessment, ObjectiveSummary
 from tracker.observations import FLAGS, parse_series_key
 from tracker.site.context import CATEGORY_ORDER, IndicatorView, SiteContext
+from tracker.site.workbooks import Cell
 
 SCHEMA_VERSION = 1
 DATA_DIR = "data"
@@ -110,11 +112,11 @@ def indicator_csv(view: IndicatorView) -> str:
     columns = _columns(view)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["period", *columns, "value", "flag", "note", "source"])
+    writer.writerow(["period", *columns, "value", "flag", "note_it", "note_en", "source"])
     # The disaggregation cells of each series, worked out once per series rather than once per row.
     cells = {s.key: [defuse(parse_series_key(s.key).get(c, "")) for c in columns] for s in view.series}
-    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note),
-                      defuse(obs.source)]
+    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note_in("it")),
+                      defuse(obs.note_in("en")), defuse(obs.source)]
                      for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)))
     return buffer.getvalue()
 
@@ -129,7 +131,8 @@ def table_schema(view: IndicatorView) -> dict:
             *({"name": c, "type": "string", "description": f"{labels.get(c, c)} (blank: total)"} for c in columns),
             {"name": "value", "type": "number", "description": view.ind.unit.label.en, "constraints": {"required": True}},
             {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
-            {"name": "note", "type": "string"},
+            {"name": "note_it", "type": "string", "description": "Note in Italian"},
+            {"name": "note_en", "type": "string", "description": "Note in English"},
             {"name": "source", "type": "string", "description": "URL or citation of the value"},
         ],
         "primaryKey": ["period", *columns],
@@ -176,14 +179,89 @@ def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Call
         data = indicator_json(view, languages)
         data["observations"] = [
             {"period": o.period, "time": o.time, "series": o.series, "value": o.value, "flag": o.flag or None,
-             "note": o.note, "source": o.source} for o in view.observations]
+             "note": {"it": o.note_in("it"), "en": o.note_in("en")}, "source": o.source} for o in view.observations]
         return orjson.dumps(data, option=DUMP)
 
-    return {f"{DATA_DIR}/{view.id}.json": record,
-            f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8")}
+    files = {f"{DATA_DIR}/{view.id}.json": record,
+             f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8")}
+    for lang in languages:
+        files[xlsx_path(view.id, lang)] = partial(indicator_xlsx, view, lang)
+    return files
+
+
+def xlsx_path(name: str, lang: str) -> str:
+    """``data/<lang>/<name>.xlsx``: a spreadsheet with headers, flags and notes in the reader's language."""
+    return f"{DATA_DIR}/{lang}/{name}.xlsx"
+
+
+def _words(lang: str) -> tuple[Callable[[str], str], dict[str, dict[str, str]]]:
+    from tracker.site.i18n import translations, vocabulary
+
+    gettext = translations(lang).gettext
+    return gettext, vocabulary(gettext)
+
+
+def indicator_xlsx(view: IndicatorView, lang: str) -> bytes:
+    """The indicator's values (numbers as numbers, one column per disaggregation) and its definition, with
+    the words of ``lang``; read back by the tests with openpyxl."""
+    from tracker.site.i18n import localized
+    from tracker.site.workbooks import workbook
+
+    _, vocab = _words(lang)
+    ind = view.ind
+    columns = _columns(view)
+    labels = {d.column: localized(d.label, lang) for d in ind.disaggregations}
+    unit = "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang)
+    keys = {s.key: parse_series_key(s.key) for s in view.series}
+    rows: list[list[Cell]] = [[o.period, *(keys[o.series].get(c, "") for c in columns), o.value, unit,
+             vocab["flag"].get(o.flag, o.flag), o.note_in(lang), o.source]
+            for o in sorted(view.observations, key=lambda o: (o.time, o.period, o.series))]
+    header = [_("Period"), *(labels.get(c, c) for c in columns), _("Value"), _("Unit"), _("Flag"), _("Note"),
+              _("Source")]
+    target = ind.target
+    about: list[list[Cell]] = [
+        [_("Indicator"), f"{ind.code} {localized(ind.name, lang)}".strip()],
+        [_("Definition"), localized(ind.definition, lang)],
+        [_("Unit"), f"{unit} ({vocab['unit'][ind.unit.kind]})"],
+        [_("Direction"), vocab["direction"][ind.direction]],
+        [_("Baseline"), ind.baseline.year if ind.baseline else None],
+        [_("Target"), target.value if target else None],
+        [_("Target year"), target.year if target else None],
+        [_("Frequency"), vocab["frequency"][ind.frequency]],
+        [_("Territory"), vocab["territory"][ind.territory]],
+        [_("Source"), f"{ind.source.name} ({ind.source.url})"],
+        [_("Data note"), localized(ind.data_note, lang) if ind.data_note else None],
+    ]
+    return workbook([(_("Data"), header, rows), (_("Definition"), [_("Field"), _("Value")], about)])
+
+
+def scorecard_xlsx(ctx: SiteContext, lang: str) -> bytes:
+    """One row per indicator: its objective, latest value, target and verdict (from the kept summaries, so
+    an incremental build need not load every value)."""
+    from tracker.site.i18n import category_words, localized, trend_words
+    from tracker.site.workbooks import workbook
+
+    _, vocab = _words(lang)
+    rows = []
+    for o in ctx.objectives:
+        for v in o.indicators:
+            ind, latest = v.ind, v.latest
+            words = trend_words(v.category, _) if v.trend_only and v.assessed else category_words(v.category, _)
+            rows.append([f"{o.objective.number}. {localized(o.objective.name, lang)}", ind.code,
+                         localized(ind.name, lang), "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang),
+                         latest.period if latest else None, latest.value if latest else None,
+                         ind.target.value if ind.target else None, ind.target.year if ind.target else None,
+                         words, _num(v.assessment.score) if v.assessment else None, vocab["status"][v.status],
+                         f"{lang}/{v.path}"])
+    header = [_("Objective"), _("Code"), _("Indicator"), _("Unit"), _("Latest period"), _("Latest value"),
+              _("Target"), _("Target year"), _("Verdict"), _("Score"), _("Status"), _("Page")]
+    return workbook([(_("Scorecard"), header, rows)])
 
 
 def shared_files(ctx: SiteContext) -> dict[str, bytes]:
     """The files that describe every indicator at once (and carry the build date): rewritten on every build."""
-    return {f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
-            "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP)}
+    files = {f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
+             "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP)}
+    for lang in ctx.settings.config.languages:
+        files[xlsx_path("scorecard", lang)] = scorecard_xlsx(ctx, lang)
+    return files

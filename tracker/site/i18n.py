@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import CodeType
@@ -107,8 +108,10 @@ class Formatter:
 
     Numbers are written by a fast path that gives exactly what ``babel.numbers.format_decimal`` gives for the
     patterns used here (``#,##0.0``, signed or not, percent with the locale's spacing): the value goes through
-    ``Decimal(str(value))`` and is rounded half-even, as babel does. Anything the fast path does not cover
-    (non-finite numbers, other types) goes to babel itself, so errors and edge cases stay babel's.
+    ``Decimal(str(value))`` (the shortest decimal that reads back as the float: the value as written in the
+    data file) and is rounded half away from zero, as official statistics round (54.65 -> 54.7; babel, and
+    floats, would give 54.6). Anything the fast path does not cover (non-finite numbers, other types) goes
+    to babel itself, so errors and edge cases stay babel's.
     """
 
     def __init__(self, lang: str) -> None:
@@ -121,9 +124,10 @@ class Formatter:
         return "." + "0" * decimals if decimals > 0 else ""
 
     def _fixed(self, number: Decimal, decimals: int, signed: bool, suffix: str = "") -> str:
-        """``number`` rounded half-even to ``decimals``, grouped, with the locale's marks and a sign."""
+        """``number`` rounded half away from zero to ``decimals`` (the rule of official statistics, on the
+        decimal value as written: 54.65 -> 54.7), grouped, with the locale's marks and a sign."""
         negative = number.is_signed()
-        body = self._localize(format(abs(number).quantize(_quantum(decimals)), ",f"))
+        body = self._localize(format(abs(number).quantize(_quantum(decimals), rounding=ROUND_HALF_UP), ",f"))
         return ("\u2212" if negative else "+" if signed else "") + body + suffix
 
     def number(self, value: float | None, decimals: int = 1, signed: bool = False) -> str:
@@ -157,7 +161,9 @@ class Formatter:
         """An indicator value with its unit, e.g. ``63,1 %`` or ``452,3 kg/ab.``."""
         if value is None:
             return "–"
-        if kind == "percent":
+        if kind == "percent":  # from the value as written (54.65), not from a float divided by 100
+            if isinstance(value, int | float) and math.isfinite(value) and decimals >= 0:
+                return self._fixed(Decimal(str(value)), decimals, False, self._percent_suffix)
             return self.percent(value / 100.0, decimals)
         text = self.number(value, decimals)
         return f"{text}{NBSP}{label}" if label else text
@@ -177,6 +183,14 @@ class Formatter:
 def _minus(text: str) -> str:
     """Negative figures use the typographic minus, as Plotly's axes and the "−5 to +5" scale do."""
     return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+_GROUPS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+
+
+def keep_numbers(text: str) -> str:
+    """Digit groups written with a space ("100 000") joined by a no-break space, so no line breaks a number."""
+    return _GROUPS.sub(NBSP, text) if " " in text else text
 
 
 def localized(value: object, lang: str) -> str:
@@ -314,7 +328,7 @@ def make_environment(templates: Path, lang: str) -> Environment:
                        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]))
     env.globals["_"] = gettext
     env.globals.update(make_snippets(lang, fmt, vocab, gettext, words, category_symbol, localized, trend))
-    env.filters["loc"] = lambda value: localized(value, lang)
+    env.filters["loc"] = lambda value: keep_numbers(localized(value, lang))
     return env
 
 

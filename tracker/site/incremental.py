@@ -101,8 +101,8 @@ def _libraries() -> tuple[str, ...]:
 
 
 def data_inputs(settings: Settings) -> str:
-    """What every download depends on besides its indicator."""
-    return digest("data", __version__, code_hash(), json.dumps(_libraries()),
+    """What every download depends on besides its indicator (the spreadsheets use the translations)."""
+    return digest("data", __version__, code_hash(), json.dumps(_libraries()), json.dumps(_translations()),
                   settings.config.model_dump_json())
 
 

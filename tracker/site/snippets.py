@@ -7,6 +7,7 @@ Their output is escaped exactly as the macros' was (the templates' autoescape ru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,23 @@ from markupsafe import Markup, escape
 from tracker.assess.base import Category
 
 STATUS_SYMBOLS = {"current": "✔", "overdue": "⚠", "no_data": "∅", "irregular": "–"}
+_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)|(?<=\d) | (?=\d)")
+
+
+def unit_markup(label: str) -> str:
+    """A unit label that a narrow column breaks only where a reader expects it: after a slash
+    ("veicoli/" | "100 000 ab."), or at a space between words, never inside a number ("100 000")."""
+    text = _DIGIT_SPACE.sub("\u00a0", str(escape(label)))
+    return text.replace("/", "/<wbr>")
+
+
+def value_markup(number: str, label: str) -> str:
+    """A formatted number (one unbreakable piece) and its unit: kept on one line with a short unit ("12,5 km"),
+    allowed onto the next line before a word ("4.285.009" | "prelievi") rather than break the word."""
+    if not label:
+        return f'<span class="nw">{number}</span>'
+    glue = "\u00a0" if len(label) <= 4 else " "
+    return f'<span class="nw">{number}</span>{glue}{unit_markup(label)}'
 
 
 def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext: Callable[..., Markup],
@@ -52,11 +70,15 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
                       f'{escape(symbol(category))}</span> {escape(said)}{age}</{escape(tag)}>')
 
     def score(number: float | None) -> Markup:
-        return Markup("–") if number is None else escape(fmt.number(number, 1, signed=True))
+        return Markup("–") if number is None else Markup(f'<span class="nw">{escape(fmt.number(number, 1, signed=True))}</span>')
 
     def value(ind: Any, number: float) -> Markup:
         unit = ind.unit
-        return escape(fmt.value(number, unit.kind, localized(unit.label, lang), unit.decimals))
+        if number is None:
+            return Markup("–")
+        if unit.kind == "percent":
+            return Markup(f'<span class="nw">{escape(fmt.value(number, unit.kind, "", unit.decimals))}</span>')
+        return Markup(value_markup(str(escape(fmt.number(number, unit.decimals))), localized(unit.label, lang)))
 
     def latest(view: Any) -> Markup:
         obs = view.latest

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from tracker.site.i18n import NBSP
+from tracker.site.i18n import NBSP, keep_numbers
 
 if TYPE_CHECKING:
     from tracker.site.context import IndicatorView
@@ -36,7 +36,7 @@ def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[
     kind, decimals = ind.unit.kind, ind.unit.decimals
     # Formatter.value, split so that only the unit label is escaped (once): digits and marks need no escaping.
     label = ind.unit.label.get(lang)
-    suffix = f"{NBSP}{escape(label)}" if label and kind != "percent" else ""
+    suffix = f"{NBSP}{escape(keep_numbers(label))}" if label and kind != "percent" else ""
     several = len(view.series) > 1
     total, source_word = gettext("Total"), gettext("source")
     # Periods repeat in every series, notes, flags and sources across rows: each distinct text is escaped once.
@@ -59,9 +59,9 @@ def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[
             if o.value is None:
                 value = "–"
             elif kind == "percent":
-                value = fmt.percent(o.value / 100.0, decimals)
+                value = fmt.value(o.value, kind, "", decimals)  # from the value as written: 54.65 -> 54,7 %
             else:
                 value = fmt.number(o.value, decimals) + suffix
             rows.append(f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
-                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(o.note)}</td><td>{source}</td></tr>")
+                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>")
     return Markup("\n".join(rows))

@@ -74,6 +74,11 @@ PAGES: dict[str, dict[str, str]] = {
     "indicators.html": {
         "search_index_json": "the offline search index of this language, as inert JSON",
     },
+    "embed.html": {
+        "kind": "`indicator` or `objective`: which card this is (a small self-contained page for an iframe)",
+        "view": "the `IndicatorView` or `ObjectiveView` the card shows",
+        "ctx": "as in every page, watched",
+    },
     "status.html": {},
     "methodology.html": {},
     "guide.html": {},

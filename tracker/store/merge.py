@@ -147,7 +147,7 @@ def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
         seen.add(key)
 
 
-_Version = tuple[int, float, float, str, str, str]  # id, time, value, note, flag, source
+_Version = tuple[int, float, float, str, str, str, str, str]  # id, time, value, note, flag, source, note_it, note_en
 
 _files, _obs = SourceFile.__table__.c, ObservationRow.__table__.c
 _LATEST_ACCEPTED = (
@@ -157,26 +157,29 @@ _LATEST_ACCEPTED = (
     .limit(1)
 )
 _INSERT_FILE = insert(SourceFile.__table__)
-_CURRENT = select(_obs.series, _obs.period, _obs.id, _obs.time, _obs.value, _obs.note, _obs.flag, _obs.source).where(
+_CURRENT = select(_obs.series, _obs.period, _obs.id, _obs.time, _obs.value, _obs.note, _obs.flag, _obs.source,
+                  _obs.note_it, _obs.note_en).where(
     _obs.indicator_id == bindparam("indicator_id"), _obs.superseded_at.is_(None)
 )
 
 
 def _current_versions(conn: Connection, indicator_id: str) -> dict[tuple[str, str], _Version]:
     result = conn.execute(_CURRENT, {"indicator_id": indicator_id})
-    return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7]) for r in result}
+    return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in result}
 
 
 def _same(old: _Version, obs: Observation) -> bool:
-    return (old[1], old[2], old[3], old[4], old[5]) == (obs.time, obs.value, obs.note, obs.flag, obs.source)
+    return old[1:] == (obs.time, obs.value, obs.note, obs.flag, obs.source, obs.note_it, obs.note_en)
 
 
 def _row(obs: Observation) -> tuple[Any, ...]:
-    return (obs.indicator_id, obs.series, obs.period, obs.time, obs.value, obs.note, obs.flag, obs.source, obs.line)
+    return (obs.indicator_id, obs.series, obs.period, obs.time, obs.value, obs.note, obs.flag, obs.source, obs.line,
+            obs.note_it, obs.note_en)
 
 
 #: Column order of the tuples handed to ``_Writer.insert`` (recorded_at is appended by the writer).
-_COLUMNS = ("id", "indicator_id", "series", "period", "time", "value", "note", "flag", "source", "line", "file_id",
+_COLUMNS = ("id", "indicator_id", "series", "period", "time", "value", "note", "flag", "source", "line", "note_it",
+            "note_en", "file_id",
             "recorded_at")
 
 

@@ -123,6 +123,8 @@ class ObservationRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[int] = mapped_column(ForeignKey("source_files.id"))
     line: Mapped[int] = mapped_column(Integer, default=0)
+    note_it: Mapped[str] = mapped_column(Text, default="", server_default="")  # the note in each language
+    note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "what changed since"
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
     # Deferred: a merge retires the old row (pointing at its successor's id) before inserting the successor.

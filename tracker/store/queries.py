@@ -41,7 +41,8 @@ def current_observations(
     Indicators without any stored value are absent from the result.
     """
     t = ObservationRow.__table__.c
-    query = select(t.indicator_id, t.period, t.time, t.value, t.series, t.note, t.flag, t.source, t.line).where(
+    query = select(t.indicator_id, t.period, t.time, t.value, t.series, t.note, t.flag, t.source, t.line, t.note_it,
+                   t.note_en).where(
         t.superseded_at.is_(None)
     )
     if indicator_ids is not None:
@@ -100,7 +101,7 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
     o, f = ObservationRow.__table__.c, SourceFile.__table__.c
     query = (
         select(o.series, o.period, o.value, o.flag, o.note, o.recorded_at, o.superseded_at, o.file_id, f.path,
-               f.sha256, o.line)
+               f.sha256, o.line, o.note_en, o.note_it)
         .join_from(ObservationRow.__table__, SourceFile.__table__, o.file_id == f.id)
         .where(o.indicator_id == indicator_id)
         .order_by(o.series, o.period, o.id)
@@ -113,7 +114,9 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
         if revisions_only and old is None:
             continue
         out.append(
-            Revision(indicator_id, row.series, row.period, old, row.value, row.flag, row.note, row.recorded_at,
+            # The command line speaks English: the English note, else the neutral or the Italian one.
+            Revision(indicator_id, row.series, row.period, old, row.value, row.flag,
+                     row.note_en or row.note or row.note_it, row.recorded_at,
                      row.superseded_at, row.file_id, row.path, row.sha256, row.line)
         )
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import re
 import tempfile
 import uuid
 from datetime import UTC, datetime
@@ -111,20 +112,44 @@ def render_files(settings: Settings, entries: dict[str, list[dict[str, Any]]], *
     """Relative path -> text of every feed file, from the entries (newest first) of each language."""
     env = environment(settings)
     cfg = settings.config
-    languages = list(cfg.languages)
     files: dict[str, str] = {}
-    for lang in languages:
+    for lang in cfg.languages:
         for path in ([f"{lang}/feed.xml", "feed.xml"] if lang == cfg.default_language else [f"{lang}/feed.xml"]):
             files[path] = env.get_template("feed.xml").render(
                 _feed_context(settings, lang, path, entries.get(lang, []), generated_at))
-        page = f"{lang}/updates.html"
-        files[page] = env.get_template("updates.html").render(
-            lang=lang, t=Words(lang), site_title=cfg.city.title.get(lang), strategy=cfg.city.strategy.get(lang),
-            rel=_relative(page), entries=[{**e, "date": format_date(e["created_at"], lang, cfg.timezone)}
-                                         for e in entries.get(lang, [])],
-            alternates=[{"lang": other, "href": _relative(page)(f"{other}/updates.html"), "current": other == lang}
-                        for other in languages])
+        files[f"{lang}/updates.html"] = _updates_page(settings, lang, entries.get(lang, []))
     return files
+
+
+_STYLE = re.compile(r' style="[^"<>]*"')
+_H2 = re.compile(r"<(/?)h2\b")
+
+
+def page_fragment(html: str) -> str:
+    """A digest's HTML (made for e-mail and feed readers, with inline styles) as the site shows it: the
+    site's stylesheet instead of the inline styles, and its section headings one level below the digest's
+    own heading (h3)."""
+    return _H2.sub(r"<\1h3", _STYLE.sub("", html))
+
+
+def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) -> str:
+    """The updates page in the site's layout, menu and language switch: rendered with the site's templates
+    and translations (``templates/updates/updates.html`` extends ``_base.html``)."""
+    from tracker.site.build import templates_dir
+    from tracker.site.i18n import make_environment
+    from tracker.site.render import language_name
+
+    cfg = settings.config
+    page = f"{lang}/updates.html"
+    rel = _relative(page)
+    env = make_environment(templates_dir(settings), lang)
+    return env.get_template("updates/updates.html").render(
+        lang=lang, t=Words(lang), site_title=cfg.city.title.get(lang), strategy=cfg.city.strategy.get(lang),
+        page="updates.html", has_updates=True, rel=rel, url=lambda target: rel(f"{lang}/{target}"),
+        entries=[{**e, "html": page_fragment(e["html"]), "date": format_date(e["created_at"], lang, cfg.timezone)}
+                 for e in entries],
+        alternates=[{"lang": other, "name": language_name(other), "href": rel(f"{other}/updates.html"),
+                     "current": other == lang} for other in cfg.languages])
 
 
 def _feed_context(settings: Settings, lang: str, path: str, entries: list[dict[str, Any]],

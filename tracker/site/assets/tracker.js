@@ -1,7 +1,10 @@
-/* Smart City tracker: the one script of the scorecard. No network, no library besides Plotly (indicator pages).
+/* Smart City tracker: the one script of the scorecard. No network; the libraries are shipped with the site:
+   Plotly (indicator pages) and lunr with its Italian stemmer (all-indicators page).
    - draws every [data-chart] container from the inert JSON spec named by its data-chart attribute;
    - wires the series switch of a disaggregated chart;
-   - filters the list of indicators (all-indicators page) over the embedded search index.
+   - filters the list of indicators (all-indicators page) with a lunr index of the embedded documents:
+     words are stemmed in English and Italian ("inquinamento" finds "inquinanti"), a word being typed matches
+     as a prefix, and every word must match; without lunr, a plain match of the folded words.
    Everything it does is an enhancement: without it the tables and the full list are still there. */
 (function () {
   "use strict";
@@ -13,6 +16,77 @@
 
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  /* Folded words for lunr, on both sides of the search: no accents ("citta" finds "città"), elisions split
+     ("dell'aria" is "dell" and "aria"). */
+  function searchText(text) {
+    return fold(String(text || "")).replace(/['’‘`´]/g, " ");
+  }
+
+  /* One lunr index per language, each with that language's stemmer and stop words (English is lunr's own,
+     Italian comes from lunr-languages), or null when the library did not load. */
+  var FIELDS = {code: 6, name: 10, keywords: 8, definition: 2, goal: 1};
+
+  function buildSearch(documents) {
+    var lunr = window.lunr;
+    if (!lunr || !lunr.it || !documents.length) { return null; }
+    var indexes = {};
+    Object.keys(documents[0].words).forEach(function (language) {
+      if (language !== "en" && !lunr[language]) { return; }
+      indexes[language] = lunr(function () {
+        var builder = this;
+        if (language !== "en") { builder.use(lunr[language]); }
+        builder.ref("id");
+        Object.keys(FIELDS).forEach(function (name) { builder.field(name, {boost: FIELDS[name]}); });
+        documents.forEach(function (doc) {
+          var folded = {id: doc.id, code: doc.code};
+          Object.keys(doc.words[language]).forEach(function (name) {
+            folded[name] = searchText(doc.words[language][name]);
+          });
+          builder.add(folded);
+        });
+      });
+    });
+    return indexes;
+  }
+
+  function isStopWord(word) {
+    var lunr = window.lunr;
+    return lunr.stopWordFilter(word) === undefined || lunr.it.stopWordFilter(word) === undefined;
+  }
+
+  /* The ids whose words in any language match ``word``: by its stem in that language, or as the beginning of
+     a word while it is being typed. */
+  function wordHits(indexes, word) {
+    var lunr = window.lunr;
+    var hits = {};
+    Object.keys(indexes).forEach(function (language) {
+      indexes[language].query(function (q) {
+        q.term(word, {usePipeline: true});
+        if (word.length >= 3) { q.term(word, {usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING}); }
+      }).forEach(function (result) { hits[result.ref] = true; });
+    });
+    return hits;
+  }
+
+  /* The ids matching every word of ``value`` (null: no word to search for). A word matches by its stem, or
+     as the beginning of a word while it is being typed. */
+  function searchIds(search, value) {
+    var words = searchText(value).split(/[\s,;:!?()\[\]{}"«»“”<>*+~^]+/).filter(function (w) {
+      return w && !isStopWord(w);
+    });
+    if (!words.length) { return null; }
+    var found = null;
+    words.forEach(function (word) {
+      var hits = wordHits(search, word);
+      if (found === null) {
+        found = hits;
+      } else {
+        Object.keys(found).forEach(function (id) { if (!hits[id]) { delete found[id]; } });
+      }
+    });
+    return found;
   }
 
   var STEPS = [1, 2, 5, 10, 20, 50];
@@ -35,6 +109,19 @@
     if (i >= 0) { axis.dtick = "M" + 12 * STEPS[i]; }
   }
 
+  /* The chart as a PNG or SVG file, made by Plotly in the browser (no server, no network). */
+  function wireDownloads(box) {
+    var bar = document.querySelector('[data-chart-downloads="' + box.id + '"]');
+    if (!bar) { return; }
+    bar.querySelectorAll("button[data-format]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.Plotly.downloadImage(box, {format: button.getAttribute("data-format"), width: 1000, height: 500,
+                                          filename: bar.getAttribute("data-name")});
+      });
+    });
+    bar.hidden = false;
+  }
+
   function drawCharts() {
     var boxes = document.querySelectorAll("[data-chart]");
     if (!boxes.length || !window.Plotly) { return; }
@@ -44,6 +131,7 @@
       fitTicks(spec.layout, box.clientWidth);
       window.Plotly.newPlot(box, spec.data, spec.layout, spec.config).then(function () {
         box.setAttribute("data-drawn", "true");
+        wireDownloads(box);
       });
     });
     document.querySelectorAll("[data-series-switch]").forEach(function (wrap) {
@@ -74,14 +162,19 @@
     var noMatch = document.querySelector("[data-no-match]");
     var items = Array.prototype.slice.call(document.querySelectorAll("li[data-id]"));
     var template = count.getAttribute("data-template");
+    var search = buildSearch(index);
     form.hidden = false;
+    form.setAttribute("data-search", search ? "lunr" : "plain");
 
     function apply() {
       var words = fold(query.value).split(/\s+/).filter(Boolean);
+      var matched = search ? searchIds(search, query.value) : null;
       var shown = 0;
       items.forEach(function (li) {
         var item = byId[li.getAttribute("data-id")];
-        var ok = !!item && words.every(function (w) { return item.text.indexOf(w) !== -1; }) &&
+        var found = !item ? false : matched ? !!matched[item.id]
+          : words.every(function (w) { return item.text.indexOf(w) !== -1; });
+        var ok = !!item && found &&
           (!objective.value || item.objective === objective.value) &&
           (!category.value || item.category === category.value);
         li.hidden = !ok;
@@ -106,7 +199,28 @@
     apply();
   }
 
+  /* A table wider than its column scrolls inside its region: say so above it, in the page's language (the
+     words come from the page's data-scroll-hint), and again when the window is resized. */
+  function markScrolling() {
+    var words = document.body.getAttribute("data-scroll-hint");
+    if (!words) { return; }
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = words;
+        wrap.parentNode.insertBefore(hint, wrap);
+      }
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      hint.classList.toggle("shown", scrolls);
+      wrap.toggleAttribute("data-scrolls", scrolls);
+    });
+  }
+
   function start() {
+    markScrolling();
+    window.addEventListener("resize", markScrolling);
     setupFilter();
     drawCharts();
   }
