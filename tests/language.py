@@ -15,15 +15,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 #: Words that only English prose uses (none is also an Italian word or a name used on these pages).
-ENGLISH = frozenset(str.split("""the of and with from press recorded lower bound which between about see rounded
+ENGLISH = frozenset(
+    str.split("""the of and with from press recorded lower bound which between about see rounded
 report worst station trees planted verify clause item extracted ranking worldwide figure figures year years
 data-set first last value values after before since until one two three this that these those quoting
 survey opening launched portal approximate presumed shrubs season spring plants province registered
-"""))
+""")
+)
 #: Words that only Italian prose uses.
-ITALIAN = frozenset(str.split("""della delle degli dei nel nella nelle sono anno anni valore valori dati stampa fonte
+ITALIAN = frozenset(
+    str.split("""della delle degli dei nel nella nelle sono anno anni valore valori dati stampa fonte
 circa rilevato alberi secondo comunicato sulla sulle dalla dalle questo questa primo prima ultimo arrotondato
-stazione piantati nota regionale"""))
+stazione piantati nota regionale""")
+)
 QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|‘[^’]*’|“[^”]*”|«[^»]*»|\"[^\"]*\"")
 ADDRESS = re.compile(r"\S+\.[a-z]{2,}\S*|\S+@\S+")  # web and e-mail addresses: dati.comune.milano.it
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*")

@@ -29,6 +29,7 @@ export TRACKER_TEST_PG_URL
 
 # Gates: lint, types, and a model change without an Alembic migration fails the build (on both backends).
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m mypy tracker
 check_dir=$(mktemp -d)
 TRACKER_DATABASE_URL="sqlite:///$check_dir/check.sqlite" .venv/bin/tracker db check --project "$check_dir"

@@ -22,8 +22,10 @@ def test_e1_maintain() -> None:
     assert a.figures["projected_value"] == pytest.approx(70.25, abs=0.005)
     assert a.figures["gap_ratio"] == pytest.approx(-0.012, abs=5e-4)
     assert a.category is Category.ON_TRACK
-    assert a.label == {"en": "Maintain progress to achieve target",
-                       "it": "Mantenere il ritmo per raggiungere l'obiettivo"}
+    assert a.label == {
+        "en": "Maintain progress to achieve target",
+        "it": "Mantenere il ritmo per raggiungere l'obiettivo",
+    }
 
 
 def test_e2_accelerate() -> None:
@@ -48,11 +50,17 @@ def test_e4_reverse() -> None:
     assert a.category is Category.DETERIORATING and a.label["en"] == "Reverse trend to achieve target"
 
 
-@pytest.mark.parametrize(("share", "category", "key"), [
-    (1.0, Category.ON_TRACK, "maintain"), (0.999, Category.MODERATE, "accelerate"),
-    (0.5, Category.MODERATE, "accelerate"), (0.499, Category.LIMITED, "accelerate"),
-    (0.0, Category.LIMITED, "accelerate"), (-0.001, Category.DETERIORATING, "reverse"),
-])
+@pytest.mark.parametrize(
+    ("share", "category", "key"),
+    [
+        (1.0, Category.ON_TRACK, "maintain"),
+        (0.999, Category.MODERATE, "accelerate"),
+        (0.5, Category.MODERATE, "accelerate"),
+        (0.499, Category.LIMITED, "accelerate"),
+        (0.0, Category.LIMITED, "accelerate"),
+        (-0.001, Category.DETERIORATING, "reverse"),
+    ],
+)
 def test_class_boundaries(share: float, category: Category, key: str) -> None:
     # share = 1 - G: G <= 0 maintain, 0 < G <= 1 accelerate, G > 1 reverse.
     assert escap.classify(share) == (category, key)

@@ -20,13 +20,18 @@ def short(points: list[Point], spec: Spec):
 TARGET = Spec(sign=1, target_value=70, target_year=2030)
 
 
-@pytest.mark.parametrize(("latest", "cagr_a", "rr", "category", "en"), [
-    (56, 0.0229, 1.0106, Category.ON_TRACK, "Significant progress towards the target"),  # E1
-    (53, 0.0117, 0.5167, Category.LIMITED, "Insufficient progress towards the target"),  # E2
-    (51, 0.0040, 0.1749, Category.LIMITED, "Insufficient progress towards the target"),  # E3
-    (48, -0.0081, -0.3584, Category.DETERIORATING, "Movement away from the target"),  # E4
-])
-def test_worked_examples_with_target(latest: float, cagr_a: float, rr: float, category: Category, en: str) -> None:
+@pytest.mark.parametrize(
+    ("latest", "cagr_a", "rr", "category", "en"),
+    [
+        (56, 0.0229, 1.0106, Category.ON_TRACK, "Significant progress towards the target"),  # E1
+        (53, 0.0117, 0.5167, Category.LIMITED, "Insufficient progress towards the target"),  # E2
+        (51, 0.0040, 0.1749, Category.LIMITED, "Insufficient progress towards the target"),  # E3
+        (48, -0.0081, -0.3584, Category.DETERIORATING, "Movement away from the target"),  # E4
+    ],
+)
+def test_worked_examples_with_target(
+    latest: float, cagr_a: float, rr: float, category: Category, en: str
+) -> None:
     a = short(pts((2015, 50), (2020, latest)), TARGET)
     assert a.figures["actual_growth"] == pytest.approx(cagr_a, abs=5e-5)
     assert a.figures["required_growth"] == pytest.approx(0.0227, abs=5e-5)
@@ -172,14 +177,14 @@ def test_zero_and_sign_change_are_not_assessed() -> None:
 
 def test_negative_values_use_magnitudes_with_direction_flipped() -> None:
     a = short(pts((2015, -10), (2020, -5)), Spec(sign=1))  # rising towards zero: better
-    assert a.figures["adjusted_growth"] == pytest.approx(-(0.5 ** 0.2 - 1))
+    assert a.figures["adjusted_growth"] == pytest.approx(-(0.5**0.2 - 1))
     assert a.category is Category.ON_TRACK
 
 
 def test_target_zero_requires_minus_100_percent() -> None:
     a = short(pts((2015, 40), (2020, 30)), Spec(sign=-1, target_value=0, target_year=2030, lower_bound=0))
     assert a.figures["required_growth"] == -1.0
-    assert a.figures["ratio"] == pytest.approx(-(0.75 ** 0.2 - 1))
+    assert a.figures["ratio"] == pytest.approx(-(0.75**0.2 - 1))
     assert a.category is Category.LIMITED
 
 
@@ -189,14 +194,21 @@ def test_target_year_not_after_window_start() -> None:
 
 
 def test_thresholds_override() -> None:
-    a = short(pts((2015, 50), (2020, 53)), Spec(sign=1, target_value=70, target_year=2030,
-                                                thresholds={"high": 0.5, "med": 0.3}))
+    a = short(
+        pts((2015, 50), (2020, 53)),
+        Spec(sign=1, target_value=70, target_year=2030, thresholds={"high": 0.5, "med": 0.3}),
+    )
     assert a.category is Category.ON_TRACK  # RR 0.5167 >= 0.5
 
 
 def test_gaps_and_sub_annual_points() -> None:
-    series = [Point(2015.25, 40, "2015-Q1"), Point(2015.75, 50, "2015-Q3"), Point(2018.5, 52, "2018-Q2"),
-              Point(2020.0, 54, "2020-Q1"), Point(2020.75, 56, "2020-Q4")]
+    series = [
+        Point(2015.25, 40, "2015-Q1"),
+        Point(2015.75, 50, "2015-Q3"),
+        Point(2018.5, 52, "2018-Q2"),
+        Point(2020.0, 54, "2020-Q1"),
+        Point(2020.75, 56, "2020-Q4"),
+    ]
     a = short(series, TARGET)
     assert a.base == Point(2015.0, 50, "2015-Q3") and a.latest == Point(2020.0, 56, "2020-Q4")
     assert a.figures["ratio"] == pytest.approx(1.0106, abs=5e-5)

@@ -29,7 +29,9 @@ def test_annual_keeps_latest_value_and_its_label() -> None:
 
 def test_declared_baseline_wins_and_fills_gaps() -> None:
     series = [Point(2015.0, 50, "2015"), Point(2020.0, 56, "2020")]
-    assert with_baseline(series, Spec(sign=1, baseline_year=2015, baseline_value=49))[0] == Point(2015.0, 49, "2015")
+    assert with_baseline(series, Spec(sign=1, baseline_year=2015, baseline_value=49))[0] == Point(
+        2015.0, 49, "2015"
+    )
     filled = with_baseline(series, Spec(sign=1, baseline_year=2013, baseline_value=45))
     assert [p.time for p in filled] == [2013, 2015, 2020]
     assert with_baseline(series, Spec(sign=1, baseline_year=2013)) == series
@@ -61,8 +63,15 @@ def test_ratio_limits() -> None:
 def test_band_score_knots_and_clamp() -> None:
     knots = (-0.02, 0.0, 0.005, 0.015, 0.02)  # Open SDG's no-target lines
     for g in (-0.03, -0.01, 0.0, 0.003, 0.01, 0.0175, 0.05):
-        expected = (max(125 * g - 2.5, -5) if g < 0 else 500 * g - 2.5 if g < 0.005
-                    else 250 * g - 1.25 if g < 0.015 else min(500 * g - 5, 5))
+        expected = (
+            max(125 * g - 2.5, -5)
+            if g < 0
+            else 500 * g - 2.5
+            if g < 0.005
+            else 250 * g - 1.25
+            if g < 0.015
+            else min(500 * g - 5, 5)
+        )
         assert band_score(g, knots) == pytest.approx(expected)
     assert band_score(math.inf, knots) == 5 and band_score(-math.inf, knots) == -5
     with pytest.raises(ValueError):
@@ -81,6 +90,10 @@ def test_every_reason_in_both_languages() -> None:
     for key, texts in REASONS.items():
         assert set(texts) == {"it", "en"}, key
     text = reason("one_value", period="2020")
-    assert text == {"en": "Needs at least two values at least one year apart; there is only one (2020).",
-                    "it": "Servono almeno due valori a distanza di almeno un anno; ce n'è uno solo (2020)."}
-    assert reason("no_base", year=2015.0, latest=2014.0)["en"].startswith("No value in or after the base year 2015;")
+    assert text == {
+        "en": "Needs at least two values at least one year apart; there is only one (2020).",
+        "it": "Servono almeno due valori a distanza di almeno un anno; ce n'è uno solo (2020).",
+    }
+    assert reason("no_base", year=2015.0, latest=2014.0)["en"].startswith(
+        "No value in or after the base year 2015;"
+    )

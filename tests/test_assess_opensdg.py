@@ -24,6 +24,7 @@ one = only(opensdg.assess, "opensdg")
 
 # --- sdg-build fixtures -------------------------------------------------------------------------------------
 
+
 def test_fixture_1_1_1_headline_default_direction_negative() -> None:
     # Year,SEX,Value: 2020,,100 / 2021,,120; no options → direction negative, no target, base 2015 → 2020.
     a = one(pts((2020, 100), (2021, 120)), Spec(sign=-1))
@@ -50,7 +51,9 @@ THREE = {  # indicator_3-3-3.csv, 2010-2019
 @pytest.mark.parametrize("series", list(THREE))
 def test_fixture_3_3_3_target_zero_direction_negative(series: str) -> None:
     values = THREE[series]
-    a = one(pts(*zip(range(2010, 2020), values, strict=True)), Spec(sign=-1, target_value=0, target_year=2030))
+    a = one(
+        pts(*zip(range(2010, 2020), values, strict=True)), Spec(sign=-1, target_value=0, target_year=2030)
+    )
     base, current = values[5], values[9]  # 2015 is in the data; 2019 is the latest
     cagr_o = (current / base) ** (1 / 4) - 1
     cagr_r = (0.001 / base) ** (1 / 15) - 1  # target 0 → 0.001
@@ -74,6 +77,7 @@ def test_first_eurostat_style_thresholds_as_user_thresholds() -> None:
 
 # --- methodology examples -----------------------------------------------------------------------------------
 
+
 def test_e1_ratio_and_score() -> None:
     a = one(pts((2015, 50), (2020, 56)), Spec(sign=1, target_value=70, target_year=2030))
     assert a.figures["ratio"] == pytest.approx(1.0106, abs=5e-5)
@@ -81,10 +85,15 @@ def test_e1_ratio_and_score() -> None:
     assert a.category is Category.ON_TRACK and a.label == {"en": "On track", "it": "In linea con l'obiettivo"}
 
 
-@pytest.mark.parametrize(("g", "score", "category"), [
-    (0.02, 5.0, Category.ON_TRACK), (0.01, 1.25, Category.MODERATE), (0.003, -1.0, Category.LIMITED),
-    (-0.01, -3.75, Category.DETERIORATING),
-])
+@pytest.mark.parametrize(
+    ("g", "score", "category"),
+    [
+        (0.02, 5.0, Category.ON_TRACK),
+        (0.01, 1.25, Category.MODERATE),
+        (0.003, -1.0, Category.LIMITED),
+        (-0.01, -3.75, Category.DETERIORATING),
+    ],
+)
 def test_no_target_scores(g: float, score: float, category: Category) -> None:
     a = one(pts((2015, 100), (2020, 100 * (1 + g) ** 5)), Spec(sign=1))
     assert a.figures["progress_value"] == pytest.approx(g)
@@ -127,6 +136,7 @@ def test_limit_is_ignored_with_a_target() -> None:
 
 
 # --- edge rules of the code ---------------------------------------------------------------------------------
+
 
 def test_base_year_without_data_takes_next_available_and_ignores_earlier_years() -> None:
     a = one(pts((2012, 10), (2014, 11), (2016, 20), (2019, 25)), Spec(sign=1))
@@ -231,9 +241,13 @@ def test_status_from_score_and_indicator_aggregation() -> None:
     assert opensdg.status_from_score(-2.6) == "deterioration"
     assert opensdg.status_from_score(None) == "not_available"
     # The 1-1-1 fixture's three series, averaged as get_indicator_progress does:
-    scores = [one(pts((2020, a), (2021, b)), Spec(sign=-1)).score for a, b in ((100, 120), (50, 60), (70, 80))]
+    scores = [
+        one(pts((2020, a), (2021, b)), Spec(sign=-1)).score for a, b in ((100, 120), (50, 60), (70, 80))
+    ]
     mean = sum(scores) / 3
     assert opensdg.status_from_score(mean) == "deterioration"
-    results = [IndicatorResult(str(i), one(pts((2020, a), (2021, b)), Spec(sign=-1)))
-               for i, (a, b) in enumerate(((100, 120), (50, 60), (70, 80)))]
+    results = [
+        IndicatorResult(str(i), one(pts((2020, a), (2021, b)), Spec(sign=-1)))
+        for i, (a, b) in enumerate(((100, 120), (50, 60), (70, 80)))
+    ]
     assert summarize("x", results, 3).mean_score == pytest.approx(mean)

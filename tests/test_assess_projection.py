@@ -69,7 +69,10 @@ def test_stale_data_get_no_projection() -> None:
 def test_no_target_target_met_and_past_target_year() -> None:
     series = pts(("2018", 50), ("2019", 52), ("2020", 53), ("2021", 56))
     assert project(series, Spec(sign=1))[1]["en"].startswith("No projection: the indicator has no quantified")
-    assert project(series, Spec(sign=1, target_value=55, target_year=2030)) == (None, {})  # the data show it met
+    assert project(series, Spec(sign=1, target_value=55, target_year=2030)) == (
+        None,
+        {},
+    )  # the data show it met
     p, why = project(series, Spec(sign=1, target_value=70, target_year=2021))
     assert p is None and "2021" in why["en"]
 
@@ -103,21 +106,34 @@ def test_t_quantiles_widen_with_few_values() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.floats(0, 100), min_size=1, max_size=12),
-       gaps=st.lists(st.integers(1, 3), min_size=12, max_size=12),
-       sign=st.sampled_from([1, -1]), target=st.floats(0, 100), target_year=st.integers(2020, 2060))
-def test_projection_rules_hold_for_any_series(values: list[float], gaps: list[int], sign: int, target: float,
-                                              target_year: int) -> None:
+@given(
+    values=st.lists(st.floats(0, 100), min_size=1, max_size=12),
+    gaps=st.lists(st.integers(1, 3), min_size=12, max_size=12),
+    sign=st.sampled_from([1, -1]),
+    target=st.floats(0, 100),
+    target_year=st.integers(2020, 2060),
+)
+def test_projection_rules_hold_for_any_series(
+    values: list[float], gaps: list[int], sign: int, target: float, target_year: int
+) -> None:
     years = [2000 + sum(gaps[:i]) for i in range(len(values))]
     series = [Point(float(y), v, str(y)) for y, v in zip(years, values, strict=True)]
-    spec = Spec(sign=sign, target_value=target, target_year=target_year, lower_bound=0, upper_bound=100,
-                natural_limit=100 if sign > 0 else 0)
+    spec = Spec(
+        sign=sign,
+        target_value=target,
+        target_year=target_year,
+        lower_bound=0,
+        upper_bound=100,
+        natural_limit=100 if sign > 0 else 0,
+    )
     p, why = project(series, spec)
     if p is None:
         return
     assert not why
     latest = series[-1]
-    assert p.points[0].time == latest.time + 0.5 and p.points[0].value == latest.value  # starts at the last point
+    assert (
+        p.points[0].time == latest.time + 0.5 and p.points[0].value == latest.value
+    )  # starts at the last point
     assert p.fitted_count >= MIN_VALUES
     for q, lo, hi in zip(p.points, p.low, p.high, strict=True):
         assert 0 <= lo <= q.value <= hi <= 100  # in bounds, the centre inside its interval

@@ -50,9 +50,13 @@ def cases(draw: st.DrawFn) -> tuple[list[Point], Spec]:
         series.setdefault(year, at(year))
     has_target = draw(st.booleans())
     far = st.floats(min_value=0.2, max_value=5.0).map(lambda f: base * f)
-    spec = Spec(sign=draw(signs), target_value=draw(far) if has_target else None,
-                target_year=2030 if has_target else None, natural_limit=draw(st.one_of(st.none(), far)),
-                base_year=base_year)
+    spec = Spec(
+        sign=draw(signs),
+        target_value=draw(far) if has_target else None,
+        target_year=2030 if has_target else None,
+        natural_limit=draw(st.one_of(st.none(), far)),
+        base_year=base_year,
+    )
     return [Point(float(y), v, str(y)) for y, v in sorted(series.items())], spec
 
 
@@ -60,18 +64,28 @@ def mirror(points: list[Point], spec: Spec) -> tuple[list[Point], Spec]:
     def neg(x: float | None) -> float | None:
         return None if x is None else -x
 
-    return ([Point(p.time, -p.value, p.period) for p in points],
-            dataclasses.replace(spec, sign=-spec.sign, target_value=neg(spec.target_value),
-                                baseline_value=neg(spec.baseline_value), natural_limit=neg(spec.natural_limit),
-                                lower_bound=neg(spec.upper_bound), upper_bound=neg(spec.lower_bound)))
+    return (
+        [Point(p.time, -p.value, p.period) for p in points],
+        dataclasses.replace(
+            spec,
+            sign=-spec.sign,
+            target_value=neg(spec.target_value),
+            baseline_value=neg(spec.baseline_value),
+            natural_limit=neg(spec.natural_limit),
+            lower_bound=neg(spec.upper_bound),
+            upper_bound=neg(spec.lower_bound),
+        ),
+    )
 
 
 def scale(points: list[Point], spec: Spec, k: float) -> tuple[list[Point], Spec]:
     def mul(x: float | None) -> float | None:
         return None if x is None else x * k
 
-    return ([Point(p.time, p.value * k, p.period) for p in points],
-            dataclasses.replace(spec, target_value=mul(spec.target_value), natural_limit=mul(spec.natural_limit)))
+    return (
+        [Point(p.time, p.value * k, p.period) for p in points],
+        dataclasses.replace(spec, target_value=mul(spec.target_value), natural_limit=mul(spec.natural_limit)),
+    )
 
 
 def same_verdict(a, b) -> None:
@@ -87,7 +101,7 @@ def same_verdict(a, b) -> None:
 def test_better_latest_never_worse_category(module, case, better: float) -> None:
     points, spec = case
     last = points[-1]
-    improved = [*points[:-1], Point(last.time, last.value * better ** spec.sign, last.period)]
+    improved = [*points[:-1], Point(last.time, last.value * better**spec.sign, last.period)]
     for before, after in zip(module.assess(points, spec), module.assess(improved, spec), strict=True):
         if Category.INSUFFICIENT_DATA in (before.category, after.category):
             continue
@@ -101,8 +115,12 @@ def test_mirrored_series_gives_the_same_verdict(module, case) -> None:
     for a, b in zip(module.assess(points, spec), module.assess(*mirror(points, spec)), strict=True):
         same_verdict(a, b)
         if a.projection is not None and a.projection.value_at_target_year is not None:
-            assert math.isclose(a.projection.value_at_target_year, -b.projection.value_at_target_year,
-                                rel_tol=1e-9, abs_tol=1e-9)
+            assert math.isclose(
+                a.projection.value_at_target_year,
+                -b.projection.value_at_target_year,
+                rel_tol=1e-9,
+                abs_tol=1e-9,
+            )
 
 
 @settings(max_examples=200, deadline=None)
@@ -136,8 +154,9 @@ def test_scores_bounded_and_in_band(module, case) -> None:
 def test_projection_stays_within_bounds(module, case, bounded: bool) -> None:
     points, spec = case
     if bounded:
-        spec = dataclasses.replace(spec, lower_bound=0.0, upper_bound=1000.0,
-                                   natural_limit=1000.0 if spec.sign > 0 else 0.0)
+        spec = dataclasses.replace(
+            spec, lower_bound=0.0, upper_bound=1000.0, natural_limit=1000.0 if spec.sign > 0 else 0.0
+        )
     for a in module.assess(points, spec):
         if a.projection is None:
             continue

@@ -13,18 +13,33 @@ def result(name: str, category: Category, score: float | None) -> IndicatorResul
 
 
 def test_mean_and_band() -> None:
-    s = summarize("mobility", [result("a", Category.ON_TRACK, 3.0), result("b", Category.DETERIORATING, -4.0),
-                               result("c", Category.MODERATE, 2.0)], 3)
+    s = summarize(
+        "mobility",
+        [
+            result("a", Category.ON_TRACK, 3.0),
+            result("b", Category.DETERIORATING, -4.0),
+            result("c", Category.MODERATE, 2.0),
+        ],
+        3,
+    )
     assert s.mean_score == pytest.approx(1 / 3)
     assert s.category is Category.MODERATE
     assert s.assessed == 3 and s.total == 3 and s.coverage == 1
 
 
-@pytest.mark.parametrize(("score", "category"), [
-    (5, Category.ON_TRACK), (2.5, Category.ON_TRACK), (2.4999, Category.MODERATE), (0, Category.MODERATE),
-    (-0.0001, Category.LIMITED), (-2.5, Category.LIMITED), (-2.5001, Category.DETERIORATING),
-    (-5, Category.DETERIORATING),
-])
+@pytest.mark.parametrize(
+    ("score", "category"),
+    [
+        (5, Category.ON_TRACK),
+        (2.5, Category.ON_TRACK),
+        (2.4999, Category.MODERATE),
+        (0, Category.MODERATE),
+        (-0.0001, Category.LIMITED),
+        (-2.5, Category.LIMITED),
+        (-2.5001, Category.DETERIORATING),
+        (-5, Category.DETERIORATING),
+    ],
+)
 def test_band_edges(score: float, category: Category) -> None:
     assert band(score) is category
 
@@ -34,8 +49,9 @@ def test_achieved_only_when_every_indicator_is() -> None:
     assert all_met.category is Category.ACHIEVED
     one_missing = summarize("o", [result("a", Category.ACHIEVED, 5), result("b", Category.ACHIEVED, 5)], 3)
     assert one_missing.category is Category.ON_TRACK and one_missing.coverage == pytest.approx(2 / 3)
-    one_unassessed = summarize("o", [result("a", Category.ACHIEVED, 5),
-                                     result("b", Category.INSUFFICIENT_DATA, None)], 2)
+    one_unassessed = summarize(
+        "o", [result("a", Category.ACHIEVED, 5), result("b", Category.INSUFFICIENT_DATA, None)], 2
+    )
     assert one_unassessed.category is Category.ON_TRACK and one_unassessed.mean_score == 5
     mixed = summarize("o", [result("a", Category.ACHIEVED, 5), result("b", Category.ON_TRACK, 5)], 2)
     assert mixed.category is Category.ON_TRACK
@@ -49,14 +65,21 @@ def test_counts_include_every_category_and_missing_indicators() -> None:
     # one of four assessed: below the default half, so no verdict on the objective, and it says so
     assert s.assessed == 1 and s.coverage == 0.25 and s.category is Category.INSUFFICIENT_DATA and s.withheld
     assert s.mean_score is None
-    lenient = summarize("o", [result("a", Category.LIMITED, -1), result("b", Category.INSUFFICIENT_DATA, None)], 4,
-                        min_coverage=0.25)
+    lenient = summarize(
+        "o",
+        [result("a", Category.LIMITED, -1), result("b", Category.INSUFFICIENT_DATA, None)],
+        4,
+        min_coverage=0.25,
+    )
     assert lenient.category is Category.LIMITED and lenient.mean_score == -1 and not lenient.withheld
 
 
 def test_stale_verdicts_are_counted_but_not_rolled_up() -> None:
-    results = [result("a", Category.ON_TRACK, 4.0), result("b", Category.DETERIORATING, -4.0),
-               result("c", Category.ON_TRACK, 3.0)]
+    results = [
+        result("a", Category.ON_TRACK, 4.0),
+        result("b", Category.DETERIORATING, -4.0),
+        result("c", Category.ON_TRACK, 3.0),
+    ]
     s = summarize("o", results, 3, stale=lambda r: r.indicator_id == "b")
     assert s.assessed == 3 and s.current == 2
     assert s.mean_score == 3.5 and s.category is Category.ON_TRACK  # "b" is old: not in the mean

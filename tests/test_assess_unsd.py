@@ -27,12 +27,19 @@ def test_e2_marginal() -> None:
     assert a.category is Category.LIMITED and a.label["en"] == "Marginal progress"
 
 
-@pytest.mark.parametrize(("p", "category", "key"), [
-    (0.95, Category.ON_TRACK, "on_track"), (0.9499, Category.MODERATE, "moderate"),
-    (0.5, Category.MODERATE, "moderate"), (0.4999, Category.LIMITED, "marginal"),
-    (0.1, Category.LIMITED, "marginal"), (0.0999, Category.LIMITED, "stagnation"),
-    (-0.1, Category.LIMITED, "stagnation"), (-0.1001, Category.DETERIORATING, "regression"),
-])
+@pytest.mark.parametrize(
+    ("p", "category", "key"),
+    [
+        (0.95, Category.ON_TRACK, "on_track"),
+        (0.9499, Category.MODERATE, "moderate"),
+        (0.5, Category.MODERATE, "moderate"),
+        (0.4999, Category.LIMITED, "marginal"),
+        (0.1, Category.LIMITED, "marginal"),
+        (0.0999, Category.LIMITED, "stagnation"),
+        (-0.1, Category.LIMITED, "stagnation"),
+        (-0.1001, Category.DETERIORATING, "regression"),
+    ],
+)
 def test_cut_offs_lower_inclusive(p: float, category: Category, key: str) -> None:
     assert unsd.classify_ratio(p) == (category, key)
 
@@ -74,7 +81,7 @@ def test_projection_capped_at_100() -> None:
 
 def test_lower_is_better() -> None:
     a = one(pts((2015, 100), (2020, 80)), Spec(sign=-1, target_value=50, target_year=2030))
-    expected = 80 * (0.8 ** 0.2) ** 10
+    expected = 80 * (0.8**0.2) ** 10
     assert a.figures["projected_value"] == pytest.approx(expected)
     assert a.figures["ratio"] == pytest.approx((100 - expected) / 50)
     assert a.category is Category.ON_TRACK
@@ -112,7 +119,9 @@ def test_insufficient_cases() -> None:
 
 
 def test_thresholds_override() -> None:
-    a = one(pts((2015, 50), (2020, 53)), Spec(sign=1, target_value=70, target_year=2030, thresholds={"med": 0.4}))
+    a = one(
+        pts((2015, 50), (2020, 53)), Spec(sign=1, target_value=70, target_year=2030, thresholds={"med": 0.4})
+    )
     assert a.category is Category.MODERATE
 
 

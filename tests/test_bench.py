@@ -61,10 +61,33 @@ def _positive_build(run: dict) -> None:
 def test_bench_command_reports_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DATABASE_URL", "TRACKER_PROJECT")}
     env["PYTHONPATH"] = str(REPO)
-    done = subprocess.run([sys.executable, "-m", "tracker", "bench", "--indicators", "8", "--years", "4",
-                           "--series", "2", "--repeat", "1", "--milan", "--project", str(REPO), "--merge-rows", "3000",
-                           "--json"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "bench",
+            "--indicators",
+            "8",
+            "--years",
+            "4",
+            "--series",
+            "2",
+            "--repeat",
+            "1",
+            "--milan",
+            "--project",
+            str(REPO),
+            "--merge-rows",
+            "3000",
+            "--json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert "synthetic" in result["note"].lower()

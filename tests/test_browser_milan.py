@@ -26,12 +26,34 @@ REPO = Path(__file__).resolve().parent.parent
 SHOTS = Path("/tmp/shots-pages")
 BROKEN_WORDS = (Path(__file__).parent / "broken_words.js").read_text(encoding="utf-8")
 #: Indicator pages with long units and numbers ("245 veicoli/100 000 ab.", "4.285.009 prelievi").
-INDICATORS = ["car-sharing-per-100k", "bikemi-trips", "car-ownership", "municipal-turnout", "tourist-arrivals",
-              "innovative-startups-province", "green-area-per-inhabitant"]
-OBJECTIVES = ["enterprise", "environment-energy", "global-city", "mobility", "public-administration",
-              "social-inclusion", "well-being"]
-PAGES = ["index.html", "indicators.html", "status.html", "guide.html", "methodology.html", "updates.html",
-         *(f"objectives/{o}.html" for o in OBJECTIVES), *(f"indicators/{i}.html" for i in INDICATORS)]
+INDICATORS = [
+    "car-sharing-per-100k",
+    "bikemi-trips",
+    "car-ownership",
+    "municipal-turnout",
+    "tourist-arrivals",
+    "innovative-startups-province",
+    "green-area-per-inhabitant",
+]
+OBJECTIVES = [
+    "enterprise",
+    "environment-energy",
+    "global-city",
+    "mobility",
+    "public-administration",
+    "social-inclusion",
+    "well-being",
+]
+PAGES = [
+    "index.html",
+    "indicators.html",
+    "status.html",
+    "guide.html",
+    "methodology.html",
+    "updates.html",
+    *(f"objectives/{o}.html" for o in OBJECTIVES),
+    *(f"indicators/{i}.html" for i in INDICATORS),
+]
 
 #: A number with group or decimal marks ("4.285.009", "54,7") in a card or a figure must sit in an element that
 #: never wraps (white-space: nowrap); groups written with spaces must use no-break spaces ("100 000").
@@ -89,12 +111,16 @@ def _open(tab: base.Tab, site: Path, page: str):  # noqa: ANN202
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])
-def test_phone_pages_keep_the_verdicts_on_screen_and_words_whole(milan: Path, phone: base.Tab, lang: str) -> None:
+def test_phone_pages_keep_the_verdicts_on_screen_and_words_whole(
+    milan: Path, phone: base.Tab, lang: str
+) -> None:
     SHOTS.mkdir(exist_ok=True)
     faults: dict[str, object] = {}
     for name in PAGES:
         page = _open(phone, milan, f"{lang}/{name}")
-        scroll, width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        scroll, width = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         if scroll > width:
             faults[f"{name}: page scrolls sideways"] = (scroll, width)
         if broken := page.evaluate(BROKEN_WORDS):
@@ -122,7 +148,9 @@ def test_objective_table_becomes_cards_with_the_column_names(milan: Path, phone:
     page = _open(phone, milan, "it/objectives/mobility.html")
     rows = page.locator("table.stack tbody tr")
     assert rows.count() == 9
-    assert page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display") == "block"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display") == "block"
+    )
     label = page.evaluate("""getComputedStyle(document.querySelector('table.stack td[data-label]'), '::before')
         .content""")
     assert label == '"Ultimo valore: "'
@@ -134,7 +162,10 @@ def test_wide_desktop_keeps_the_table(milan: Path, browser: Browser) -> None:
     tab = base.Tab(browser, 1280)
     try:
         page = _open(tab, milan, "en/objectives/mobility.html")
-        assert page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display") == "table-row"
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('table.stack tbody tr')).display")
+            == "table-row"
+        )
         assert page.locator(".scroll-hint.shown").count() == 0
         assert tab.problems == []
     finally:
@@ -145,8 +176,10 @@ def test_the_word_check_sees_a_word_broken_in_two(browser: Browser, tmp_path: Pa
     tab = base.Tab(browser, 375)
     try:
         page = tmp_path / "p.html"
-        page.write_text('<!doctype html><html><body><p style="width:60px;overflow-wrap:anywhere">'
-                        "4.285.009&nbsp;prelievi</p><p style='width:40px'>100 000</p></body></html>")
+        page.write_text(
+            '<!doctype html><html><body><p style="width:60px;overflow-wrap:anywhere">'
+            "4.285.009&nbsp;prelievi</p><p style='width:40px'>100 000</p></body></html>"
+        )
         tab.page.goto(page.as_uri())
         found = tab.page.evaluate(BROKEN_WORDS)
         assert any("|" in f and "prel" in f for f in found) and "100 | 000" in found
@@ -163,7 +196,9 @@ def test_search_finds_indicators_by_meaning_words_in_both_languages(milan: Path,
     tab = base.Tab(browser, 1280)
     try:
         page = _open(tab, milan, "it/indicators.html")
-        assert page.locator("[data-filter]").get_attribute("data-search") == "lunr"  # the library, not the fallback
+        assert (
+            page.locator("[data-filter]").get_attribute("data-search") == "lunr"
+        )  # the library, not the fallback
         pm = ["pm10-exceedance-days", "pm25-annual-mean"]
         assert _search(page, "smog") == pm
         assert set(pm) <= set(_search(page, "inquinamento"))
@@ -212,13 +247,19 @@ def test_chart_downloads_as_png_and_svg_offline(milan: Path, browser: Browser, t
 def test_milan_spreadsheets_read_back(milan: Path) -> None:
     from openpyxl import load_workbook
 
-    card = list(load_workbook(milan / "data" / "it" / "scorecard.xlsx", read_only=True).worksheets[0]
-                .iter_rows(values_only=True))
+    card = list(
+        load_workbook(milan / "data" / "it" / "scorecard.xlsx", read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert len(card) == 1 + 56
     turnout = next(r for r in card if r[-1] == "it/indicators/municipal-turnout.html")
     assert turnout[2] == "Affluenza alle elezioni comunali" and turnout[5] == 47.7
-    rows = list(load_workbook(milan / "data" / "it" / "municipal-turnout.xlsx", read_only=True).worksheets[0]
-                .iter_rows(values_only=True))
+    rows = list(
+        load_workbook(milan / "data" / "it" / "municipal-turnout.xlsx", read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
     assert rows[2][:2] == ("2016", 54.65) and rows[2][4] == "voto in un solo giorno (5 giugno 2016)"
 
 

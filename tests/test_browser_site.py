@@ -23,8 +23,17 @@ from tracker.site.sample import build_sample
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 PAGES = {
     "home": "it/index.html",
     "objective": "en/objectives/environment.html",
@@ -110,7 +119,9 @@ def test_page_renders_without_errors_or_overflow(site: Path, browser: Browser, n
         charts = page.locator("[data-chart]")
         if name in ("indicator", "disaggregated"):
             assert charts.count() == 1 and page.locator("#chart .main-svg").count() >= 1
-            assert page.locator("#chart .scatterlayer .trace").count() >= 3  # series, baseline, target (+ projection)
+            assert (
+                page.locator("#chart .scatterlayer .trace").count() >= 3
+            )  # series, baseline, target (+ projection)
         else:
             assert charts.count() == 0
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -138,7 +149,9 @@ def test_search_filter_works_by_typing(site: Path, tab: Tab) -> None:
     assert page.locator("#filter-count").inner_text() == "1 indicatori mostrati su 5"
     assert page.locator("#g-environment").is_hidden()  # a group with no match is hidden
     page.locator("#q").fill("")
-    page.locator("#q").press_sequentially("citta")  # accents are folded: finds "città"? none here, so no match
+    page.locator("#q").press_sequentially(
+        "citta"
+    )  # accents are folded: finds "città"? none here, so no match
     assert visible.count() == 0 and page.locator("[data-no-match]").is_visible()
     page.locator("#q").fill("")
     page.select_option("#f-category", "insufficient_data")
@@ -183,8 +196,16 @@ def test_keyboard_reaches_skip_link_navigation_and_objectives(site: Path, tab: T
         reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
         style = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert style == "solid"  # visible focus on every stop
-    for href in ("../it/index.html", "index.html", "indicators.html", "status.html", "methodology.html",
-                 "objectives/environment.html", "objectives/mobility.html", "../scorecard.json"):
+    for href in (
+        "../it/index.html",
+        "index.html",
+        "indicators.html",
+        "status.html",
+        "methodology.html",
+        "objectives/environment.html",
+        "objectives/mobility.html",
+        "../scorecard.json",
+    ):
         assert href in reached, href
     assert reached.index("indicators.html") < reached.index("objectives/environment.html")  # nav comes first
     page.goto(_url(site, "en/index.html"))
@@ -233,8 +254,17 @@ def test_chart_places_projection_start_on_the_last_point_and_draws_the_band(site
     assert tab.problems == []
 
 
-AXE_PAGES = ["home", "objective", "indicator", "disaggregated", "no-data", "methodology", "status", "all-indicators",
-             "guide"]
+AXE_PAGES = [
+    "home",
+    "objective",
+    "indicator",
+    "disaggregated",
+    "no-data",
+    "methodology",
+    "status",
+    "all-indicators",
+    "guide",
+]
 
 
 @pytest.mark.parametrize("name", AXE_PAGES)
@@ -243,8 +273,11 @@ def test_axe_finds_no_serious_violations(site: Path, tab: Tab, name: str) -> Non
     page.add_script_tag(content=(files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8"))
     result = page.evaluate("""async () => await axe.run(document, {resultTypes: ['violations'],
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-               if v["impact"] in ("moderate", "serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("moderate", "serious", "critical")
+    ]
     assert serious == []
     assert result["testEngine"]["name"] == "axe-core"
 

@@ -23,8 +23,13 @@ from tracker.observations import FLAGS
 ROOT = Path(__file__).resolve().parents[1] / "indicators"
 HEADER = ["period", "value", "source", "note_it", "note_en", "flag"]
 OBJECTIVE_IDS = [
-    "global-city", "mobility", "environment-energy", "social-inclusion", "well-being",
-    "public-administration", "enterprise",
+    "global-city",
+    "mobility",
+    "environment-energy",
+    "social-inclusion",
+    "well-being",
+    "public-administration",
+    "enterprise",
 ]
 URL = re.compile(r"^https?://\S+$")
 DATA_FILES = sorted(ROOT.rglob("*.csv"))
@@ -115,9 +120,19 @@ def test_data_file_passes_the_intake_schema(cat: catalog.Catalog, path: Path) ->
     records = []
     for row in read_rows(path)[1]:
         period = parse_period(row["period"], frequency=indicator.frequency)
-        records.append({"period": period.label, "time": period.time, "value": float(row["value"]),
-                        "flag": row["flag"], "note": "", "note_it": row["note_it"], "note_en": row["note_en"],
-                        "source": row["source"], "remark": ""})
+        records.append(
+            {
+                "period": period.label,
+                "time": period.time,
+                "value": float(row["value"]),
+                "flag": row["flag"],
+                "note": "",
+                "note_it": row["note_it"],
+                "note_en": row["note_en"],
+                "source": row["source"],
+                "remark": "",
+            }
+        )
     frame = pd.DataFrame(records, index=range(2, len(records) + 2))
     build_schema(indicator).validate(frame, lazy=True)
 

@@ -88,8 +88,11 @@ def _run(root: Path, now: datetime, **kw: Any) -> pipeline.RunReport:  # noqa: A
 
 def _tree(site: Path) -> dict[str, str]:
     site = Path(os.path.realpath(site))
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _long(day: date) -> str:
@@ -111,14 +114,23 @@ def _scenario(root: Path, db_url: str, second: datetime, monkeypatch: pytest.Mon
     row[1] = f"{float(row[1]) + 1:.{len(row[1].split('.')[1]) if '.' in row[1] else 0}f}"
     (root / "inbox").mkdir()
     (root / "inbox" / f"{dropped.stem}--correction.csv").write_text(
-        "\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
+        "\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8"
+    )
     report = _run(root, second)
     accepted = sorted(f.indicator_id for f in report.files if f.status == "accepted")
     assert accepted == sorted({changed, dropped.stem})
     incremental = _tree(root / "site")
-    pages = {p: (root / "site" / p).read_text(encoding="utf-8") for p in (
-        "en/index.html", "it/index.html", f"en/indicators/{changed}.html", f"en/indicators/{dropped.stem}.html",
-        "feed.xml", "scorecard.json")}
+    pages = {
+        p: (root / "site" / p).read_text(encoding="utf-8")
+        for p in (
+            "en/index.html",
+            "it/index.html",
+            f"en/indicators/{changed}.html",
+            f"en/indicators/{dropped.stem}.html",
+            "feed.xml",
+            "scorecard.json",
+        )
+    }
 
     # The reference: kept results ignored, every page rendered afresh, at the same clock.
     shutil.rmtree(os.path.realpath(root / "site"))
@@ -127,8 +139,10 @@ def _scenario(root: Path, db_url: str, second: datetime, monkeypatch: pytest.Mon
     full = _tree(root / "site")
 
     later = _run(root, second + LATER)  # a later day, no data changed: a build (the date is an input)
-    later_pages = {p: (root / "site" / p).read_text(encoding="utf-8") for p in (
-        "en/index.html", f"en/indicators/{changed}.html", "scorecard.json")}
+    later_pages = {
+        p: (root / "site" / p).read_text(encoding="utf-8")
+        for p in ("en/index.html", f"en/indicators/{changed}.html", "scorecard.json")
+    }
 
     engine = make_engine(config.load(root).database_url)
     with session_scope(engine) as s:
@@ -137,20 +151,38 @@ def _scenario(root: Path, db_url: str, second: datetime, monkeypatch: pytest.Mon
         recorded = {(o.indicator_id, o.recorded_at) for o in s.scalars(select(ObservationRow))}
         digests = {d.created_at for d in s.scalars(select(Digest))}
     engine.dispose()
-    return {"first": first, "changed": changed, "dropped": dropped.stem, "incremental": incremental, "full": full,
-            "pages": pages, "later": later, "later_pages": later_pages, "runs": runs, "received": received,
-            "recorded": recorded, "digests": digests, "root": root}
+    return {
+        "first": first,
+        "changed": changed,
+        "dropped": dropped.stem,
+        "incremental": incremental,
+        "full": full,
+        "pages": pages,
+        "later": later,
+        "later_pages": later_pages,
+        "runs": runs,
+        "received": received,
+        "recorded": recorded,
+        "digests": digests,
+        "root": root,
+    }
 
 
 @pytest.mark.parametrize("second", DATES, ids=lambda d: d.date().isoformat())
-def test_a_run_records_and_shows_its_own_clock(tmp_path: Path, db_url: str, second: datetime,
-                                               monkeypatch: pytest.MonkeyPatch, far_away_wall_clock: None) -> None:
+def test_a_run_records_and_shows_its_own_clock(
+    tmp_path: Path, db_url: str, second: datetime, monkeypatch: pytest.MonkeyPatch, far_away_wall_clock: None
+) -> None:
     out = _scenario(tmp_path / "project", db_url, second, monkeypatch)
     first, changed, dropped = out["first"], out["changed"], out["dropped"]
     day, first_day, later_day = (t.astimezone(CITY).date() for t in (second, first, second + LATER))
 
     # The database: runs, files, values and digests carry the runs' clocks, nothing else.
-    assert out["runs"] == [(first, first), (second, second), (second, second), (second + LATER, second + LATER)]
+    assert out["runs"] == [
+        (first, first),
+        (second, second),
+        (second, second),
+        (second + LATER, second + LATER),
+    ]
     assert out["received"] == {first, second}
     assert {at for _, at in out["recorded"]} == {first, second}
     assert {i for i, at in out["recorded"] if at == second} == {changed, dropped}
@@ -182,18 +214,24 @@ def test_a_run_records_and_shows_its_own_clock(tmp_path: Path, db_url: str, seco
     assert f"Page built on {_long(later_day)}." in later["en/index.html"]
     assert f"Data last updated on {_long(day)}." in later[f"en/indicators/{changed}.html"]
     assert _long(later_day) not in later[f"en/indicators/{changed}.html"]
-    assert {i["id"]: i["reporting"]["updated"] for o in json.loads(later["scorecard.json"])["objectives"]
-            for i in o["indicators"]} == updated
+    assert {
+        i["id"]: i["reporting"]["updated"]
+        for o in json.loads(later["scorecard.json"])["objectives"]
+        for i in o["indicators"]
+    } == updated
 
 
-def test_two_dates_years_apart_give_the_same_verdicts_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               far_away_wall_clock: None) -> None:
+def test_two_dates_years_apart_give_the_same_verdicts_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, far_away_wall_clock: None
+) -> None:
     """Only the dates, and what they decide, differ between the two dates: the methods' verdicts are the same;
     on the later date every value is overdue, so no projection is drawn and every verdict says its data's age."""
     found = []
     projected = 0
     for k, second in enumerate(DATES):
-        out = _scenario(tmp_path / f"project-{k}", f"sqlite:///{tmp_path / f'db-{k}.sqlite'}", second, monkeypatch)
+        out = _scenario(
+            tmp_path / f"project-{k}", f"sqlite:///{tmp_path / f'db-{k}.sqlite'}", second, monkeypatch
+        )
         card = json.loads(out["pages"]["scorecard.json"])
         indicators = [i for o in card["objectives"] for i in o["indicators"]]
         verdicts = {i["id"]: (i["category"], i["score"], i["assessment"]["figures"]) for i in indicators}
@@ -205,15 +243,17 @@ def test_two_dates_years_apart_give_the_same_verdicts_and_files(tmp_path: Path, 
                 assert a["projection"]["points"][0]["value"] == i["latest"]["value"]
             if k == 1 and i["latest"]:
                 assert a["projection"] is None and "older than" in a["projection_note"]["en"], i["id"]
-                page = (out["root"] / "site" / "en" / "indicators" / f"{i['id']}.html").read_text(encoding="utf-8")
+                page = (out["root"] / "site" / "en" / "indicators" / f"{i['id']}.html").read_text(
+                    encoding="utf-8"
+                )
                 assert "verdict-stale" in page or a["category"] == "insufficient_data"
     assert found[0] == found[1]
     assert projected > 0  # on the first date the recent data are current and projected
 
 
-def test_the_run_date_decides_which_periods_are_in_the_future(tmp_path: Path, db_url: str,
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             far_away_wall_clock: None) -> None:
+def test_the_run_date_decides_which_periods_are_in_the_future(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, far_away_wall_clock: None
+) -> None:
     """A value for 2027 is refused by a run on 2 December 2026 (in the city's time zone) and taken a year later."""
     monkeypatch.setenv(DATABASE_ENV, db_url)
     root = tmp_path / "project"
@@ -222,7 +262,9 @@ def test_the_run_date_decides_which_periods_are_in_the_future(tmp_path: Path, db
     header, *_ = data.read_text(encoding="utf-8").splitlines()
     inbox = root / "inbox"
     inbox.mkdir()
-    (inbox / f"{data.stem}--next-year.csv").write_text(f"{header}\n2027,1.5,https://example.org,,\n", encoding="utf-8")
+    (inbox / f"{data.stem}--next-year.csv").write_text(
+        f"{header}\n2027,1.5,https://example.org,,\n", encoding="utf-8"
+    )
     refused = pipeline.run(config.load(root), now=DATES[0], updates=False)
     assert [re.sub(r"\s+", " ", p.message) for p in refused.problems] == ["period '2027' is in the future"]
     assert "today is 2026-12-02" in refused.problems[0].hint

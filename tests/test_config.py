@@ -31,20 +31,30 @@ def test_missing_file_means_defaults(tmp_path: Path) -> None:
 
 
 def test_all_errors_reported_at_once_with_lines(tmp_path: Path) -> None:
-    write(tmp_path, "city:\n  name: Milano\n  colour: red\nlanguages: [it, de]\ntimezone: Mars/Olympus\n"
-                    "schedule:\n  recompute: {cron: '0 6 * * 1'}\n  inbox: {cron: 'every minute'}\n")
+    write(
+        tmp_path,
+        "city:\n  name: Milano\n  colour: red\nlanguages: [it, de]\ntimezone: Mars/Olympus\n"
+        "schedule:\n  recompute: {cron: '0 6 * * 1'}\n  inbox: {cron: 'every minute'}\n",
+    )
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     lines = [str(p) for p in err.value.problems]
-    assert "config.yaml:3: city.colour: unknown key (fix: remove it, or check its spelling; see the Configuration " \
+    assert (
+        "config.yaml:3: city.colour: unknown key (fix: remove it, or check its spelling; see the Configuration "
         "table in the README)" in lines
-    assert "config.yaml:4: languages.1: Input should be 'it' or 'en' (fix: see the Configuration table in the " \
+    )
+    assert (
+        "config.yaml:4: languages.1: Input should be 'it' or 'en' (fix: see the Configuration table in the "
         "README)" in lines
+    )
     assert any(s.startswith("config.yaml:5: timezone: unknown time zone 'Mars/Olympus'") for s in lines)
-    assert any(s.startswith("config.yaml:7: schedule.recompute.cron: write the day of the week as a name")
-               for s in lines)
-    assert any(s.startswith("config.yaml:8: schedule.inbox.cron: a cron expression has 5 fields")
-               for s in lines)
+    assert any(
+        s.startswith("config.yaml:7: schedule.recompute.cron: write the day of the week as a name")
+        for s in lines
+    )
+    assert any(
+        s.startswith("config.yaml:8: schedule.inbox.cron: a cron expression has 5 fields") for s in lines
+    )
     assert len(lines) == 5
 
 
@@ -71,13 +81,19 @@ def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_secret_in_subscription_url_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, "updates:\n  subscriptions:\n    - name: press\n      url: 'mailtos://user:hunter2@smtp.example.org'\n")
+    write(
+        tmp_path,
+        "updates:\n  subscriptions:\n    - name: press\n      url: 'mailtos://user:hunter2@smtp.example.org'\n",
+    )
     with pytest.raises(ProblemsFound) as err:
         config.load(tmp_path)
     assert "put" not in str(err.value)
     assert "config.yaml:4: updates.subscriptions.0.url: the URL holds a password" in str(err.value)
 
-    write(tmp_path, "updates:\n  subscriptions:\n    - name: press\n      url: 'mailtos://user:${SMTP_PW}@smtp.example.org'\n")
+    write(
+        tmp_path,
+        "updates:\n  subscriptions:\n    - name: press\n      url: 'mailtos://user:${SMTP_PW}@smtp.example.org'\n",
+    )
     monkeypatch.setenv("SMTP_PW", "s3cret")
     sub = config.load(tmp_path).config.updates.subscriptions[0]
     assert sub.resolved_url() == "mailtos://user:s3cret@smtp.example.org"

@@ -33,12 +33,34 @@ os.symlink("indicators", ROOT / "in-link")
 
 PARTS = [".", "..", "a", "b", "var", "indicators", "site", "inbox", "cache", "out-link", "in-link", "x y", ""]
 RELATIVE = st.lists(st.sampled_from(PARTS), min_size=1, max_size=4).map("/".join)
-ODD = st.sampled_from(["/", "/tmp/x", str(ROOT), str(ROOT / "site"), "~", "~/x", "C:/x", "./", "a/", "a//b",
-                       "\\\\server\\share", "a\\..\\..\\x"])
+ODD = st.sampled_from(
+    [
+        "/",
+        "/tmp/x",
+        str(ROOT),
+        str(ROOT / "site"),
+        "~",
+        "~/x",
+        "C:/x",
+        "./",
+        "a/",
+        "a//b",
+        "\\\\server\\share",
+        "a\\..\\..\\x",
+    ]
+)
 LAYOUT = st.dictionaries(st.sampled_from(PATH_ROLES), st.one_of(RELATIVE, ODD), max_size=len(PATH_ROLES))
-DATABASE = st.sampled_from(["sqlite:///var/tracker.sqlite", "sqlite:///indicators/t.sqlite", "sqlite:///t.sqlite",
-                            "sqlite:///site/x/t.sqlite", "sqlite:///a/b.sqlite", f"sqlite:///{ROOT}/inbox/t.sqlite",
-                            "sqlite:///:memory:"])
+DATABASE = st.sampled_from(
+    [
+        "sqlite:///var/tracker.sqlite",
+        "sqlite:///indicators/t.sqlite",
+        "sqlite:///t.sqlite",
+        "sqlite:///site/x/t.sqlite",
+        "sqlite:///a/b.sqlite",
+        f"sqlite:///{ROOT}/inbox/t.sqlite",
+        "sqlite:///:memory:",
+    ]
+)
 
 
 def real(role: str, value: str) -> str:
@@ -57,7 +79,9 @@ def inside(path: str, folder: str) -> bool:
 @given(LAYOUT, DATABASE)
 def test_validate_refuses_every_escaping_or_overlapping_layout(layout: dict[str, str], database: str) -> None:
     try:
-        config = Config.model_validate({"paths": layout, "database": {"url": database}}, context={"root": ROOT})
+        config = Config.model_validate(
+            {"paths": layout, "database": {"url": database}}, context={"root": ROOT}
+        )
     except ValidationError:
         return  # refused: run never starts
     chosen = {role: getattr(config.paths, role) for role in PATH_ROLES}
@@ -74,19 +98,28 @@ def test_validate_refuses_every_escaping_or_overlapping_layout(layout: dict[str,
         assert not any(inside(file, folder) for folder in folders.values()), (database, chosen)
 
 
-@pytest.mark.parametrize("layout", [
-    {"site": "public/site", "inbox": "drop", "archive": "store/archive", "rejected": "store/rejected",
-     "cache": "tmp/cache"},
-    {"site": "out", "inbox": "var/inbox"},
-])
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {
+            "site": "public/site",
+            "inbox": "drop",
+            "archive": "store/archive",
+            "rejected": "store/rejected",
+            "cache": "tmp/cache",
+        },
+        {"site": "out", "inbox": "var/inbox"},
+    ],
+)
 def test_run_on_an_accepted_layout_writes_only_its_folders(tmp_path: Path, layout: dict[str, str]) -> None:
     project = make_project(tmp_path / "project")
     sentinel = tmp_path / "sentinel"
     sentinel.mkdir()
     (sentinel / "keep.txt").write_text("untouched\n", encoding="utf-8")
     lines = "".join(f"  {k}: {v}\n" for k, v in layout.items())
-    (project / "config.yaml").write_text(f"database:\n  url: sqlite:///var/test.sqlite\npaths:\n{lines}",
-                                         encoding="utf-8")
+    (project / "config.yaml").write_text(
+        f"database:\n  url: sqlite:///var/test.sqlite\npaths:\n{lines}", encoding="utf-8"
+    )
     inbox = project / layout["inbox"]
     inbox.mkdir(parents=True)
     (inbox / "pm10-days.csv").write_text("period,value\n2015,20\n", encoding="utf-8")
@@ -98,10 +131,16 @@ def test_run_on_an_accepted_layout_writes_only_its_folders(tmp_path: Path, layou
     assert listing(project / "indicators") == definitions
     assert listing(sentinel) == outside
     allowed = [project / layout.get(r, DEFAULT_PATHS[r]) for r in ("site", "archive", "rejected", "cache")]
-    allowed += [project / "var", (project / layout["site"]).parent]  # the database; the site's builds beside it
+    allowed += [
+        project / "var",
+        (project / layout["site"]).parent,
+    ]  # the database; the site's builds beside it
     for path in project.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            assert path.is_relative_to(project / "indicators") or path.name == "config.yaml" or any(
-                path.is_relative_to(folder) for folder in allowed), path
+            assert (
+                path.is_relative_to(project / "indicators")
+                or path.name == "config.yaml"
+                or any(path.is_relative_to(folder) for folder in allowed)
+            ), path
     assert list(inbox.iterdir()) == []
     assert (project / layout.get("archive", "var/archive")).is_dir()

@@ -31,8 +31,9 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_unchanged_files_are_not_parsed_again_and_give_the_same_catalogue(root: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_files_are_not_parsed_again_and_give_the_same_catalogue(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = root / "var" / "cache"
     first = catalog.load(root / "indicators", cache)
     calls = _count_parses(monkeypatch)
@@ -41,8 +42,10 @@ def test_unchanged_files_are_not_parsed_again_and_give_the_same_catalogue(root: 
     assert [e.indicator for e in second.entries] == [e.indicator for e in first.entries]
 
     edited = sorted((root / "indicators").rglob("syn-0002.yaml"))[0]
-    edited.write_text(edited.read_text(encoding="utf-8").replace("frequency: annual", "frequency: quarterly"),
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("frequency: annual", "frequency: quarterly"),
+        encoding="utf-8",
+    )
     third = catalog.load(root / "indicators", cache)
     assert calls[0] == 3  # objectives.yaml again and the edited file only
     assert third.entry("syn-0002").indicator.frequency == "quarterly"
@@ -52,8 +55,12 @@ def test_an_invalid_file_is_reported_with_its_line_even_when_cached_before(root:
     cache = root / "var" / "cache"
     catalog.load(root / "indicators", cache)
     broken = sorted((root / "indicators").rglob("syn-0003.yaml"))[0]
-    broken.write_text(broken.read_text(encoding="utf-8").replace("direction: increase", "direction: upwards")
-                      .replace("direction: decrease", "direction: upwards"), encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8")
+        .replace("direction: increase", "direction: upwards")
+        .replace("direction: decrease", "direction: upwards"),
+        encoding="utf-8",
+    )
     with pytest.raises(ProblemsFound) as found:
         catalog.load(root / "indicators", cache)
     [problem] = found.value.problems

@@ -32,7 +32,9 @@ def _model(annotation: object) -> type[BaseModel] | None:
     """The settings model a field holds directly (``X`` or ``X | None``); lists and dicts of models are leaves."""
     for candidate in (annotation, *typing.get_args(annotation)):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate is not Localized:
-            return candidate if typing.get_origin(annotation) in (None, typing.Union, type(int | None)) else None
+            return (
+                candidate if typing.get_origin(annotation) in (None, typing.Union, type(int | None)) else None
+            )
     return None
 
 
@@ -49,8 +51,10 @@ def keys(model: type[BaseModel] = Config, prefix: str = "") -> Iterator[str]:
 def documented(key: str) -> bool:
     """In a README table row as `key`, or in its parent's row as `leaf` (``city``: `id`, `name` ...)."""
     parent, _, leaf = key.rpartition(".")
-    return any(f"`{key}`" in row or (parent and row.startswith(f"| `{parent}`") and f"`{leaf}`" in row)
-               for row in TABLE_ROWS)
+    return any(
+        f"`{key}`" in row or (parent and row.startswith(f"| `{parent}`") and f"`{leaf}`" in row)
+        for row in TABLE_ROWS
+    )
 
 
 @pytest.mark.parametrize("command", list(commands(typer.main.get_command(app))))

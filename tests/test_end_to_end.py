@@ -52,25 +52,44 @@ def make_project(root: Path) -> Path:
         ("pm10-days", "environment", "2.2", "count", "days", "decrease", 35),
     ]
     for id_, objective, code, kind, label, direction, target in specs:
-        (ind / objective / f"{id_}.yaml").write_text(INDICATOR.format(
-            id=id_, objective=objective, code=code, kind=kind, label=label, direction=direction, target=target),
-            encoding="utf-8")
+        (ind / objective / f"{id_}.yaml").write_text(
+            INDICATOR.format(
+                id=id_,
+                objective=objective,
+                code=code,
+                kind=kind,
+                label=label,
+                direction=direction,
+                target=target,
+            ),
+            encoding="utf-8",
+        )
     (ind / "mobility" / "bike-trips.csv").write_text(
         "period,value,source,note,flag\n2013,1900000,https://example.org/s,synthetic,\n"
         "2016,3600000,https://example.org/s,synthetic,\n2018,4300000,https://example.org/s,synthetic,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (ind / "environment" / "waste-sorted.csv").write_text(
         "period,value,source,note,flag\n2012,36.7,https://example.org/s,,\n2015,52.7,https://example.org/s,,\n"
-        "2020,62.6,https://example.org/s,,\n", encoding="utf-8")
+        "2020,62.6,https://example.org/s,,\n",
+        encoding="utf-8",
+    )
     (root / "config.yaml").write_text("database:\n  url: sqlite:///var/test.sqlite\n", encoding="utf-8")
     return root
 
 
-def tracker(*args: str, cwd: Path, db: str | None = None, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def tracker(
+    *args: str, cwd: Path, db: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real command; ``db`` is the database URL (default: the project's own SQLite file)."""
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env={**tracker_env(db), **(env or {})},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env={**tracker_env(db), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def tracker_env(db: str | None) -> dict[str, str]:
@@ -100,8 +119,10 @@ def test_rejected_file_exit_code_and_site_still_built(tmp_path: Path, db_url: st
     project = make_project(tmp_path)
     assert tracker("run", cwd=project, db=db_url).returncode == 0
     bad = project / "indicators" / "environment" / "waste-sorted.csv"
-    bad.write_text("period,value,source,note,flag\n2012,36.7,https://example.org/s,,\n2021,abc,https://x.org,,\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "period,value,source,note,flag\n2012,36.7,https://example.org/s,,\n2021,abc,https://x.org,,\n",
+        encoding="utf-8",
+    )
     result = tracker("run", cwd=project, db=db_url)
     assert result.returncode == 1
     assert "indicators/environment/waste-sorted.csv:3:value:" in result.stderr
@@ -125,11 +146,16 @@ def test_revision_kept_in_history(tmp_path: Path, db_url: str) -> None:
 def test_invalid_definition_reports_line_and_changes_nothing(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     path = project / "indicators" / "environment" / "pm10-days.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("direction: decrease", "direction: down\ncolour: red"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("direction: decrease", "direction: down\ncolour: red"),
+        encoding="utf-8",
+    )
     result = tracker("run", cwd=project)
     assert result.returncode == 3
-    assert "indicators/environment/pm10-days.yaml:7: direction: Input should be 'increase' or 'decrease'" in result.stderr
+    assert (
+        "indicators/environment/pm10-days.yaml:7: direction: Input should be 'increase' or 'decrease'"
+        in result.stderr
+    )
     assert "indicators/environment/pm10-days.yaml:8: colour: unknown key" in result.stderr
     assert not (project / "site").exists()
 
@@ -163,17 +189,32 @@ def test_concurrent_runs_neither_corrupt_nor_duplicate(tmp_path: Path, db_url: s
 
     project = make_project(tmp_path)
     command = [sys.executable, "-m", "tracker", "run"]
-    runs = [subprocess.Popen(command, cwd=project, env=tracker_env(db_url), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            command,
+            cwd=project,
+            env=tracker_env(db_url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [r.communicate(timeout=300) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], outputs
     stdout = "".join(out for out, _ in outputs)
-    assert stdout.count("2 accepted") == 1 and stdout.count("2 unchanged") == 1  # the second saw the first's work
+    assert (
+        stdout.count("2 accepted") == 1 and stdout.count("2 unchanged") == 1
+    )  # the second saw the first's work
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("select count(*), count(distinct indicator_id || '|' || series || '|' || period) "
-                                     "from observations where superseded_at is null")).one()
+            rows = conn.execute(
+                text(
+                    "select count(*), count(distinct indicator_id || '|' || series || '|' || period) "
+                    "from observations where superseded_at is null"
+                )
+            ).one()
             files = conn.execute(text("select count(*) from source_files")).scalar_one()
     finally:
         engine.dispose()
@@ -201,8 +242,10 @@ def test_inbox_files_are_archived_or_rejected_with_a_report(tmp_path: Path) -> N
     project = make_project(tmp_path)
     inbox = project / "inbox"
     inbox.mkdir()
-    (inbox / "pm10-days--2024.csv").write_text("periodo;valore;fonte\n2022;61;https://example.org/s\n"
-                                               "2023;49;https://example.org/s\n", encoding="cp1252")
+    (inbox / "pm10-days--2024.csv").write_text(
+        "periodo;valore;fonte\n2022;61;https://example.org/s\n2023;49;https://example.org/s\n",
+        encoding="cp1252",
+    )
     (inbox / "bike-trips--bad.csv").write_text("period,value\n2019,-5\n", encoding="utf-8")
     (inbox / "unknown.csv").write_text("period,value\n2019,5\n", encoding="utf-8")
     result = tracker("run", cwd=project)
@@ -211,15 +254,22 @@ def test_inbox_files_are_archived_or_rejected_with_a_report(tmp_path: Path) -> N
     archived = list((project / "var" / "archive").rglob("*.csv"))
     rejected = sorted(p.name for p in (project / "var" / "rejected").rglob("*") if p.is_file())
     assert [p.name for p in archived] == ["pm10-days--2024.csv"]
-    assert rejected == ["bike-trips--bad.csv", "bike-trips--bad.csv.problems.txt", "unknown.csv",
-                        "unknown.csv.problems.txt"]
-    report = next((project / "var" / "rejected").rglob("bike-trips--bad.csv.problems.txt")).read_text(encoding="utf-8")
+    assert rejected == [
+        "bike-trips--bad.csv",
+        "bike-trips--bad.csv.problems.txt",
+        "unknown.csv",
+        "unknown.csv.problems.txt",
+    ]
+    report = next((project / "var" / "rejected").rglob("bike-trips--bad.csv.problems.txt")).read_text(
+        encoding="utf-8"
+    )
     assert report.startswith("inbox/bike-trips--bad.csv:2:value:")
     assert "pm10-days" in tracker("history", "pm10-days", cwd=project).stdout
 
 
-def test_a_changed_default_template_rebuilds_a_project_without_its_own(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_default_template_rebuilds_a_project_without_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The fingerprint hashes the templates the site is built from, not only a project's own copy."""
     from datetime import UTC, datetime
 
@@ -236,7 +286,9 @@ def test_a_changed_default_template_rebuilds_a_project_without_its_own(tmp_path:
     pipeline.run(config.load(project), now=now, updates=False)
     assert pipeline.run(config.load(project), now=now, updates=False).skipped_build
     guide = defaults / "_guide_en.html"
-    guide.write_text(guide.read_text(encoding="utf-8").replace("</h1>", " (revised)</h1>", 1), encoding="utf-8")
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("</h1>", " (revised)</h1>", 1), encoding="utf-8"
+    )
     again = pipeline.run(config.load(project), now=now, updates=False)
     assert not again.skipped_build
     assert "(revised)" in (project / "site" / "en" / "guide.html").read_text(encoding="utf-8")

@@ -44,22 +44,28 @@ _PARTS = {
         'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument'
         '.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
-        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
         f'2006/relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-        '</Relationships>'),
+        "</Relationships>"
+    ),
     "xl/workbook.xml": (
         f'<?xml version="1.0" encoding="UTF-8"?><workbook {_NS} xmlns:r="{_REL}"><sheets><sheet name="Data" '
-        'sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        'sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
         f'2006/relationships"><Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    ),
 }
-_LOL = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
-        '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>')
+_LOL = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+    '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>'
+)
 
 
 def _s(ref: str, index: int) -> str:
@@ -78,13 +84,22 @@ HEADER = [_s("A1", 0), _s("B1", 1)]
 ROW = [_n("A2", 2015), _n("B2", 50)]
 
 
-def workbook(path: Path, rows: list[tuple[int, list[str]]], *, shared: tuple[str, ...] = ("period", "value"),
-             dimension: str = "A1:B2", sheet_prolog: str = "", shared_prolog: str = "",
-             shared_blocks: list[bytes] | None = None) -> None:
+def workbook(
+    path: Path,
+    rows: list[tuple[int, list[str]]],
+    *,
+    shared: tuple[str, ...] = ("period", "value"),
+    dimension: str = "A1:B2",
+    sheet_prolog: str = "",
+    shared_prolog: str = "",
+    shared_blocks: list[bytes] | None = None,
+) -> None:
     """A minimal .xlsx written by hand, so that its XML can be anything a hostile file holds."""
     body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in rows)
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?>{sheet_prolog}<worksheet {_NS}><dimension ref="{dimension}"/>'
-             f'<sheetData>{body}</sheetData></worksheet>')
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{sheet_prolog}<worksheet {_NS}><dimension ref="{dimension}"/>'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in _PARTS.items():
             z.writestr(name, text)
@@ -95,8 +110,10 @@ def workbook(path: Path, rows: list[tuple[int, list[str]]], *, shared: tuple[str
                     fh.write(block)
         else:
             items = "".join(f"<si><t>{s}</t></si>" for s in shared)
-            z.writestr("xl/sharedStrings.xml",
-                       f'<?xml version="1.0" encoding="UTF-8"?>{shared_prolog}<sst {_NS}>{items}</sst>')
+            z.writestr(
+                "xl/sharedStrings.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?>{shared_prolog}<sst {_NS}>{items}</sst>',
+            )
 
 
 def _bomb_strings() -> list[bytes]:
@@ -118,6 +135,7 @@ def _data(name: str, content: bytes | Callable[[Path], None]) -> Maker:
         else:
             path.write_bytes(content)
         return name
+
     return make
 
 
@@ -125,6 +143,7 @@ def _symlink(name: str, target: Callable[[Path], Path]) -> Maker:
     def make(inbox: Path) -> str:
         os.symlink(target(inbox), inbox / name)
         return name
+
     return make
 
 
@@ -144,6 +163,7 @@ def _sparse(size: int) -> Callable[[Path], None]:
         with path.open("wb") as fh:
             fh.write(b"period,value\n")
             fh.truncate(size)  # sparse: refused by its size before a byte is read
+
     return make
 
 
@@ -165,8 +185,12 @@ def inbox_cases() -> dict[str, Maker]:
         "csv-line-2mb": (header + "2015,50,," + "x" * 2_000_000 + ",\n").encode(),
         "csv-line-20mb-unquoted-cells": b"period,value\n2015," + b"1," * 10_000_000 + b"\n",
         "csv-cell-20k-quoted": (header + '2015,50,,"' + "y" * 20_000 + '",\n').encode(),
-        "csv-100k-columns": (",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n").encode(),
-        "csv-300-columns": (",".join(["period", "value", *(f"c{i}" for i in range(298))]) + "\n2015,50\n").encode(),
+        "csv-100k-columns": (
+            ",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n"
+        ).encode(),
+        "csv-300-columns": (
+            ",".join(["period", "value", *(f"c{i}" for i in range(298))]) + "\n2015,50\n"
+        ).encode(),
         "csv-over-file-bytes": _sparse(200_000_001),
         "csv-quoted-newlines-flood": (header + '2015,50,,"' + "\n" * 50_000 + '",\n2015,51,,,\n').encode(),
         "csv-many-bad-rows": (header + "".join(f"x{i},y\n" for i in range(5_000))).encode(),
@@ -177,46 +201,67 @@ def inbox_cases() -> dict[str, Maker]:
     xxe = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     workbooks: dict[str, Callable[[Path], None] | bytes] = {
         "xlsx-billion-laughs": _xlsx(shared=("period", "&lol4;"), shared_prolog=lol),
-        "xlsx-xxe-sheet": _xlsx(rows=[(1, HEADER), (2, [_n("A2", 2015), _inline("B2", "&xxe;")])], sheet_prolog=xxe),
+        "xlsx-xxe-sheet": _xlsx(
+            rows=[(1, HEADER), (2, [_n("A2", 2015), _inline("B2", "&xxe;")])], sheet_prolog=xxe
+        ),
         "xlsx-xxe-strings": _xlsx(shared=("period", "&xxe;"), shared_prolog=xxe),
-        "xlsx-huge-dimension-wide-cell": _xlsx(rows=[(1, [*HEADER, _s("XFD1", 0)]), (2, ROW)],
-                                               dimension="A1:XFD1048576"),
+        "xlsx-huge-dimension-wide-cell": _xlsx(
+            rows=[(1, [*HEADER, _s("XFD1", 0)]), (2, ROW)], dimension="A1:XFD1048576"
+        ),
         "xlsx-300-columns": _xlsx(rows=[(1, HEADER), (2, [*ROW, _n("KN2", 1)])]),
         "xlsx-shared-strings-210mb": lambda path: workbook(
-            path, [(1, [*HEADER, _s("C1", 2)]), (2, [*ROW, _s("C2", 3)])], shared_blocks=_bomb_strings()),
-        "xlsx-cell-20k-chars": _xlsx(rows=[(1, [*HEADER, _inline("C1", "note")]),
-                                           (2, [*ROW, _inline("C2", "z" * 20_000)])]),
+            path, [(1, [*HEADER, _s("C1", 2)]), (2, [*ROW, _s("C2", 3)])], shared_blocks=_bomb_strings()
+        ),
+        "xlsx-cell-20k-chars": _xlsx(
+            rows=[(1, [*HEADER, _inline("C1", "note")]), (2, [*ROW, _inline("C2", "z" * 20_000)])]
+        ),
         "xlsx-formula": _xlsx(rows=[(1, HEADER), (2, [_n("A2", 2015), '<c r="B2"><f>1+1</f><v>2</v></c>'])]),
-        "xlsx-formula-injection-note": _xlsx(rows=[(1, [*HEADER, _inline("C1", "note")]),
-                                                   (2, [*ROW, _inline("C2", "=1+cmd|' /C calc'!A0")])]),
-        "xlsx-error-value": _xlsx(rows=[(1, HEADER), (2, [_n("A2", 2015), '<c r="B2" t="e"><v>#DIV/0!</v></c>'])]),
+        "xlsx-formula-injection-note": _xlsx(
+            rows=[(1, [*HEADER, _inline("C1", "note")]), (2, [*ROW, _inline("C2", "=1+cmd|' /C calc'!A0")])]
+        ),
+        "xlsx-error-value": _xlsx(
+            rows=[(1, HEADER), (2, [_n("A2", 2015), '<c r="B2" t="e"><v>#DIV/0!</v></c>'])]
+        ),
         "xlsx-empty-sheet": _xlsx(rows=[]),
         "xlsx-not-a-zip": b"period,value\n2015,50\n",
-        "xlsx-truncated-zip": lambda path: (workbook(path, [(1, HEADER), (2, ROW)]),
-                                            path.write_bytes(path.read_bytes()[:300])),
+        "xlsx-truncated-zip": lambda path: (
+            workbook(path, [(1, HEADER), (2, ROW)]),
+            path.write_bytes(path.read_bytes()[:300]),
+        ),
         "xlsx-zip-without-workbook": lambda path: zipfile.ZipFile(path, "w").writestr("hello.txt", "hi"),
         "xlsx-year-zero": _xlsx(rows=[(1, HEADER), (2, [_n("A2", 0), _n("B2", 50)])]),
     }
     for case, content in workbooks.items():
         cases[case] = _data(_name(case.removeprefix("xlsx-"), ".xlsx"), content)
-    cases.update({
-        "fs-symlink-to-secret-outside": _symlink(_name("link"), lambda inbox: inbox.parent.parent / "outside" /
-                                                 "secret.csv"),
-        "fs-symlink-to-etc-passwd": _symlink(_name("passwd"), lambda _: Path("/etc/passwd")),
-        "fs-symlink-dangling": _symlink(_name("dangling"), lambda inbox: inbox / "does-not-exist.csv"),
-        "fs-symlink-to-folder": _symlink(_name("dirlink"), lambda inbox: inbox.parent.parent / "outside"),
-        "fs-symlink-to-project-definition": _symlink(
-            _name("definition"), lambda inbox: inbox.parent / "indicators" / "environment" / "waste-sorted.csv"),
-        "fs-folder-named-like-data": _folder,
-        "fs-fifo": _fifo,
-        "fs-name-with-newline": _data(f"{INDICATOR}--a\nok: all files accepted.csv", b"period,value\n2015,500\n"),
-        "fs-name-with-terminal-escape": _data(f"{INDICATOR}--\x1b[32mok\x1b[0m.csv", b"period,value\n2015,500\n"),
-        "fs-name-with-bidi-override": _data(f"{INDICATOR}--\u202evsc.xlsx", b"not a workbook"),
-        "fs-name-not-utf8": _data(os.fsdecode(INDICATOR.encode() + b"--\xff\xfe.csv"), b"period,value\n2015,500\n"),
-        "fs-no-indicator": _data("unknown-indicator.csv", GOOD.encode()),
-        "fs-unknown-suffix": _data(f"{INDICATOR}.txt", GOOD.encode()),
-        "fs-no-suffix": _data(INDICATOR, GOOD.encode()),
-    })
+    cases.update(
+        {
+            "fs-symlink-to-secret-outside": _symlink(
+                _name("link"), lambda inbox: inbox.parent.parent / "outside" / "secret.csv"
+            ),
+            "fs-symlink-to-etc-passwd": _symlink(_name("passwd"), lambda _: Path("/etc/passwd")),
+            "fs-symlink-dangling": _symlink(_name("dangling"), lambda inbox: inbox / "does-not-exist.csv"),
+            "fs-symlink-to-folder": _symlink(_name("dirlink"), lambda inbox: inbox.parent.parent / "outside"),
+            "fs-symlink-to-project-definition": _symlink(
+                _name("definition"),
+                lambda inbox: inbox.parent / "indicators" / "environment" / "waste-sorted.csv",
+            ),
+            "fs-folder-named-like-data": _folder,
+            "fs-fifo": _fifo,
+            "fs-name-with-newline": _data(
+                f"{INDICATOR}--a\nok: all files accepted.csv", b"period,value\n2015,500\n"
+            ),
+            "fs-name-with-terminal-escape": _data(
+                f"{INDICATOR}--\x1b[32mok\x1b[0m.csv", b"period,value\n2015,500\n"
+            ),
+            "fs-name-with-bidi-override": _data(f"{INDICATOR}--\u202evsc.xlsx", b"not a workbook"),
+            "fs-name-not-utf8": _data(
+                os.fsdecode(INDICATOR.encode() + b"--\xff\xfe.csv"), b"period,value\n2015,500\n"
+            ),
+            "fs-no-indicator": _data("unknown-indicator.csv", GOOD.encode()),
+            "fs-unknown-suffix": _data(f"{INDICATOR}.txt", GOOD.encode()),
+            "fs-no-suffix": _data(INDICATOR, GOOD.encode()),
+        }
+    )
     return cases
 
 
@@ -224,6 +269,7 @@ INBOX_CASES = inbox_cases()
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
 
 def tree_hash(folder: Path, skip: tuple[str, ...] = ()) -> str:
     """A hash of every name, link target and file content under ``folder`` (links are not followed)."""
@@ -259,8 +305,10 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def observations(project: Path) -> list[tuple]:
     with sqlite3.connect(project / "var" / "test.sqlite") as conn:
-        return conn.execute("SELECT indicator_id, series, period, value, note, source FROM observations "
-                            "WHERE superseded_at IS NULL ORDER BY 1, 2, 3").fetchall()
+        return conn.execute(
+            "SELECT indicator_id, series, period, value, note, source FROM observations "
+            "WHERE superseded_at IS NULL ORDER BY 1, 2, 3"
+        ).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +319,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outside = base / "outside"
     outside.mkdir()
     (outside / "secret.csv").write_text(f"period,value\n2015,{SECRET}\n", encoding="utf-8")
-    (outside / "untouched.txt").write_text("nothing in the project may change this folder\n", encoding="utf-8")
+    (outside / "untouched.txt").write_text(
+        "nothing in the project may change this folder\n", encoding="utf-8"
+    )
     result = tracker("run", cwd=project)
     assert result.returncode == 0, result.stderr
     return project
@@ -285,17 +335,24 @@ def copy_of(seeded: Path, tmp_path: Path) -> Path:
 
 # --- one run over every inbox case -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def inbox_run(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     project = copy_of(seeded, tmp_path_factory.mktemp("inbox-run"))
-    before = {"observations": observations(project), "indicators": tree_hash(project / "indicators"),
-              "outside": tree_hash(project.parent / "outside")}
+    before = {
+        "observations": observations(project),
+        "indicators": tree_hash(project / "indicators"),
+        "outside": tree_hash(project.parent / "outside"),
+    }
     inbox = project / "inbox"
     inbox.mkdir()
     names = {case: make(inbox) for case, make in INBOX_CASES.items()}
     (inbox / "pm10-days--good.csv").write_text(GOOD, encoding="utf-8")
     result = tracker("run", cwd=project)
-    reports = {p.name.removesuffix(".problems.txt"): p for p in (project / "var" / "rejected").rglob("*.problems.txt")}
+    reports = {
+        p.name.removesuffix(".problems.txt"): p
+        for p in (project / "var" / "rejected").rglob("*.problems.txt")
+    }
     return {"project": project, "before": before, "names": names, "result": result, "reports": reports}
 
 
@@ -355,8 +412,12 @@ def _refused_everywhere(project: Path, expected_file: str, deep: bool) -> None:
             code, err = cli(project, command)
         assert code == 3, err[-2000:]
         assert TRACEBACK not in err
-        problems = [line for line in err.splitlines() if _PLACE.match(line) and not line.startswith(
-            ("config.yaml is invalid", "indicator definitions are invalid"))]
+        problems = [
+            line
+            for line in err.splitlines()
+            if _PLACE.match(line)
+            and not line.startswith(("config.yaml is invalid", "indicator definitions are invalid"))
+        ]
         assert problems, err
         for line in problems:
             assert _PLACE.match(line)["file"] == expected_file, line  # type: ignore[index]
@@ -375,7 +436,9 @@ def test_config_case_refused(seeded: Path, tmp_path: Path, case: str) -> None:
 @pytest.mark.parametrize("case", DEFINITION_CASES)
 def test_definition_case_refused(seeded: Path, tmp_path: Path, case: str) -> None:
     project = copy_of(seeded, tmp_path)
-    shutil.copyfile(HOSTILE / "definitions" / f"{case}.yaml", project / "indicators" / "mobility" / "hostile.yaml")
+    shutil.copyfile(
+        HOSTILE / "definitions" / f"{case}.yaml", project / "indicators" / "mobility" / "hostile.yaml"
+    )
     _refused_everywhere(project, "indicators/mobility/hostile.yaml", deep=case.startswith(("deep", "alias")))
 
 

@@ -24,8 +24,28 @@ from tracker.yamlfile import load_model
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "opensdg-cif-sample"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "opensdg"
 ORIGIN = "sdg-data-canada-odd-donnees/cif-data-donnees-cic"
-SAMPLE_IDS = ["1-1-1", "1-2-1", "1-3-1", "2-2-1", "3-1-1", "7-1-1", "8-6-1", "9-2-1", "10-1-1", "11-1-1", "11-2-1",
-              "11-3-1", "11-5-1", "11-6-1", "12-1-1", "13-1-1", "14-2-1", "15-5-1", "16-4-1", "17-1-1"]
+SAMPLE_IDS = [
+    "1-1-1",
+    "1-2-1",
+    "1-3-1",
+    "2-2-1",
+    "3-1-1",
+    "7-1-1",
+    "8-6-1",
+    "9-2-1",
+    "10-1-1",
+    "11-1-1",
+    "11-2-1",
+    "11-3-1",
+    "11-5-1",
+    "11-6-1",
+    "12-1-1",
+    "13-1-1",
+    "14-2-1",
+    "15-5-1",
+    "16-4-1",
+    "17-1-1",
+]
 OBJECTIVES = """\
 objectives:
   - id: world
@@ -84,6 +104,7 @@ def note_of(report: ImportReport, sid: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- the real sample
 
+
 def test_every_sample_indicator_imported_without_problems(sample: tuple[ImportReport, Path]) -> None:
     report, dest = sample
     assert [str(p) for p in report.problems] == []
@@ -91,7 +112,8 @@ def test_every_sample_indicator_imported_without_problems(sample: tuple[ImportRe
     assert [i.source_id for i in report.imported] == SAMPLE_IDS
     assert all(i.status == "created" for i in report.imported)
     assert sorted(p.name for p in (dest / "world").iterdir()) == sorted(
-        f"sdg-{sid}{suffix}" for sid in SAMPLE_IDS for suffix in (".yaml", ".csv"))
+        f"sdg-{sid}{suffix}" for sid in SAMPLE_IDS for suffix in (".yaml", ".csv")
+    )
 
 
 def test_catalogue_loads_and_every_data_file_validates(sample: tuple[ImportReport, Path]) -> None:
@@ -111,8 +133,10 @@ def test_data_note_names_the_platform_and_indicator(sample: tuple[ImportReport, 
     for sid in SAMPLE_IDS:
         ind = definition(report, sid)
         assert ind.data_note is not None
-        assert ind.data_note.en.startswith(f"Imported from the Open SDG platform {ORIGIN}, indicator "
-                                           f"{sid.replace('-', '.')} (indicator_{sid}.csv, meta/{sid}.md).")
+        assert ind.data_note.en.startswith(
+            f"Imported from the Open SDG platform {ORIGIN}, indicator "
+            f"{sid.replace('-', '.')} (indicator_{sid}.csv, meta/{sid}.md)."
+        )
         assert ind.data_note.it.startswith(f"Importato dalla piattaforma Open SDG {ORIGIN}")
         assert ind.code == sid.replace("-", ".")
         assert "The source has no Italian text" in ind.data_note.en
@@ -130,7 +154,10 @@ def test_quirk_year_forms_become_canonical_periods(sample: tuple[ImportReport, P
 
 def test_quirk_mixed_quoting_and_commas_in_cells(sample: tuple[ImportReport, Path]) -> None:
     report, _ = sample  # 1-1-1: `2015,"","","","",,14.5` and `"Calgary, Alberta"`
-    assert [(r["period"], r["value"]) for r in headline(report, "1-1-1")][:2] == [("2015", "14.5"), ("2016", "12.9")]
+    assert [(r["period"], r["value"]) for r in headline(report, "1-1-1")][:2] == [
+        ("2015", "14.5"),
+        ("2016", "12.9"),
+    ]
     assert item(report, "1-1-1").headline_rows == 9
     geography = next(d for d in definition(report, "1-1-1").disaggregations if d.column == "geography")
     assert "Calgary, Alberta" in geography.values
@@ -143,7 +170,10 @@ def test_quirk_bom_crlf_and_no_final_newline(sample: tuple[ImportReport, Path]) 
     data_2_2_1 = rows(report, "2-2-1")  # CRLF
     assert len(data_2_2_1) == 37 and not any("\r" in v for r in data_2_2_1 for v in r.values())
     assert definition(report, "2-2-1").disaggregations[0].values[-1] == "Air Quality"
-    assert [(r["period"], r["value"]) for r in headline(report, "7-1-1")][-1] == ("2023/2024", "124.2")  # no final \n
+    assert [(r["period"], r["value"]) for r in headline(report, "7-1-1")][-1] == (
+        "2023/2024",
+        "124.2",
+    )  # no final \n
 
 
 def test_quirk_geocode_read_as_text_and_not_a_disaggregation(sample: tuple[ImportReport, Path]) -> None:
@@ -151,7 +181,11 @@ def test_quirk_geocode_read_as_text_and_not_a_disaggregation(sample: tuple[Impor
     imported = item(report, "11-5-1")
     assert imported.geocodes["St. John's (CMA), N.L."] == "001"
     assert imported.geocodes["Newfoundland and Labrador"] == "10"
-    assert [d.column for d in definition(report, "11-5-1").disaggregations] == ["geography", "gender", "type_of_commute"]
+    assert [d.column for d in definition(report, "11-5-1").disaggregations] == [
+        "geography",
+        "gender",
+        "type_of_commute",
+    ]
     assert "GeoCode map codes were not imported." in imported.notes
 
 
@@ -169,8 +203,10 @@ def test_quirk_translation_keys_in_headers_and_values(sample: tuple[ImportReport
     report, _ = sample
     ind = definition(report, "1-2-1")
     assert [(d.column, d.label.en) for d in ind.disaggregations] == [
-        ("geography", "Geography"), ("age_group_and_family_type", "Age group and family type"),
-        ("statistics", "Statistics")]
+        ("geography", "Geography"),
+        ("age_group_and_family_type", "Age group and family type"),
+        ("statistics", "Statistics"),
+    ]
     text = item(report, "1-2-1").data_file.read_text(encoding="utf-8")
     assert "data." not in text
     assert "British Columbia" in ind.disaggregations[0].values
@@ -181,25 +217,44 @@ def test_quirk_translation_keys_in_another_language(tmp_path: Path) -> None:
     assert report.problems == []
     geography = definition(report, "1-2-1").disaggregations[0]
     assert geography.label.en == "Géographie" and "Colombie-Britannique" in geography.values
-    assert definition(report, "1-1-1").name.en == "Taux de pauvreté basé sur le seuil officiel de la pauvreté au Canada"
+    assert (
+        definition(report, "1-1-1").name.en
+        == "Taux de pauvreté basé sur le seuil officiel de la pauvreté au Canada"
+    )
 
 
 def test_quirk_no_headline_row_takes_the_platform_progress_series(sample: tuple[ImportReport, Path]) -> None:
     report, _ = sample  # 16-4-1: no all-blank row; the options pick Canada / Total cases / <= 3 months
     top = headline(report, "16-4-1")
     assert len(top) == 11 and item(report, "16-4-1").headline_rows == 11
-    assert (top[0]["period"], top[0]["value"], top[0]["note"]) == ("2014/2015", "69.79", "Open SDG Progress column")
-    assert "the headline is Geography = Canada, Type of case = Total cases, Elapsed time = Less than or equal to " \
-           "3 months, chosen by the progress options, using its Progress column values" in note_of(report, "16-4-1")
-    same_row = [r for r in rows(report, "16-4-1") if r["period"] == "2014/2015" and r["geography"] == "Canada"
-                and r["type_of_case"] == "Total cases" and r["elapsed_time"] == "Less than or equal to 3 months"]
+    assert (top[0]["period"], top[0]["value"], top[0]["note"]) == (
+        "2014/2015",
+        "69.79",
+        "Open SDG Progress column",
+    )
+    assert (
+        "the headline is Geography = Canada, Type of case = Total cases, Elapsed time = Less than or equal to "
+        "3 months, chosen by the progress options, using its Progress column values"
+        in note_of(report, "16-4-1")
+    )
+    same_row = [
+        r
+        for r in rows(report, "16-4-1")
+        if r["period"] == "2014/2015"
+        and r["geography"] == "Canada"
+        and r["type_of_case"] == "Total cases"
+        and r["elapsed_time"] == "Less than or equal to 3 months"
+    ]
     assert [r["value"] for r in same_row] == ["52.22"]  # the displayed Value stays in its own series
 
 
 def test_quirk_progress_column_not_last_is_no_disaggregation(sample: tuple[ImportReport, Path]) -> None:
     report, _ = sample
     assert [d.column for d in definition(report, "16-4-1").disaggregations] == [
-        "geography", "type_of_case", "elapsed_time"]
+        "geography",
+        "type_of_case",
+        "elapsed_time",
+    ]
     assert "progress" not in rows(report, "16-4-1")[0]
 
 
@@ -211,33 +266,49 @@ def test_quirk_html_in_metadata_becomes_plain_text(sample: tuple[ImportReport, P
             assert "<" not in text.replace("<=", ""), sid
     assert definition(report, "11-1-1").definition.en.startswith(
         "The indicator measures the number and growth rate of shelter users experiencing chronic homelessness.\n"
-        "Chronic homelessness refers to")
+        "Chronic homelessness refers to"
+    )
     # 11-3-1 has an empty source_url_1: the link in its (HTML) body is the source
-    assert definition(report, "11-3-1").source.url == ("https://www.canada.ca/en/environment-climate-change/services/"
-                                                       "environmental-indicators/population-exposure-outdoor-air-pollutants.html")
+    assert definition(report, "11-3-1").source.url == (
+        "https://www.canada.ca/en/environment-climate-change/services/"
+        "environmental-indicators/population-exposure-outdoor-air-pollutants.html"
+    )
 
 
 def test_quirk_yaml_comments_in_progress_options(sample: tuple[ImportReport, Path]) -> None:
     report, _ = sample
-    assert "Comment in the source's progress options: “progress column values for <= 3 months are actually <= 3 " \
-           "months + 3-6 months”." in note_of(report, "16-4-1")
+    assert (
+        "Comment in the source's progress options: “progress column values for <= 3 months are actually <= 3 "
+        "months + 3-6 months”." in note_of(report, "16-4-1")
+    )
     assert definition(report, "16-4-1").direction == "increase"  # the comment sits inside the options list
-    assert "its manual status is 'not_available_manual'" in note_of(report, "13-1-1")  # trailing comment dropped
+    assert "its manual status is 'not_available_manual'" in note_of(
+        report, "13-1-1"
+    )  # trailing comment dropped
     assert "The source's progress options are commented out." in note_of(report, "7-1-1")
 
 
-@pytest.mark.parametrize(("sid", "direction", "base_year", "target", "limit", "defaulted"), [
-    ("1-1-1", "decrease", 2015, (7.25, 2030), None, ["Direction", "Base year"]),
-    ("1-2-1", "increase", 2015, None, 100, ["Base year"]),
-    ("11-1-1", "decrease", 2016, (13433, 2028), None, []),
-    ("11-3-1", "increase", 2005, (85, 2030), None, []),
-    ("15-5-1", "decrease", 2015, (100, 2030), None, ["Base year", "Target year"]),
-    ("14-2-1", "increase", 2015, (55, 2026), None, ["Base year"]),
-    ("1-3-1", "decrease", 2015, None, None, ["Direction", "Base year"]),  # no options at all
-])
-def test_progress_options_with_open_sdg_defaults(sample: tuple[ImportReport, Path], sid: str, direction: str,
-                                                 base_year: int, target: tuple[float, int] | None,
-                                                 limit: float | None, defaulted: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("sid", "direction", "base_year", "target", "limit", "defaulted"),
+    [
+        ("1-1-1", "decrease", 2015, (7.25, 2030), None, ["Direction", "Base year"]),
+        ("1-2-1", "increase", 2015, None, 100, ["Base year"]),
+        ("11-1-1", "decrease", 2016, (13433, 2028), None, []),
+        ("11-3-1", "increase", 2005, (85, 2030), None, []),
+        ("15-5-1", "decrease", 2015, (100, 2030), None, ["Base year", "Target year"]),
+        ("14-2-1", "increase", 2015, (55, 2026), None, ["Base year"]),
+        ("1-3-1", "decrease", 2015, None, None, ["Direction", "Base year"]),  # no options at all
+    ],
+)
+def test_progress_options_with_open_sdg_defaults(
+    sample: tuple[ImportReport, Path],
+    sid: str,
+    direction: str,
+    base_year: int,
+    target: tuple[float, int] | None,
+    limit: float | None,
+    defaulted: list[str],
+) -> None:
     report, _ = sample
     ind = definition(report, sid)
     assert ind.direction == direction
@@ -254,11 +325,18 @@ def test_units_and_series_selected_by_the_options(sample: tuple[ImportReport, Pa
     report, _ = sample
     ind = definition(report, "11-1-1")
     assert ind.unit.kind == "count" and item(report, "11-1-1").rows == 9
-    assert ind.name.en == "Number of shelter users experiencing chronic homelessness"  # its graph_titles entry
+    assert (
+        ind.name.en == "Number of shelter users experiencing chronic homelessness"
+    )  # its graph_titles entry
     assert "only 'Number' was imported (chosen by the progress options)" in note_of(report, "11-1-1")
     assert definition(report, "14-2-1").unit.kind == "percent"
-    assert definition(report, "14-2-1").name.en == "Proportion of key fish stocks in the Cautious and Healthy zones"
-    assert {r["value"] for r in rows(report, "14-2-1")}.isdisjoint({"103", "112"})  # "Number of stocks" left out
+    assert (
+        definition(report, "14-2-1").name.en
+        == "Proportion of key fish stocks in the Cautious and Healthy zones"
+    )
+    assert {r["value"] for r in rows(report, "14-2-1")}.isdisjoint(
+        {"103", "112"}
+    )  # "Number of stocks" left out
 
 
 def test_unit_kinds_and_ranges(sample: tuple[ImportReport, Path]) -> None:
@@ -269,7 +347,9 @@ def test_unit_kinds_and_ranges(sample: tuple[ImportReport, Path]) -> None:
     emissions = definition(report, "13-1-1").unit
     assert (emissions.kind, emissions.label.en, emissions.decimals) == ("amount", "Mt CO2 eq", 3)
     assert definition(report, "8-6-1").unit.kind == "count"
-    assert definition(report, "13-1-1").disaggregations[1].column == "by_source"  # "Source" is a reserved column
+    assert (
+        definition(report, "13-1-1").disaggregations[1].column == "by_source"
+    )  # "Source" is a reserved column
 
 
 def _cagr(v1: float, v0: float, t1: float, t0: float) -> float:
@@ -314,18 +394,25 @@ def test_assessment_matches_progress_measure_by_hand(sample: tuple[ImportReport,
 
 # ---------------------------------------------------------------------------------------------- synthetic fixtures
 
+
 def test_fixture_problems_located_and_other_files_imported(fixtures: tuple[ImportReport, Path]) -> None:
     report, dest = fixtures
     assert [i.source_id for i in report.imported] == ["1-1-1", "3-1-1", "4-1-1", "7-1-1", "8-1-1"]
     assert report.skipped == ["2-1-1", "5-1-1", "6-1-1", "9-1-1"]
     found = {str(p) for p in report.problems}
-    assert "opensdg/data/indicator_2-1-1.csv:1: no Value column (columns: Year, Amount) (fix: an Open SDG data " \
-           "file has 'Year' first and 'Value' last)" in found
-    assert "opensdg/meta/5-1-1.md:5: invalid YAML front matter: mapping values are not allowed here " \
-           "(fix: check indentation and quoting)" in found
+    assert (
+        "opensdg/data/indicator_2-1-1.csv:1: no Value column (columns: Year, Amount) (fix: an Open SDG data "
+        "file has 'Year' first and 'Value' last)" in found
+    )
+    assert (
+        "opensdg/meta/5-1-1.md:5: invalid YAML front matter: mapping values are not allowed here "
+        "(fix: check indentation and quoting)" in found
+    )
     assert any(p.startswith("opensdg/data/indicator_6-1-1.csv: not UTF-8 text") for p in found)
-    assert "opensdg/meta/9-1-1.md: metadata file not found (fix: each indicator needs meta/<id>.md with its name " \
-           "and source)" in found
+    assert (
+        "opensdg/meta/9-1-1.md: metadata file not found (fix: each indicator needs meta/<id>.md with its name "
+        "and source)" in found
+    )
     cat = catalog.load(dest)  # what was imported is a valid catalogue
     for entry in cat.entries:
         assert read_observations(entry.data_file, entry.indicator)[1] == []
@@ -337,17 +424,24 @@ def test_fixture_bad_year_bad_value_and_duplicate_rows(fixtures: tuple[ImportRep
     assert [(p.line, p.column) for p in mine] == [(3, "Year"), (4, "Value"), (6, "Value")]
     assert mine[0].message == "'20l6' is not a period" and mine[1].message == "'n/a' is not a number"
     assert mine[2].message == "a second value for 2018 in the same series (first on line 5)"
-    assert [(r["period"], r["value"]) for r in rows(report, "3-1-1")] == [("2015", "1"), ("2018", "4"), ("2019", "6")]
+    assert [(r["period"], r["value"]) for r in rows(report, "3-1-1")] == [
+        ("2015", "1"),
+        ("2018", "4"),
+        ("2019", "6"),
+    ]
 
 
 def test_fixture_html_in_metadata_neutralised(fixtures: tuple[ImportReport, Path]) -> None:
     report, _ = fixtures
     ind = definition(report, "1-1-1")
     assert ind.name.en == "Synthetic good indicator"
-    assert ind.definition.en == ("Synthetic series.\nSecond line with a link (https://example.org/more).\n"
-                                 "‹b>not bold‹/b>")
+    assert ind.definition.en == (
+        "Synthetic series.\nSecond line with a link (https://example.org/more).\n‹b>not bold‹/b>"
+    )
     assert "alert" not in ind.definition.en
-    assert [r["note"] for r in rows(report, "1-1-1")][1] == "provisional figure"  # COMMENT_OBS "<b>provisional</b>"
+    assert [r["note"] for r in rows(report, "1-1-1")][
+        1
+    ] == "provisional figure"  # COMMENT_OBS "<b>provisional</b>"
     assert plain_text('<a href="javascript:alert(1)">x</a><style>p{}</style>') == "x"
 
 
@@ -357,8 +451,11 @@ def test_fixture_comments_in_options_and_missing_translation(fixtures: tuple[Imp
     note = note_of(report, "1-1-1")
     assert "Comment in the source's progress options: “the plan's own target”." in note
     assert "Comment in the source's progress options: “higher is better here”." in note
-    assert (ind.direction, ind.target.value if ind.target else None, ind.target.year if ind.target else None) == (
-        "increase", 20, 2025)
+    assert (
+        ind.direction,
+        ind.target.value if ind.target else None,
+        ind.target.year if ind.target else None,
+    ) == ("increase", 20, 2025)
     assert ind.disaggregations[0].values == ["North", "Elsewhere"]  # data.Elsewhere has no translation
     assert "1 translation keys have no en translation" in note
 
@@ -366,7 +463,12 @@ def test_fixture_comments_in_options_and_missing_translation(fixtures: tuple[Imp
 def test_fixture_total_value_becomes_the_headline(fixtures: tuple[ImportReport, Path]) -> None:
     report, _ = fixtures
     assert [(r["period"], r["value"]) for r in headline(report, "7-1-1")] == [("2015", "10"), ("2016", "11")]
-    assert [r["sex"] for r in rows(report, "7-1-1")] == ["", "", "Women", "Women"]  # "Total" rows moved, not copied
+    assert [r["sex"] for r in rows(report, "7-1-1")] == [
+        "",
+        "",
+        "Women",
+        "Women",
+    ]  # "Total" rows moved, not copied
     assert definition(report, "7-1-1").disaggregations[0].values == ["Women"]
     assert "the headline is Sex = Total, chosen by its total values" in note_of(report, "7-1-1")
 
@@ -408,17 +510,32 @@ def test_unknown_objective_and_id_taken_elsewhere(tmp_path: Path) -> None:
 def test_cli_import_opensdg(tmp_path: Path) -> None:
     make_indicators(tmp_path)
     runner = CliRunner()
-    ok = runner.invoke(app, ["import", "opensdg", str(FIXTURES), "--objective", "world", "--indicator", "7-1-1",
-                             "--project", str(tmp_path)])
+    ok = runner.invoke(
+        app,
+        [
+            "import",
+            "opensdg",
+            str(FIXTURES),
+            "--objective",
+            "world",
+            "--indicator",
+            "7-1-1",
+            "--project",
+            str(tmp_path),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert "7-1-1 -> indicators/world/sdg-7-1-1.yaml (4 rows, 2 in the headline; created)" in ok.output
-    bad = runner.invoke(app, ["import", "opensdg", str(FIXTURES), "--objective", "world", "--dry-run",
-                              "--project", str(tmp_path)])
+    bad = runner.invoke(
+        app,
+        ["import", "opensdg", str(FIXTURES), "--objective", "world", "--dry-run", "--project", str(tmp_path)],
+    )
     assert bad.exit_code == 1
     assert "5 indicator(s) would be imported, 4 skipped" in bad.output
     assert "indicator_3-1-1.csv:3:Year: '20l6' is not a period" in bad.output
-    missing = runner.invoke(app, ["import", "opensdg", str(tmp_path / "none"), "--objective", "world",
-                                  "--project", str(tmp_path)])
+    missing = runner.invoke(
+        app, ["import", "opensdg", str(tmp_path / "none"), "--objective", "world", "--project", str(tmp_path)]
+    )
     assert missing.exit_code == 2
 
 
@@ -427,9 +544,13 @@ def test_cli_import_opensdg(tmp_path: Path) -> None:
 #: What sdg-build published for the sample (its ``indicator_calculation_components.yml``, see SOURCE.md).
 RESULTS = SAMPLE / "progress-results.yml"
 #: Open SDG status codes → our categories (the code's status names, tracker.assess.opensdg.CATEGORY).
-STATUS = {"target_achieved": Category.ACHIEVED, "substantial_progress": Category.ON_TRACK,
-          "moderate_progress": Category.MODERATE, "limited_progress": Category.LIMITED,
-          "deterioration": Category.DETERIORATING}
+STATUS = {
+    "target_achieved": Category.ACHIEVED,
+    "substantial_progress": Category.ON_TRACK,
+    "moderate_progress": Category.MODERATE,
+    "limited_progress": Category.LIMITED,
+    "deterioration": Category.DETERIORATING,
+}
 
 
 def _published() -> dict[str, dict]:
@@ -455,8 +576,9 @@ def _same_series(got, want: dict) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("sid", SAMPLE_IDS)
-def test_every_sample_indicator_matches_what_sdg_build_published(sample: tuple[ImportReport, Path],
-                                                                 sid: str) -> None:
+def test_every_sample_indicator_matches_what_sdg_build_published(
+    sample: tuple[ImportReport, Path], sid: str
+) -> None:
     """20 of 20: the indicator's status and score, and every series' figures, as sdg-build published them."""
     _, dest = sample
     published = _published()[sid]
@@ -474,14 +596,19 @@ def test_every_sample_indicator_matches_what_sdg_build_published(sample: tuple[I
         _same_series(result.headline, next(iter(series.values())))
     else:
         assert [a.score for a in result.subseries.values()] == pytest.approx(
-            [s["score"] for s in series.values()], abs=1e-9)
+            [s["score"] for s in series.values()], abs=1e-9
+        )
         for got, want in zip(result.subseries.values(), series.values(), strict=True):
             _same_series(got, want)
 
 
-def test_manual_status_is_shown_as_the_platforms_and_no_verdict_of_ours(sample: tuple[ImportReport, Path]) -> None:
+def test_manual_status_is_shown_as_the_platforms_and_no_verdict_of_ours(
+    sample: tuple[ImportReport, Path],
+) -> None:
     report, dest = sample
-    ind, result = _result(dest, "13-1-1")  # auto_progress_calculation: false, progress_status: not_available_manual
+    ind, result = _result(
+        dest, "13-1-1"
+    )  # auto_progress_calculation: false, progress_status: not_available_manual
     assert (ind.automatic_progress, ind.manual_status) == (False, "not_available_manual")
     assert "not available" in result.headline.reason["en"] and "by hand" in result.headline.reason["en"]
     ind, result = _result(dest, "7-1-1")  # off, no manual status (the options are commented out)
@@ -490,7 +617,9 @@ def test_manual_status_is_shown_as_the_platforms_and_no_verdict_of_ours(sample: 
     assert "no automatic verdict is published here either" in note_of(report, "7-1-1")
 
 
-def test_a_range_of_years_counts_as_its_first_year_as_sdg_build_reads_it(sample: tuple[ImportReport, Path]) -> None:
+def test_a_range_of_years_counts_as_its_first_year_as_sdg_build_reads_it(
+    sample: tuple[ImportReport, Path],
+) -> None:
     _, dest = sample  # 11-3-1: "2005-2007" ... "2020-2022"; the data file keeps the range as written
     _, result = _result(dest, "11-3-1")
     assert (result.headline.base.period, result.headline.base.time) == ("2005/2007", 2005.0)
@@ -509,14 +638,18 @@ def several(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportReport, Pat
 
 
 def test_several_progress_series_each_scored_with_its_options_and_averaged(
-        several: tuple[ImportReport, Path]) -> None:
+    several: tuple[ImportReport, Path],
+) -> None:
     report, dest = several
     assert [str(p) for p in report.problems] == []
     ind, result = _result(dest, "1-1-1")
-    assert [(e.select, e.direction, e.base_year, e.target, e.target_year, e.natural_limit)
-            for e in ind.progress_series] == [
+    assert [
+        (e.select, e.direction, e.base_year, e.target, e.target_year, e.natural_limit)
+        for e in ind.progress_series
+    ] == [
         ({}, "increase", 2016, 80, 2030, None),  # series Rate: the headline was built from it
-        ({"series": "Count", "sex": "Female"}, "decrease", None, None, None, 0)]
+        ({"series": "Count", "sex": "Female"}, "decrease", None, None, None, 0),
+    ]
     assert "publishes the mean of their scores" in note_of(report, "1-1-1")
     rate, count = result.subseries[""], result.subseries["series=Count;sex=Female"]
     assert list(result.subseries) == ["", "series=Count;sex=Female"]  # "Other" and Male: named by no entry
@@ -545,7 +678,8 @@ def test_manual_status_of_the_platform_is_published_as_such(several: tuple[Impor
 
 
 def test_pages_show_each_series_verdict_the_manual_status_and_no_on_track_without_target(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`tracker run` on imported indicators: the several-series page lists each series beside the headline
     verdict, the manual status reads as the platform's, and a no-target indicator's badge never says on track."""
     from datetime import UTC, datetime
@@ -575,26 +709,53 @@ def test_pages_show_each_series_verdict_the_manual_status_and_no_on_track_withou
 
 
 def _definition(**extra: object) -> Indicator:
-    tree = {"id": "x-1", "objective": "world", "name": {"it": "x", "en": "x"}, "definition": {"it": "x", "en": "x"},
-            "unit": {"kind": "count", "label": {"it": "", "en": ""}}, "direction": "increase",
-            "source": {"name": "x", "url": "https://example.org/"},
-            "disaggregations": [{"column": "sex", "label": {"it": "Sesso", "en": "Sex"}, "values": ["F", "M"]}]}
+    tree = {
+        "id": "x-1",
+        "objective": "world",
+        "name": {"it": "x", "en": "x"},
+        "definition": {"it": "x", "en": "x"},
+        "unit": {"kind": "count", "label": {"it": "", "en": ""}},
+        "direction": "increase",
+        "source": {"name": "x", "url": "https://example.org/"},
+        "disaggregations": [{"column": "sex", "label": {"it": "Sesso", "en": "Sex"}, "values": ["F", "M"]}],
+    }
     return Indicator.model_validate(tree | extra)
 
 
 def test_progress_series_and_manual_status_are_checked() -> None:
     assert _definition().inconsistencies() == []  # the new keys are optional: existing definitions stay valid
-    good = [{"select": {}, "direction": "increase", "target": 5, "target_year": 2030},
-            {"select": {"sex": "F"}, "direction": "decrease", "natural_limit": 0}]
+    good = [
+        {"select": {}, "direction": "increase", "target": 5, "target_year": 2030},
+        {"select": {"sex": "F"}, "direction": "decrease", "natural_limit": 0},
+    ]
     assert _definition(method="opensdg", progress_series=good).inconsistencies() == []
-    assert _definition(method="opensdg", automatic_progress=False, manual_status="deterioration"
-                       ).inconsistencies() == []
-    found = [key for key, _, _ in _definition(method="eurostat", manual_status="deterioration", progress_series=[
-        {"select": {"sex": "X"}, "direction": "increase", "target_year": 2030},
-        {"select": {"age": "1"}, "direction": "increase"}, {"select": {"sex": "X"}, "direction": "increase"},
-    ]).inconsistencies()]
-    assert found == ["manual_status", "progress_series", "progress_series.0.select", "progress_series.0.target_year",
-                     "progress_series.1.select", "progress_series.2.select", "progress_series.2.select"]
+    assert (
+        _definition(
+            method="opensdg", automatic_progress=False, manual_status="deterioration"
+        ).inconsistencies()
+        == []
+    )
+    found = [
+        key
+        for key, _, _ in _definition(
+            method="eurostat",
+            manual_status="deterioration",
+            progress_series=[
+                {"select": {"sex": "X"}, "direction": "increase", "target_year": 2030},
+                {"select": {"age": "1"}, "direction": "increase"},
+                {"select": {"sex": "X"}, "direction": "increase"},
+            ],
+        ).inconsistencies()
+    ]
+    assert found == [
+        "manual_status",
+        "progress_series",
+        "progress_series.0.select",
+        "progress_series.0.target_year",
+        "progress_series.1.select",
+        "progress_series.2.select",
+        "progress_series.2.select",
+    ]
     single = _definition(method="opensdg", progress_series=good[:1]).inconsistencies()
     assert [key for key, _, _ in single] == ["progress_series"]
     with pytest.raises(ValueError, match="manual_status"):

@@ -39,14 +39,19 @@ def run(root: Path, **kw: object) -> pipeline.RunReport:
 def tree(site: Path) -> dict[str, str]:
     """Every file's hash, the feeds included (dated by the run's clock, like everything else)."""
     site = Path(os.path.realpath(site))
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def rows_of(root: Path, run_id: int) -> int:
     engine = make_engine(config.load(root).database_url)
     with session_scope(engine) as s:
-        count = s.scalar(select(func.count()).select_from(AssessmentRow).where(AssessmentRow.run_id == run_id))
+        count = s.scalar(
+            select(func.count()).select_from(AssessmentRow).where(AssessmentRow.run_id == run_id)
+        )
     engine.dispose()
     return count
 
@@ -68,11 +73,13 @@ def test_one_changed_file_reassesses_one_indicator_and_matches_a_full_recomputat
     assert rows_of(project, third.run_id) == 0  # the snapshot the incremental run saved was already exact
     assert tree(project / "site") == incremental_site
     assert {k: (v.headline.category, v.headline.score) for k, v in third.results.items()} == {
-        k: (v.headline.category, v.headline.score) for k, v in second.results.items()}
+        k: (v.headline.category, v.headline.score) for k, v in second.results.items()
+    }
 
 
-def test_kept_results_are_not_used_with_another_database(project: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kept_results_are_not_used_with_another_database(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(project)
     monkeypatch.setenv(DATABASE_ENV, f"sqlite:///{tmp_path / 'other.sqlite'}")
     again = run(project)  # same files, same ids in a new database: the kept results describe the old one
@@ -95,8 +102,9 @@ def test_kept_results_of_an_older_run_are_not_used(project: Path) -> None:
     assert run(project).reassessed == INDICATORS
 
 
-def test_a_kept_file_that_names_other_code_is_refused_and_reassessed(project: Path,
-                                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_a_kept_file_that_names_other_code_is_refused_and_reassessed(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     run(project)
     folder = config.load(project).path("cache") / kept_results.FOLDER
     victim = sorted(folder.glob("*.pickle"))[0]
@@ -134,7 +142,9 @@ def test_an_indicator_removed_from_the_catalogue_leaves_the_snapshot(project: Pa
     assert last == report.run_id
 
 
-def test_a_first_run_assesses_from_the_files_it_just_read(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_first_run_assesses_from_the_files_it_just_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Values merged into an empty series are exactly the current values: not read back from the database."""
     import tracker.pipeline
 
@@ -163,8 +173,18 @@ def test_a_kept_file_cannot_reach_other_code_through_a_tracker_module(project: P
     command = f"touch {marker}".encode()
     module, name = b"tracker.assess.cache", b"os.system"
     # PROTO 4, module, name, STACK_GLOBAL, the command, TUPLE1, REDUCE, STOP
-    victim.write_bytes(b"\x80\x04\x8c" + bytes([len(module)]) + module + b"\x8c" + bytes([len(name)]) + name
-                       + b"\x93\x8c" + bytes([len(command)]) + command + b"\x85R.")
+    victim.write_bytes(
+        b"\x80\x04\x8c"
+        + bytes([len(module)])
+        + module
+        + b"\x8c"
+        + bytes([len(name)])
+        + name
+        + b"\x93\x8c"
+        + bytes([len(command)])
+        + command
+        + b"\x85R."
+    )
     synthetic.change_one_value(project)
     report = run(project)
     assert not marker.exists()
@@ -189,7 +209,8 @@ def test_kept_results_are_not_used_with_a_recreated_database(project: Path) -> N
 
 
 def test_a_kept_summary_that_does_not_match_the_stored_values_means_a_full_recomputation(
-        project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A brief that lies (the values changed behind the kept results' back) is caught before publishing."""
     import dataclasses
 
@@ -197,10 +218,14 @@ def test_a_kept_summary_that_does_not_match_the_stored_values_means_a_full_recom
     folder = config.load(project).path("cache") / kept_results.FOLDER
     victim = sorted(folder.glob("*.pickle"))[0]
     kept = pickle.loads(victim.read_bytes())
-    victim.write_bytes(pickle.dumps(dataclasses.replace(kept, brief=dataclasses.replace(kept.brief, values_hash="0" * 32))))
+    victim.write_bytes(
+        pickle.dumps(dataclasses.replace(kept, brief=dataclasses.replace(kept.brief, values_hash="0" * 32)))
+    )
     from datetime import timedelta
 
-    report = pipeline.run(config.load(project), now=NOW + timedelta(days=1), updates=False)  # a new day: a build
+    report = pipeline.run(
+        config.load(project), now=NOW + timedelta(days=1), updates=False
+    )  # a new day: a build
     assert "differ from the summary kept" in caplog.text
     assert report.reassessed == INDICATORS  # everything assessed again, then published
     page = (project / "site" / "en" / "indicators" / f"{victim.stem}.html").read_text(encoding="utf-8")

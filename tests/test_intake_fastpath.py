@@ -32,8 +32,18 @@ def indicator(kind: str = "count", columns: tuple[str, ...] = ("municipio",), **
 
 def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndarray]:
     """Columns as the validator hands them over: object arrays, floats for ``time`` and ``value``."""
-    names = ["period", "time", "value", *(d.column for d in ind.disaggregations), "note", "note_it", "note_en", "flag",
-             "source", "remark"]
+    names = [
+        "period",
+        "time",
+        "value",
+        *(d.column for d in ind.disaggregations),
+        "note",
+        "note_it",
+        "note_en",
+        "flag",
+        "source",
+        "remark",
+    ]
     default = {"period": "2015", "time": 2015.0, "value": 1.0}
     typed = {}
     for name in names:
@@ -44,8 +54,9 @@ def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndar
 
 def schema_passes(typed: dict[str, np.ndarray], ind: Indicator) -> bool:
     index = pd.Index(range(2, 2 + len(typed["period"])), name="line")
-    frame = pd.DataFrame({k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
-                          for k, v in typed.items()})
+    frame = pd.DataFrame(
+        {k: pd.Series(v, index=index, dtype=object if v.dtype == object else float) for k, v in typed.items()}
+    )
     try:
         build_schema(ind, unique=False).validate(frame, lazy=True)
     except pa.errors.SchemaErrors:
@@ -93,15 +104,24 @@ def test_rules_give_the_schema_verdict_on_random_frames() -> None:
     pools: dict[str, list[Any]] = {
         "period": ["2015", "2015-Q4", "2015-03", "2015-03-31", "2014/2015", None, "15", "2015-3"],
         "value": [0.0, 1.0, 2.5, -1.0, 100.0, 100.5, np.nan, 1e9],
-        "municipio": ["", "1", "2", "3", " 1"], "zona": ["", "1", "x"],
-        "note": ["", "ok", "<i>", "=A1", "@home", "a<b", "-x"], "flag": ["", "break", "estimated", "BREAK", "no"],
+        "municipio": ["", "1", "2", "3", " 1"],
+        "zona": ["", "1", "x"],
+        "note": ["", "ok", "<i>", "=A1", "@home", "a<b", "-x"],
+        "flag": ["", "break", "estimated", "BREAK", "no"],
         "source": ["", "https://example.org", "data:x", " javascript:x", "ISTAT"],
     }
     agree = passing = 0
     for _ in range(400):
-        ind = indicator(rng.choice(["count", "percent", "rate", "amount", "index"]), columns=("municipio", "zona"))
-        rows = [{k: rng.choice(v) if rng.random() < 0.15 else v[0] if k != "period" else "2015"
-                 for k, v in pools.items()} for _ in range(rng.randint(1, 6))]
+        ind = indicator(
+            rng.choice(["count", "percent", "rate", "amount", "index"]), columns=("municipio", "zona")
+        )
+        rows = [
+            {
+                k: rng.choice(v) if rng.random() < 0.15 else v[0] if k != "period" else "2015"
+                for k, v in pools.items()
+            }
+            for _ in range(rng.randint(1, 6))
+        ]
         typed = typed_frame(rows, ind)
         fast, slow = Rules.of(ind).passes(typed), schema_passes(typed, ind)
         assert fast == slow, rows
@@ -138,7 +158,10 @@ def test_a_clean_file_does_not_run_pandera(tmp_path: Path, monkeypatch: pytest.M
     observations, problems = read_observations(path, indicator(), today=TODAY)
     assert problems == []
     assert [(o.period, o.series, o.value, o.flag) for o in observations] == [
-        ("2015", "", 3.0, ""), ("2015", "municipio=1", 2.0, "break"), ("2016", "municipio=2", 1.0, "")]
+        ("2015", "", 3.0, ""),
+        ("2015", "municipio=1", 2.0, "break"),
+        ("2016", "municipio=2", 1.0, ""),
+    ]
 
 
 def test_a_bad_file_is_reported_by_pandera(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +187,10 @@ FILES: list[tuple[str, bytes]] = [
     ("bom-crlf", b"\xef\xbb\xbfperiod;valore;nota\r\n2015;1,5;x\r\n2016;2,5;y\r\n"),
     ("cp1252", b"period,value,note\n2015,1,citt\xe0\n2016,2,\x80 5\n"),
     ("cr-only", b"period,value\r2015,1\r2016,2"),
-    ("quoted-line-breaks", b'period,value,note\n2015,1,"two\nlines"\n2016,2,"three\r\nlines\nhere"\n2016,3,x\n'),
+    (
+        "quoted-line-breaks",
+        b'period,value,note\n2015,1,"two\nlines"\n2016,2,"three\r\nlines\nhere"\n2016,3,x\n',
+    ),
     ("blank-lines-first", b"\n \n,\nperiod,value\n\n2015,1\n"),
     ("extra-cells", b"period,value\n2015,1,,\n2016,2,x\n"),
     ("unterminated-quote", b'period,value,note\n2015,1,ok\n2016,2,"open\n2017,3,x\n'),
@@ -176,8 +202,9 @@ FILES: list[tuple[str, bytes]] = [
 
 @pytest.mark.parametrize("content", [f[1] for f in FILES], ids=[f[0] for f in FILES])
 @pytest.mark.parametrize("chunk_rows", [1, 2, 50_000])
-def test_small_files_read_in_memory_as_when_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     content: bytes, chunk_rows: int) -> None:
+def test_small_files_read_in_memory_as_when_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, chunk_rows: int
+) -> None:
     path = tmp_path / "data.csv"
     path.write_bytes(content)
     ind = indicator("index", columns=("municipio",))

@@ -24,7 +24,9 @@ def test_sample_is_present() -> None:
     if os.environ.get("CI_NO_SHARED"):
         assert not FILES or SAMPLE.is_dir()
         return
-    assert FILES, f"Open SDG sample not found in {SAMPLE}: provide it, or set CI_NO_SHARED=1 to run without it"
+    assert FILES, (
+        f"Open SDG sample not found in {SAMPLE}: provide it, or set CI_NO_SHARED=1 to run without it"
+    )
 
 
 def read_years(path: Path) -> tuple[list[str], list[int]]:
@@ -48,12 +50,15 @@ def test_every_year_cell_is_a_period_and_lines_match_the_file(path: Path) -> Non
     assert lines[-1] == physical  # BOM, CRLF and a missing final newline do not shift line numbers
 
 
-@pytest.mark.parametrize(("name", "cell", "label", "time"), [
-    ("indicator_1-3-1.csv", "2015 Q4", "2015-Q4", 2015.75),
-    ("indicator_11-3-1.csv", "2005-2007", "2005/2007", 2007.0),
-    ("indicator_16-4-1.csv", "2014/2015", "2014/2015", 2015.0),
-    ("indicator_7-1-1.csv", "2017-18", "2017/2018", 2018.0),
-])
+@pytest.mark.parametrize(
+    ("name", "cell", "label", "time"),
+    [
+        ("indicator_1-3-1.csv", "2015 Q4", "2015-Q4", 2015.75),
+        ("indicator_11-3-1.csv", "2005-2007", "2005/2007", 2007.0),
+        ("indicator_16-4-1.csv", "2014/2015", "2014/2015", 2015.0),
+        ("indicator_7-1-1.csv", "2017-18", "2017/2018", 2018.0),
+    ],
+)
 def test_period_quirks_of_the_sample(name: str, cell: str, label: str, time: float) -> None:
     if os.environ.get("CI_NO_SHARED") and not FILES:
         return
@@ -68,4 +73,8 @@ def test_encodings_and_line_ends_of_the_sample() -> None:
         return
     bom = open_table(SAMPLE / "data" / "indicator_15-5-1.csv", "15-5-1")
     crlf = open_table(SAMPLE / "data" / "indicator_2-2-1.csv", "2-2-1")
-    assert (bom.encoding, bom.header, crlf.header) == ("utf-8-sig", ["Year", "Value"], ["Year", "Index", "Value"])
+    assert (bom.encoding, bom.header, crlf.header) == (
+        "utf-8-sig",
+        ["Year", "Value"],
+        ["Year", "Index", "Value"],
+    )

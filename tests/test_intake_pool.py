@@ -42,14 +42,17 @@ def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *, pooled: bool) -> tuple[
     assert forked == ([1] if pooled else [])
     engine = make_engine(config.load(root).database_url)
     with session_scope(engine) as s:
-        values = {k: [(o.series, o.period, o.value, o.line) for o in v] for k, v in current_observations(s).items()}
+        values = {
+            k: [(o.series, o.period, o.value, o.line) for o in v] for k, v in current_observations(s).items()
+        }
     engine.dispose()
     outcomes = [(f.label, f.status, f.added, [str(p) for p in f.problems]) for f in report.files]
     return outcomes, values
 
 
-def test_files_read_by_workers_are_stored_as_a_sequential_run_stores_them(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_read_by_workers_are_stored_as_a_sequential_run_stores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     one = _project(tmp_path / "one")
     two = tmp_path / "two"
     shutil.copytree(one, two)

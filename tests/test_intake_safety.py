@@ -20,8 +20,21 @@ from tracker.store import migrated_engine
 TODAY = date(2026, 6, 30)
 
 
-@pytest.mark.parametrize("text", ["=1+cmd|' /C calc'!A0", "-1+cmd|' /C calc'!A0", "=(cmd|' /C calc'!A0)",
-                                  "+1+1", "@SUM(A1)", "\t=1", "\r=1", "-", "=", "-5% on 2015"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+cmd|' /C calc'!A0",
+        "-1+cmd|' /C calc'!A0",
+        "=(cmd|' /C calc'!A0)",
+        "+1+1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "-",
+        "=",
+        "-5% on 2015",
+    ],
+)
 def test_owasp_formula_rule_refuses(text: str) -> None:
     assert looks_like_formula(text)
     assert defuse(text) == "'" + text
@@ -46,7 +59,8 @@ def test_ambiguous_thousands_in_a_percent_column_names_the_separators(tmp_path: 
     assert [str(p) for p in problems] == [
         "data.csv:3:value: '1.234' is outside 0..100: it was read as 1234, with '.' as the thousands separator, "
         "because this file writes decimals with ',' (fix: if 1.234 is a decimal number, write it as 1,234, with the "
-        "file's decimal separator; otherwise check the value or the unit)"]
+        "file's decimal separator; otherwise check the value or the unit)"
+    ]
 
 
 def test_problem_prints_on_one_line_with_control_characters_escaped() -> None:
@@ -61,7 +75,9 @@ def _project(tmp_path: Path) -> tuple[config.Settings, catalog.Catalog]:
     return settings, catalog.load_project(settings)
 
 
-def test_report_is_written_before_the_rejected_file_moves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_is_written_before_the_rejected_file_moves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A kill between the two steps must leave the report, never a silent rejection."""
     settings, cat = _project(tmp_path)
     inbox = settings.path("inbox")
@@ -80,11 +96,14 @@ def test_report_is_written_before_the_rejected_file_moves(tmp_path: Path, monkey
         engine.dispose()
     reports = list(settings.path("rejected").rglob("*.problems.txt"))
     assert [r.name for r in reports] == ["waste-sorted--bad.csv.problems.txt"]
-    assert "inbox/waste-sorted--bad.csv:2:value: 'abc' is not a number" in reports[0].read_text(encoding="utf-8")
+    assert "inbox/waste-sorted--bad.csv:2:value: 'abc' is not a number" in reports[0].read_text(
+        encoding="utf-8"
+    )
 
 
-def test_unreadable_inbox_file_is_rejected_and_the_others_processed(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_inbox_file_is_rejected_and_the_others_processed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings, cat = _project(tmp_path)
     inbox = settings.path("inbox")
     inbox.mkdir()
@@ -103,29 +122,37 @@ def test_unreadable_inbox_file_is_rejected_and_the_others_processed(tmp_path: Pa
         outcomes = pipeline.take_in_inbox(engine, settings, cat)
     finally:
         engine.dispose()
-    assert [(o.label, o.status) for o in outcomes] == [("inbox/pm10-days--a.csv", "rejected"),
-                                                        ("inbox/pm10-days--b.csv", "accepted")]
+    assert [(o.label, o.status) for o in outcomes] == [
+        ("inbox/pm10-days--a.csv", "rejected"),
+        ("inbox/pm10-days--b.csv", "accepted"),
+    ]
     assert str(outcomes[0].problems[0]) == (
         "inbox/pm10-days--a.csv: cannot be read (Permission denied) (fix: check that the file exists and that the "
-        "tracker may read it (permissions))")
+        "tracker may read it (permissions))"
+    )
 
 
 def test_leftover_temporary_files_are_removed_at_the_next_run(tmp_path: Path) -> None:
     settings, cat = _project(tmp_path)
     pipeline.run(settings, updates=False)
-    dead = 2 ** 22 + 12345  # above the default pid_max: no such process
+    dead = 2**22 + 12345  # above the default pid_max: no such process
     site = settings.path("site")
-    leftovers = [settings.path("cache") / "results" / f".waste-sorted.pickle.{dead}.tmp",
-                 settings.path("cache") / f".definitions.pickle.{dead}.tmp",
-                 site / ".feed.xml.k2j3h4.tmp",
-                 settings.path("rejected") / "20260101T000000Z" / ".x.csv.problems.txt.tmp"]
+    leftovers = [
+        settings.path("cache") / "results" / f".waste-sorted.pickle.{dead}.tmp",
+        settings.path("cache") / f".definitions.pickle.{dead}.tmp",
+        site / ".feed.xml.k2j3h4.tmp",
+        settings.path("rejected") / "20260101T000000Z" / ".x.csv.problems.txt.tmp",
+    ]
     for path in leftovers:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("partial", encoding="utf-8")
     link = site.parent / f".site.link-20260101T000000000000Z-{dead}"
     os.symlink("nowhere", link)
-    kept = [settings.path("cache") / "results" / f".live.pickle.{os.getppid()}.tmp",  # a live process's file
-            settings.path("cache") / "notes.tmp", site.parent / "keep.tmp"]  # not the tracker's own names
+    kept = [
+        settings.path("cache") / "results" / f".live.pickle.{os.getppid()}.tmp",  # a live process's file
+        settings.path("cache") / "notes.tmp",
+        site.parent / "keep.tmp",
+    ]  # not the tracker's own names
     for path in kept:
         path.write_text("keep", encoding="utf-8")
     pipeline.run(settings, updates=False, force=True)
@@ -138,7 +165,9 @@ def test_yml_definition_is_accepted_and_a_twin_is_refused(tmp_path: Path) -> Non
     folder = settings.path("indicators") / "environment"
     (folder / "pm10-days.yaml").rename(folder / "pm10-days.yml")
     assert "pm10-days" in [i.id for i in catalog.load_project(settings).indicators]
-    (folder / "pm10-days.yaml").write_text((folder / "pm10-days.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "pm10-days.yaml").write_text(
+        (folder / "pm10-days.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with pytest.raises(catalog.ProblemsFound, match="pm10-days.yaml and pm10-days.yml both define"):
         catalog.load_project(settings)
 

@@ -57,18 +57,26 @@ def measure(rows: int, mode: str) -> None:
     from tracker.intake.validate import read_observations
 
     zones = [f"z{i}" for i in range(100)]
-    ind = Indicator.model_validate({
-        **indicator().model_dump(), "frequency": "monthly",
-        "disaggregations": [*indicator().model_dump()["disaggregations"],
-                            {"column": "zona", "label": {"it": "Zona", "en": "Zone"}, "values": zones}]})
+    ind = Indicator.model_validate(
+        {
+            **indicator().model_dump(),
+            "frequency": "monthly",
+            "disaggregations": [
+                *indicator().model_dump()["disaggregations"],
+                {"column": "zona", "label": {"it": "Zona", "en": "Zone"}, "values": zones},
+            ],
+        }
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.csv"
         with path.open("w", encoding="utf-8") as fh:
             fh.write("period,municipio,zona,value,note,flag,source\n")
             for i in range(rows):  # 900 series (9 x 100) a month from 1900-01: keys stay unique
                 month = i // 900
-                fh.write(f"{1900 + month // 12}-{month % 12 + 1:02d},{i % 9 + 1},z{i // 9 % 100},"
-                         f"{i % 1000 / 10},,,\n")
+                fh.write(
+                    f"{1900 + month // 12}-{month % 12 + 1:02d},{i % 9 + 1},z{i // 9 % 100},"
+                    f"{i % 1000 / 10},,,\n"
+                )
         before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         if mode == "read":
@@ -80,12 +88,16 @@ def measure(rows: int, mode: str) -> None:
         after = resource.getrusage(resource.RUSAGE_SELF)
         size = path.stat().st_size
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    print(f"{mode}: {rows:,} rows, {size / 1e6:.1f} MB file: {wall:.1f} s wall, {cpu:.1f} s CPU, "
-          f"{len(problems)} problems, {kept:,} observations kept; peak RSS {after.ru_maxrss / 1024:.0f} MB "
-          f"(before reading {before.ru_maxrss / 1024:.0f} MB)")
+    print(
+        f"{mode}: {rows:,} rows, {size / 1e6:.1f} MB file: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+        f"{len(problems)} problems, {kept:,} observations kept; peak RSS {after.ru_maxrss / 1024:.0f} MB "
+        f"(before reading {before.ru_maxrss / 1024:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":
     import sys
 
-    measure(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, sys.argv[2] if len(sys.argv) > 2 else "check")
+    measure(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, sys.argv[2] if len(sys.argv) > 2 else "check"
+    )

@@ -20,18 +20,37 @@ def indicator() -> Indicator:
 def frame(rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
     period, value, municipio, flag, note = zip(*rows, strict=True)
     index = pd.Index(range(2, 2 + len(rows)), name="line")
-    return pd.DataFrame({
-        "period": pd.Series(period, index=index, dtype=object), "time": [float(p[:4]) for p in period],
-        "value": [float(v) for v in value], "municipio": pd.Series(municipio, index=index, dtype=object),
-        "flag": pd.Series(flag, index=index, dtype=object), "note": pd.Series(note, index=index, dtype=object),
-        **{name: pd.Series([""] * len(rows), index=index, dtype=object)
-           for name in ("note_it", "note_en", "source", "remark")}}, index=index)
+    return pd.DataFrame(
+        {
+            "period": pd.Series(period, index=index, dtype=object),
+            "time": [float(p[:4]) for p in period],
+            "value": [float(v) for v in value],
+            "municipio": pd.Series(municipio, index=index, dtype=object),
+            "flag": pd.Series(flag, index=index, dtype=object),
+            "note": pd.Series(note, index=index, dtype=object),
+            **{
+                name: pd.Series([""] * len(rows), index=index, dtype=object)
+                for name in ("note_it", "note_en", "source", "remark")
+            },
+        },
+        index=index,
+    )
 
 
 def test_schema_columns_follow_the_indicator() -> None:
     schema = build_schema(indicator())
-    assert list(schema.columns) == ["period", "time", "value", "municipio", "flag", "note", "note_it", "note_en",
-                                    "source", "remark"]
+    assert list(schema.columns) == [
+        "period",
+        "time",
+        "value",
+        "municipio",
+        "flag",
+        "note",
+        "note_it",
+        "note_en",
+        "source",
+        "remark",
+    ]
     assert schema.unique == ["period", "municipio"]
     assert build_schema(indicator(), unique=False).unique is None
 
@@ -45,7 +64,11 @@ def test_failures_become_problems() -> None:
     bad = frame([("2015", 3, "", "", ""), ("2015", -1, "", "maybe", "<b>x</b>"), ("2016", 2.5, "7", "", "")])
     with pytest.raises(pa.errors.SchemaErrors) as caught:
         build_schema(indicator()).validate(bad, lazy=True)
-    raw = {"value": pd.Series(["3", "-1", "2,5"], index=bad.index), "flag": bad["flag"], "municipio": bad["municipio"]}
+    raw = {
+        "value": pd.Series(["3", "-1", "2,5"], index=bad.index),
+        "flag": bad["flag"],
+        "municipio": bad["municipio"],
+    }
     problems = problems_from(caught.value, indicator(), "x.csv", raw, {"value": "Valore"})
     assert sorted(str(p) for p in problems) == [
         "x.csv:3:Valore: '-1' is below 0 (fix: a count cannot be negative)",

@@ -13,8 +13,21 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
 FOUNDATION = {"", "problems", "yamlfile", "observations", "gc_freeze", "forking", "formulas"}
-RANK = {"config": 1, "catalog": 2, "intake": 3, "store": 4, "assess": 5, "site": 6, "updates": 7, "pipeline": 8,
-        "jobs": 9, "schedule": 9, "bench": 9, "cli": 10, "__main__": 11}
+RANK = {
+    "config": 1,
+    "catalog": 2,
+    "intake": 3,
+    "store": 4,
+    "assess": 5,
+    "site": 6,
+    "updates": 7,
+    "pipeline": 8,
+    "jobs": 9,
+    "schedule": 9,
+    "bench": 9,
+    "cli": 10,
+    "__main__": 11,
+}
 
 
 def room(module: str) -> str:
@@ -44,8 +57,10 @@ def imports(path: Path) -> list[tuple[int, str]]:
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             if node.module == "tracker":  # a submodule, or a name defined in tracker/__init__.py
-                found += [(node.lineno, f"tracker.{a.name}" if _is_module(a.name) else "tracker")
-                          for a in node.names]
+                found += [
+                    (node.lineno, f"tracker.{a.name}" if _is_module(a.name) else "tracker")
+                    for a in node.names
+                ]
             else:
                 found.append((node.lineno, node.module))
     return [(line, name) for line, name in found if name == "tracker" or name.startswith("tracker.")]
@@ -72,5 +87,5 @@ def test_the_check_catches_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "tracker" / "store" / "bad.py"
     bad.parent.mkdir(parents=True)
     bad.write_text("def f():\n    from tracker.site import build\n", encoding="utf-8")
-    (line, name), = imports(bad)
+    ((line, name),) = imports(bad)
     assert line == 2 and rank(room(name)) > rank("store")

@@ -27,8 +27,9 @@ DATES = [datetime(2026, 12, 2, 9, tzinfo=UTC), datetime(2025, 12, 1, 9, tzinfo=U
 
 
 @pytest.fixture(scope="module", params=DATES, ids=lambda d: d.date().isoformat())
-def milan(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> tuple[pipeline.RunReport, Path, date]:
+def milan(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[pipeline.RunReport, Path, date]:
     now: datetime = request.param
     project = tmp_path_factory.mktemp("milano")
     shutil.copytree(REPO / "indicators", project / "indicators")
@@ -74,9 +75,14 @@ def test_projections_start_at_the_latest_value_stay_in_bounds_and_never_claim_th
 def test_no_target_never_reads_on_track_and_stale_verdicts_say_their_age(milan) -> None:
     report, project, today = milan
     shown = _indicators(project)
-    for lang, on_track, towards in (("en", "On track", "towards the target"), ("it", "In linea", "verso l'obiettivo")):
+    for lang, on_track, towards in (
+        ("en", "On track", "towards the target"),
+        ("it", "In linea", "verso l'obiettivo"),
+    ):
         for indicator_id, item in shown.items():
-            page = (project / "site" / lang / "indicators" / f"{indicator_id}.html").read_text(encoding="utf-8")
+            page = (project / "site" / lang / "indicators" / f"{indicator_id}.html").read_text(
+                encoding="utf-8"
+            )
             badge = re.search(r'<p class="verdict-line">(.*?)</p>', page, re.S)
             assert badge, indicator_id
             a = report.results[indicator_id].headline
@@ -107,8 +113,13 @@ def test_objectives_publish_a_verdict_only_on_enough_current_data(milan) -> None
         if summary.category is not Category.INSUFFICIENT_DATA:
             assert summary.current >= summary.min_coverage * summary.total
         elif summary.assessed:
-            page = (project / "site" / "en" / "objectives" / f"{summary.objective_id}.html").read_text("utf-8")
-            assert "No verdict for the objective" in page and f"{summary.current} of them on current data" in page
+            page = (project / "site" / "en" / "objectives" / f"{summary.objective_id}.html").read_text(
+                "utf-8"
+            )
+            assert (
+                "No verdict for the objective" in page
+                and f"{summary.current} of them on current data" in page
+            )
 
 
 def test_two_dates_judge_age_differently(milan) -> None:

@@ -13,8 +13,9 @@ import threading
 import time
 from pathlib import Path
 
+from tests.conftest import Hook, Mailbox
 from tests.test_end_to_end import REPO, make_project, tracker
-from tests.test_updates_delivery import Hook, Mailbox, hook, parts, smtp  # noqa: F401 - fixtures
+from tests.test_updates_delivery import parts
 from tracker import config, jobs
 from tracker.store import db, migrated_engine
 
@@ -31,41 +32,53 @@ schedule.run_forever(settings, triggers={"inbox": IntervalTrigger(seconds=1)},
 print("stopped", flush=True)
 """
 
-PM10 = ("period,value,source,note,flag\n2015,95,https://example.org/s,synthetic,\n"
-        "2019,60,https://example.org/s,synthetic,\n2023,30,https://example.org/s,synthetic,\n")
+PM10 = (
+    "period,value,source,note,flag\n2015,95,https://example.org/s,synthetic,\n"
+    "2019,60,https://example.org/s,synthetic,\n2023,30,https://example.org/s,synthetic,\n"
+)
 
 
 def write_config(root: Path, smtp_port: int, hook_port: int) -> None:
-    (root / "config.yaml").write_text(f"""\
+    (root / "config.yaml").write_text(
+        f"""\
 database: {{url: sqlite:///var/test.sqlite}}
 updates:
   sender: tracker@example.org
   operations_url: "json://127.0.0.1:{hook_port}/ops"
   subscriptions:
     - {{name: alice, url: "mailto://127.0.0.1:{smtp_port}/alice@example.org", language: it}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
 
 def test_inbox_file_becomes_site_and_email_then_sigterm_stops(
-        tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook) -> None:  # noqa: F811
+    tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook
+) -> None:
     box, port = smtp
     project = make_project(tmp_path)
     write_config(project, port, hook.port)
     jobs.recompute(str(project))  # the first recompute: the subscriber's first update
-    first, = box.wait(1)
+    (first,) = box.wait(1)
     assert "primo aggiornamento" in first["Subject"]
     box.messages.clear()
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("TRACKER_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(project)], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(project)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "running"
         (project / "inbox").mkdir(exist_ok=True)
         (project / "inbox" / "pm10-days.csv").write_text(PM10, encoding="utf-8")
-        mail, = box.wait(1, timeout=120)
+        (mail,) = box.wait(1, timeout=120)
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=120)
@@ -84,7 +97,11 @@ def test_inbox_file_becomes_site_and_email_then_sigterm_stops(
     assert "pm10-days" in (project / "site" / "it" / "feed.xml").read_text(encoding="utf-8")
     assert hook.at("/ops") == []  # nothing failed
     with sqlite3.connect(project / "var" / "test.sqlite") as conn:  # the jobs stay for the next start
-        assert sorted(r[0] for r in conn.execute("select id from apscheduler_jobs")) == ["digest", "inbox", "recompute"]
+        assert sorted(r[0] for r in conn.execute("select id from apscheduler_jobs")) == [
+            "digest",
+            "inbox",
+            "recompute",
+        ]
 
 
 def test_recomputes_never_overlap(tmp_path: Path) -> None:
@@ -92,7 +109,9 @@ def test_recomputes_never_overlap(tmp_path: Path) -> None:
     settings = config.load(project)
     engine = migrated_engine(settings)
     done: list[str] = []
-    with db.run_lock(engine, "run", wait=False):  # a recompute in progress (the scheduler's, or `tracker run`)
+    with db.run_lock(
+        engine, "run", wait=False
+    ):  # a recompute in progress (the scheduler's, or `tracker run`)
         busy = tracker("run", "--no-wait", cwd=project, env={"PYTHONPATH": str(REPO)})
         assert busy.returncode == 4
         assert "another tracker run or the scheduler is recomputing now" in busy.stderr

@@ -20,8 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from tests.conftest import Hook
 from tests.test_end_to_end import REPO, make_project, tracker
-from tests.test_updates_delivery import Hook, hook  # noqa: F401 - fixture
 from tracker import config, schedule
 from tracker.config import Settings
 from tracker.problems import ProblemsFound
@@ -38,12 +38,15 @@ def tick(path: str) -> None:
 
 def project(tmp_path: Path, extra: str = "") -> Settings:
     make_project(tmp_path)
-    (tmp_path / "config.yaml").write_text("database: {url: sqlite:///var/test.sqlite}\n" + extra, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "database: {url: sqlite:///var/test.sqlite}\n" + extra, encoding="utf-8"
+    )
     return config.load(tmp_path)
 
 
-def start(settings: Settings, engine: Engine, specs: list[schedule.JobSpec]
-          ) -> tuple[BaseScheduler, schedule.ReconcileOnStart, list[JobExecutionEvent]]:
+def start(
+    settings: Settings, engine: Engine, specs: list[schedule.JobSpec]
+) -> tuple[BaseScheduler, schedule.ReconcileOnStart, list[JobExecutionEvent]]:
     """Start a background scheduler the way `tracker schedule` starts its blocking one: paused, reconcile, resume."""
     scheduler = schedule.build_scheduler(settings, engine, blocking=False)
     events: list[JobExecutionEvent] = []
@@ -79,15 +82,22 @@ def test_mon_fri_fires_monday_to_friday_and_numbers_would_be_off_by_one() -> Non
     saturday = datetime(2025, 3, 1, 12, 0, tzinfo=ROME)
     fires = schedule.next_fire_times(schedule.cron_trigger("0 7 * * mon-fri", "Europe/Rome"), saturday, 6)
     assert [f.strftime("%a %d %H:%M") for f in fires] == [
-        "Mon 03 07:00", "Tue 04 07:00", "Wed 05 07:00", "Thu 06 07:00", "Fri 07 07:00", "Mon 10 07:00"]
+        "Mon 03 07:00",
+        "Tue 04 07:00",
+        "Wed 05 07:00",
+        "Thu 06 07:00",
+        "Fri 07 07:00",
+        "Mon 10 07:00",
+    ]
     # why numbers are refused: for APScheduler 3, crontab's "1" (Monday) is Tuesday
     numeric = CronTrigger.from_crontab("0 7 * * 1", timezone=ROME)
     assert numeric.get_next_fire_time(None, saturday).strftime("%a") == "Tue"
 
 
 def test_cron_runs_in_the_city_time_zone_across_daylight_saving() -> None:
-    fires = schedule.next_fire_times(schedule.cron_trigger("0 6 * * *", "Europe/Rome"),
-                                     datetime(2025, 3, 29, 0, 0, tzinfo=UTC), 2)
+    fires = schedule.next_fire_times(
+        schedule.cron_trigger("0 6 * * *", "Europe/Rome"), datetime(2025, 3, 29, 0, 0, tzinfo=UTC), 2
+    )
     assert [f.isoformat() for f in fires] == ["2025-03-29T06:00:00+01:00", "2025-03-30T06:00:00+02:00"]
     assert [f.astimezone(UTC).hour for f in fires] == [5, 4]
 
@@ -114,7 +124,9 @@ def test_restart_keeps_jobs_and_a_changed_schedule_replaces_only_that_job(tmp_pa
 
     (tmp_path / "config.yaml").write_text(
         "database: {url: sqlite:///var/test.sqlite}\nschedule:\n  recompute: {cron: '30 7 * * mon-fri'}\n"
-        "  inbox: {cron: '*/15 * * * *', enabled: false}\n  misfire_grace_seconds: 600\n", encoding="utf-8")
+        "  inbox: {cron: '*/15 * * * *', enabled: false}\n  misfire_grace_seconds: 600\n",
+        encoding="utf-8",
+    )
     settings = config.load(tmp_path)
     engine = migrated_engine(settings)
     scheduler, reconciler, _ = start(settings, engine, schedule.job_specs(settings))
@@ -140,14 +152,22 @@ def test_run_due_while_stopped_runs_at_restart(tmp_path: Path) -> None:
     settings = project(tmp_path)
     log = tmp_path / "ticks.log"
     due = datetime.now(UTC) + timedelta(seconds=1.5)
-    specs = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=1, start_date=due),
-                              (str(log),))]
+    specs = [
+        schedule.JobSpec(
+            "tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=1, start_date=due), (str(log),)
+        )
+    ]
     _persist_then_stop(settings, specs)
     time.sleep(3)  # the run falls due while no scheduler is running
 
-    later = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick",
-                              IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(hours=1)),
-                              (str(log),))]  # same schedule, new start date: must not reset the pending run
+    later = [
+        schedule.JobSpec(
+            "tick",
+            "tests.test_schedule_jobs:tick",
+            IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(hours=1)),
+            (str(log),),
+        )
+    ]  # same schedule, new start date: must not reset the pending run
     scheduler, reconciler, events = start(settings, migrated_engine(settings), later)
     assert reconciler.result == {"tick": "kept"}
     assert wait_for(lambda: events)
@@ -161,7 +181,9 @@ def test_missed_ticks_are_coalesced_into_one_run(tmp_path: Path) -> None:
     settings = project(tmp_path)
     log = tmp_path / "ticks.log"
     first = datetime.now(UTC) + timedelta(seconds=1)
-    every_second = IntervalTrigger(seconds=1, start_date=first, end_date=first + timedelta(seconds=3))  # 4 runs
+    every_second = IntervalTrigger(
+        seconds=1, start_date=first, end_date=first + timedelta(seconds=3)
+    )  # 4 runs
     specs = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", every_second, (str(log),))]
     _persist_then_stop(settings, specs)
     time.sleep(5)  # all four runs fall due while stopped
@@ -170,43 +192,58 @@ def test_missed_ticks_are_coalesced_into_one_run(tmp_path: Path) -> None:
     time.sleep(1.5)  # room for any further (wrong) catch-up run
     scheduler.shutdown()
     assert [e.code for e in events] == [EVENT_JOB_EXECUTED]  # one run for the four missed
-    assert abs(events[0].scheduled_run_time - (first + timedelta(seconds=3))) < timedelta(seconds=0.01)  # the latest
+    assert abs(events[0].scheduled_run_time - (first + timedelta(seconds=3))) < timedelta(
+        seconds=0.01
+    )  # the latest
     assert len(log.read_text().splitlines()) == 1
 
 
-def test_run_missed_beyond_the_grace_time_is_reported_not_run(tmp_path: Path, hook: Hook) -> None:  # noqa: F811
-    settings = project(tmp_path, f"schedule: {{misfire_grace_seconds: 1}}\n"
-                                 f"updates: {{operations_url: 'json://127.0.0.1:{hook.port}/ops'}}\n")
+def test_run_missed_beyond_the_grace_time_is_reported_not_run(tmp_path: Path, hook: Hook) -> None:
+    settings = project(
+        tmp_path,
+        f"schedule: {{misfire_grace_seconds: 1}}\n"
+        f"updates: {{operations_url: 'json://127.0.0.1:{hook.port}/ops'}}\n",
+    )
     log = tmp_path / "ticks.log"
     due = datetime.now(UTC) + timedelta(seconds=1)
-    specs = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=1, start_date=due),
-                              (str(log),))]
+    specs = [
+        schedule.JobSpec(
+            "tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=1, start_date=due), (str(log),)
+        )
+    ]
     _persist_then_stop(settings, specs)
     time.sleep(3.5)
     scheduler, _, events = start(settings, migrated_engine(settings), specs)
     assert wait_for(lambda: hook.at("/ops"))
     scheduler.shutdown()
     assert [e.code for e in events] == [EVENT_JOB_MISSED] and not log.exists()
-    report, = hook.at("/ops")
+    (report,) = hook.at("/ops")
     assert report["title"] == "Milano tracker: job tick missed"
     assert "did not run" in report["message"]
 
 
-def test_failing_job_is_reported_to_the_operations_channel(tmp_path: Path, hook: Hook) -> None:  # noqa: F811
+def test_failing_job_is_reported_to_the_operations_channel(tmp_path: Path, hook: Hook) -> None:
     settings = project(tmp_path, f"updates: {{operations_url: 'json://127.0.0.1:{hook.port}/ops'}}\n")
     broken = tmp_path / "indicators" / "environment" / "pm10-days.yaml"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("direction: decrease", "direction: down"),
-                      encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("direction: decrease", "direction: down"), encoding="utf-8"
+    )
     fast = IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(seconds=0.5))
     specs = schedule.job_specs(settings, triggers={"recompute": fast})
-    assert [s.func for s in specs] == ["tracker.jobs:recompute", "tracker.jobs:take_inbox", "tracker.jobs:send_digests"]
+    assert [s.func for s in specs] == [
+        "tracker.jobs:recompute",
+        "tracker.jobs:take_inbox",
+        "tracker.jobs:send_digests",
+    ]
     scheduler, _, _ = start(settings, migrated_engine(settings), specs)
     assert wait_for(lambda: hook.at("/ops"), timeout=60)
     scheduler.shutdown()
-    report, = hook.at("/ops")
+    (report,) = hook.at("/ops")
     assert report["title"] == "Milano tracker: job recompute failed"
-    assert "indicators/environment/pm10-days.yaml:7: direction: Input should be 'increase' or 'decrease'" \
+    assert (
+        "indicators/environment/pm10-days.yaml:7: direction: Input should be 'increase' or 'decrease'"
         in report["message"]
+    )
     assert "Traceback" in report["message"]
 
 
@@ -221,7 +258,10 @@ def test_only_one_scheduler_per_database(tmp_path: Path) -> None:
 
 
 def test_schedule_list_shows_next_runs(tmp_path: Path) -> None:
-    project(tmp_path, "schedule:\n  digest: {cron: '0 8 * * mon-fri'}\n  inbox: {cron: '*/5 * * * *', enabled: false}\n")
+    project(
+        tmp_path,
+        "schedule:\n  digest: {cron: '0 8 * * mon-fri'}\n  inbox: {cron: '*/5 * * * *', enabled: false}\n",
+    )
     shown = tracker("schedule", "--list", cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
     assert shown.returncode == 0, shown.stderr
     lines = {line.split()[0]: line for line in shown.stdout.splitlines()}
@@ -236,8 +276,14 @@ def test_changed_schedule_keeps_the_run_that_fell_due_while_stopped(tmp_path: Pa
     falls due while stopped; the second brings a new schedule, and the pending run still happens, once."""
     settings = project(tmp_path)
     log = tmp_path / "ticks.log"
-    old = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", schedule.cron_trigger("0 6 * * *", "Europe/Rome"),
-                            (str(log),))]
+    old = [
+        schedule.JobSpec(
+            "tick",
+            "tests.test_schedule_jobs:tick",
+            schedule.cron_trigger("0 6 * * *", "Europe/Rome"),
+            (str(log),),
+        )
+    ]
     engine = migrated_engine(settings)
     scheduler, reconciler, _ = start(settings, engine, old)
     assert reconciler.result == {"tick": "added"}
@@ -270,12 +316,18 @@ def test_changed_schedule_drops_a_pending_time_still_ahead(tmp_path: Path) -> No
     settings = project(tmp_path)
     log = tmp_path / "ticks.log"
     ahead = datetime.now(UTC) + timedelta(hours=1)
-    old = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=3, start_date=ahead),
-                            (str(log),))]
+    old = [
+        schedule.JobSpec(
+            "tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=3, start_date=ahead), (str(log),)
+        )
+    ]
     _persist_then_stop(settings, old)
     later = datetime.now(UTC) + timedelta(hours=5)
-    new = [schedule.JobSpec("tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=4, start_date=later),
-                            (str(log),))]
+    new = [
+        schedule.JobSpec(
+            "tick", "tests.test_schedule_jobs:tick", IntervalTrigger(hours=4, start_date=later), (str(log),)
+        )
+    ]
     scheduler, reconciler, _ = start(settings, migrated_engine(settings), new)
     assert reconciler.result == {"tick": "replaced"}
     assert scheduler.get_job("tick").next_run_time == later  # what the new schedule asks, not the old time

@@ -26,11 +26,21 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> SiteReport:
     root = tmp_path_factory.mktemp("synthetic-assessed")
     s = build_sample(root)
     config = s.settings.config.assessment
-    results = {e.indicator.id: assess_indicator(e.indicator, s.observations.get(e.indicator.id, []), config)
-               for e in s.catalog.entries}
-    summaries = {o.id: summarize(o.id, [results[e.indicator.id] for e in s.catalog.of_objective(o.id)],
-                                 len(s.catalog.of_objective(o.id))) for o in s.catalog.objectives}
-    return build_site(s.settings, s.catalog, Outcome(results, summaries, s.observations), generated_at=s.generated_at)
+    results = {
+        e.indicator.id: assess_indicator(e.indicator, s.observations.get(e.indicator.id, []), config)
+        for e in s.catalog.entries
+    }
+    summaries = {
+        o.id: summarize(
+            o.id,
+            [results[e.indicator.id] for e in s.catalog.of_objective(o.id)],
+            len(s.catalog.of_objective(o.id)),
+        )
+        for o in s.catalog.objectives
+    }
+    return build_site(
+        s.settings, s.catalog, Outcome(results, summaries, s.observations), generated_at=s.generated_at
+    )
 
 
 def test_scorecard_from_real_assessments_is_schema_valid(report: SiteReport) -> None:

@@ -54,10 +54,14 @@ def parse(path: Path) -> _Links:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sample, SiteReport, Path]:
     root = tmp_path_factory.mktemp("synthetic-project")
     sample = build_sample(root)
-    history = {"separate-waste": [{"at": "2025-09-15", "category": "moderate", "score": 1.5, "note": "<b>n</b>"}]}
+    history = {
+        "separate-waste": [{"at": "2025-09-15", "category": "moderate", "score": 1.5, "note": "<b>n</b>"}]
+    }
     # When the values last changed in the database; late on 1 June in UTC is 2 June in the city (Europe/Rome).
-    changed = {"separate-waste": datetime(2025, 6, 1, 22, 30, tzinfo=UTC),
-               "pm10-days": datetime(2025, 10, 1, 8, 0, tzinfo=UTC)}
+    changed = {
+        "separate-waste": datetime(2025, 6, 1, 22, 30, tzinfo=UTC),
+        "pm10-days": datetime(2025, 10, 1, 8, 0, tzinfo=UTC),
+    }
     outcome = Outcome(sample.results, sample.summaries, sample.observations, history=history, changed=changed)
     report = build_site(sample.settings, sample.catalog, outcome, generated_at=sample.generated_at)
     return sample, report, report.path
@@ -65,12 +69,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sample, SiteReport,
 
 def test_every_page_exists_in_both_languages(built: tuple[Sample, SiteReport, Path]) -> None:
     _, report, site = built
-    expected = [f"{lang}/{page}" for lang in ("it", "en") for page in
-                STATIC + [f"objectives/{o}.html" for o in OBJECTIVES] + [f"indicators/{i}.html" for i in INDICATORS]]
+    expected = [
+        f"{lang}/{page}"
+        for lang in ("it", "en")
+        for page in STATIC
+        + [f"objectives/{o}.html" for o in OBJECTIVES]
+        + [f"indicators/{i}.html" for i in INDICATORS]
+    ]
     missing = [p for p in expected if not (site / p).is_file()]
     assert missing == []
-    embeds = [f"{lang}/embed/{kind}/{name}.html" for lang in ("it", "en")
-              for kind, names in (("objectives", OBJECTIVES), ("indicators", INDICATORS)) for name in names]
+    embeds = [
+        f"{lang}/embed/{kind}/{name}.html"
+        for lang in ("it", "en")
+        for kind, names in (("objectives", OBJECTIVES), ("indicators", INDICATORS))
+        for name in names
+    ]
     assert [p for p in embeds if not (site / p).is_file()] == []
     assert report.pages == len(expected) + len(embeds) + 1  # + the root index
     assert report.path == site and site.is_symlink()  # published atomically (see test_site_publish)
@@ -126,15 +139,29 @@ def test_plotly_is_shipped_once_and_loaded_relatively(built: tuple[Sample, SiteR
         else:
             assert all("plotly" not in (s or "") for s in scripts), page
     assert report.largest_indicator_page < 40_000  # the page itself stays small: no inline library or styles
-    assert sorted(p.name for p in (site / "assets").iterdir()) == ["favicon.svg", "plotly.min.js", "site.css", "tracker.js",
-                                                                   "vendor"]
+    assert sorted(p.name for p in (site / "assets").iterdir()) == [
+        "favicon.svg",
+        "plotly.min.js",
+        "site.css",
+        "tracker.js",
+        "vendor",
+    ]
     # The search library (all-indicators page only), shipped with its licences (issue #15).
     assert sorted(p.name for p in (site / "assets" / "vendor").iterdir()) == [
-        "LICENSE-lunr-languages.txt", "LICENSE-lunr.txt", "README.md", "lunr.it.min.js", "lunr.min.js",
-        "lunr.stemmer.support.min.js"]
+        "LICENSE-lunr-languages.txt",
+        "LICENSE-lunr.txt",
+        "README.md",
+        "lunr.it.min.js",
+        "lunr.min.js",
+        "lunr.stemmer.support.min.js",
+    ]
     listing = [s.get("src") for s in parse(site / "en" / "indicators.html").scripts if s.get("src")]
-    assert listing == ["../assets/vendor/lunr.min.js", "../assets/vendor/lunr.stemmer.support.min.js",
-                       "../assets/vendor/lunr.it.min.js", "../assets/tracker.js"]
+    assert listing == [
+        "../assets/vendor/lunr.min.js",
+        "../assets/vendor/lunr.stemmer.support.min.js",
+        "../assets/vendor/lunr.it.min.js",
+        "../assets/tracker.js",
+    ]
 
 
 def test_hostile_text_from_data_and_definitions_is_inert(built: tuple[Sample, SiteReport, Path]) -> None:
@@ -169,7 +196,9 @@ def _chart(site: Path, lang: str, ind: str) -> dict:
     return json.loads(match.group(1))
 
 
-def test_chart_specs_are_valid_plotly_with_markers_and_projection(built: tuple[Sample, SiteReport, Path]) -> None:
+def test_chart_specs_are_valid_plotly_with_markers_and_projection(
+    built: tuple[Sample, SiteReport, Path],
+) -> None:
     _, _, site = built
     for ind in ("separate-waste", "shared-bikes", "pm10-days", "turnout"):
         spec = _chart(site, "en", ind)
@@ -178,7 +207,9 @@ def test_chart_specs_are_valid_plotly_with_markers_and_projection(built: tuple[S
     assert waste["Projection of the recent trend"]["line"]["dash"] == "dash"
     # every value at the middle of its period (tracker.site.charts): the target star at mid-2030, where the
     # projection's last point sits too (it used to be 2030.0, the start of the year, on a numeric axis)
-    assert waste["Projection of the recent trend"]["x"][-1] == waste["Target 2030"]["x"][0] == "2030-07-02 12:00"
+    assert (
+        waste["Projection of the recent trend"]["x"][-1] == waste["Target 2030"]["x"][0] == "2030-07-02 12:00"
+    )
     assert waste["Target 2030"]["y"] == [70.0] and waste["Target 2030"]["marker"]["symbol"] == "star"
     assert waste["Baseline (2015)"]["y"] == [52.3]  # the series value of the baseline year
     total = waste["Total"]
@@ -189,7 +220,10 @@ def test_chart_specs_are_valid_plotly_with_markers_and_projection(built: tuple[S
     assert [t["meta"]["series"] for t in series] == ["", "district=1", "district=2"]
     assert [t["visible"] for t in series] == [True, "legendonly", "legendonly"]
     assert [t["name"] for t in series] == ["Totale", "Municipio: 1", "Municipio: 2"]
-    assert bikes["layout"]["separators"] == ",." and _chart(site, "en", "shared-bikes")["layout"]["separators"] == ".,"
+    assert (
+        bikes["layout"]["separators"] == ",."
+        and _chart(site, "en", "shared-bikes")["layout"]["separators"] == ".,"
+    )
     assert not any("Projection" in t["name"] for t in _chart(site, "en", "shared-bikes")["data"])
 
 
@@ -200,25 +234,37 @@ def test_numbers_and_dates_follow_the_language(built: tuple[Sample, SiteReport, 
     assert "63,1\u00a0%" in it and "63.1%" in en
     assert "+2,08\u00a0%" in it and "+2.08%" in en  # actual growth per year
     assert "Dati aggiornati il 2 giugno 2025." in it and "Data last updated on June 2, 2025." in en
-    assert "26 novembre 2025" not in it and "November 26, 2025" not in en  # no build date: see test_site_incremental
+    assert (
+        "26 novembre 2025" not in it and "November 26, 2025" not in en
+    )  # no build date: see test_site_incremental
     home_it = (site / "it" / "index.html").read_text(encoding="utf-8")
     home_en = (site / "en" / "index.html").read_text(encoding="utf-8")
     assert "Pagina generata il 26 novembre 2025." in home_it and "Page built on November 26, 2025." in home_en
-    assert "Dati aggiornati il" not in home_it and "updated on" not in home_en  # the build date is no data date
+    assert (
+        "Dati aggiornati il" not in home_it and "updated on" not in home_en
+    )  # the build date is no data date
     nw = '<span class="nw">{}</span>'.format  # a number never breaks across lines (issue #15)
     pct = "\u00a0%"
-    assert (f"Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra {nw('60,4' + pct)} e "
-            f"{nw('83,4' + pct)} (intervallo all'80 %; stima centrale {nw('71,9' + pct)}).") in it
-    assert (f"If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between {nw('60.4%')} "
-            f"and {nw('83.4%')} (80 % range; central estimate {nw('71.9%')}).") in en
+    assert (
+        f"Se l'andamento dei valori dal 2018 al 2023 prosegue, il valore nel 2030 sarà tra {nw('60,4' + pct)} e "
+        f"{nw('83,4' + pct)} (intervallo all'80 %; stima centrale {nw('71,9' + pct)})."
+    ) in it
+    assert (
+        f"If the trend of the values from 2018 to 2023 continues, the value in 2030 will be between {nw('60.4%')} "
+        f"and {nw('83.4%')} (80 % range; central estimate {nw('71.9%')})."
+    ) in en
     assert "On this trend the target is reached in 2029 (80 % range: 2027 to 2035)." in en
     pm10 = (site / "en" / "indicators" / "pm10-days.html").read_text(encoding="utf-8")
     assert "On this trend the target is not reached before 2050." in pm10  # the sample's not_before
     table = re.search(r'<table class="figures-table">.*?</table>', pm10, re.S)
     assert table
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">', table.group(0))
-    assert rows == ["Actual growth per year", "Actual progress compared with the progress needed",
-                    "Value the method extrapolates to the target year", "Score"]  # base_value and sign stay in the JSON only
+    assert rows == [
+        "Actual growth per year",
+        "Actual progress compared with the progress needed",
+        "Value the method extrapolates to the target year",
+        "Score",
+    ]  # base_value and sign stay in the JSON only
     assert "−0.32%" in pm10 and "−8.0%" in pm10 and "85\u00a0days" in pm10
 
 
@@ -286,7 +332,13 @@ def test_search_index_is_embedded_on_the_indicators_page(built: tuple[Sample, Si
     match = re.search(r'<script type="application/json" id="search-index">(.*?)</script>', text, re.S)
     assert match
     index = json.loads(match.group(1))
-    assert [i["id"] for i in index] == ["separate-waste", "pm10-days", "shared-bikes", "wifi-hotspots", "turnout"]
+    assert [i["id"] for i in index] == [
+        "separate-waste",
+        "pm10-days",
+        "shared-bikes",
+        "wifi-hotspots",
+        "turnout",
+    ]
     assert "citta" not in index[0]["text"] and "raccolta differenziata" in index[0]["text"]
     assert all(i["text"] == i["text"].lower() for i in index)
 
@@ -305,8 +357,10 @@ def test_history_and_last_update(built: tuple[Sample, SiteReport, Path]) -> None
 
 def test_an_indicator_without_data_says_so_instead_of_a_date(built: tuple[Sample, SiteReport, Path]) -> None:
     _, _, site = built
-    for lang, label, none, footer in (("en", "Data last updated", "No data yet", "No data yet."),
-                                      ("it", "Ultimo aggiornamento dei dati", "Ancora nessun dato", "Ancora nessun dato.")):
+    for lang, label, none, footer in (
+        ("en", "Data last updated", "No data yet", "No data yet."),
+        ("it", "Ultimo aggiornamento dei dati", "Ancora nessun dato", "Ancora nessun dato."),
+    ):
         page = (site / lang / "indicators" / "wifi-hotspots.html").read_text(encoding="utf-8")
         assert f"<dt>{label}</dt><dd>{none}</dd>" in page
         footer_text = re.search(r'<footer class="site-footer">\s*<div class="wrap">\s*<p>(.*?)\n', page, re.S)
@@ -333,8 +387,12 @@ def test_an_empty_catalogue_still_builds_every_page(tmp_path: Path) -> None:
     from tracker.catalog import Catalog
     from tracker.config import Config, Settings
 
-    report = build_site(Settings(Config(), tmp_path), Catalog(tmp_path, [], []), Outcome({}, {}),
-                        generated_at=datetime(2025, 1, 1, tzinfo=UTC))
+    report = build_site(
+        Settings(Config(), tmp_path),
+        Catalog(tmp_path, [], []),
+        Outcome({}, {}),
+        generated_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
     assert report.pages == 11 and report.largest_indicator_page == 0
     assert "Milan Smart City scorecard" in (report.path / "en" / "index.html").read_text(encoding="utf-8")
     assert json.loads((report.path / "scorecard.json").read_text(encoding="utf-8"))["objectives"] == []
@@ -349,8 +407,12 @@ def test_embeddable_cards_are_small_self_contained_pages(built: tuple[Sample, Si
     assert ("a", "../../indicators/separate-waste.html") in page.links and 'target="_top"' in card
     assert 'class="verdict' in card and "63,1" in card and "Ultimo valore" in card
     objective = (site / "en" / "embed" / "objectives" / "environment.html").read_text(encoding="utf-8")
-    assert "Objective 1" in objective and 'href="../../objectives/environment.html" target="_top"' in objective
+    assert (
+        "Objective 1" in objective and 'href="../../objectives/environment.html" target="_top"' in objective
+    )
     indicator = (site / "it" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
-    assert ('&lt;iframe src=&#34;it/embed/indicators/separate-waste.html&#34;' in indicator
-            or '&lt;iframe src="it/embed/indicators/separate-waste.html"' in indicator)
+    assert (
+        "&lt;iframe src=&#34;it/embed/indicators/separate-waste.html&#34;" in indicator
+        or '&lt;iframe src="it/embed/indicators/separate-waste.html"' in indicator
+    )
     assert 'href="../embed/indicators/separate-waste.html"' in indicator  # the preview

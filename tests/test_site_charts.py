@@ -26,19 +26,36 @@ from tracker.site.context import IndicatorView, brief_of, series_views
 from tracker.site.i18n import Formatter, make_environment, translations
 
 TODAY = date(2025, 11, 26)
-OBJECTIVE = Objective(id="env", number=1, name=Localized(it="Ambiente", en="Environment"),
-                      description=Localized(it="Obiettivo.", en="Objective."))
+OBJECTIVE = Objective(
+    id="env",
+    number=1,
+    name=Localized(it="Ambiente", en="Environment"),
+    description=Localized(it="Obiettivo.", en="Objective."),
+)
 
 
-def _indicator(frequency: str = "annual", kind: str = "count", target: tuple[float, int] | None = None,
-               direction: str = "increase") -> Indicator:
+def _indicator(
+    frequency: str = "annual",
+    kind: str = "count",
+    target: tuple[float, int] | None = None,
+    direction: str = "increase",
+) -> Indicator:
     return Indicator(
-        id="trees", objective="env", code="1.1", name=Localized(it="Alberi", en="Trees"),
+        id="trees",
+        objective="env",
+        code="1.1",
+        name=Localized(it="Alberi", en="Trees"),
         definition=Localized(it="Definizione.", en="Definition."),
-        unit=Unit(kind=kind, label=Localized(it="alberi", en="trees"), decimals=0), direction=direction,
-        source=Source(name="Source", url="https://example.org"), frequency=frequency,
-        target=None if target is None else Target(value=target[0], year=target[1], basis="policy",
-                                                  reference=Localized(it="Piano", en="Plan")))
+        unit=Unit(kind=kind, label=Localized(it="alberi", en="trees"), decimals=0),
+        direction=direction,
+        source=Source(name="Source", url="https://example.org"),
+        frequency=frequency,
+        target=None
+        if target is None
+        else Target(
+            value=target[0], year=target[1], basis="policy", reference=Localized(it="Piano", en="Plan")
+        ),
+    )
 
 
 def _observations(values: dict[str, float], frequency: str) -> list[Observation]:
@@ -49,28 +66,46 @@ def _observations(values: dict[str, float], frequency: str) -> list[Observation]
     return out
 
 
-def _view(ind: Indicator, values: dict[str, float], projection: Projection | None = None,
-          base: Point | None = None) -> IndicatorView:
+def _view(
+    ind: Indicator, values: dict[str, float], projection: Projection | None = None, base: Point | None = None
+) -> IndicatorView:
     obs = _observations(values, ind.frequency)
     result = None
     if projection is not None or base is not None:
         latest = obs[-1]
-        result = IndicatorResult(ind.id, Assessment(
-            "linear", "base", Category.MODERATE, 1.0, {"it": "", "en": ""}, base,
-            Point(float(math.floor(latest.time)), latest.value, latest.period), {}, projection))
+        result = IndicatorResult(
+            ind.id,
+            Assessment(
+                "linear",
+                "base",
+                Category.MODERATE,
+                1.0,
+                {"it": "", "en": ""},
+                base,
+                Point(float(math.floor(latest.time)), latest.value, latest.period),
+                {},
+                projection,
+            ),
+        )
     series = series_views(ind, obs)
     brief = brief_of(ind, obs, result, series)
-    return IndicatorView(Entry(ind, Path("trees.yaml"), None), OBJECTIVE, brief, result, "current", None, None,
-                         loaded=series)
+    return IndicatorView(
+        Entry(ind, Path("trees.yaml"), None), OBJECTIVE, brief, result, "current", None, None, loaded=series
+    )
 
 
 def _projection(ind: Indicator, values: dict[str, float]) -> Projection:
     assert ind.target is not None
     obs = _observations(values, ind.frequency)
-    spec = Spec(sign=1 if ind.direction == "increase" else -1, target_value=ind.target.value,
-                target_year=float(ind.target.year), lower_bound=0.0)
-    projection, why = project([Point(o.time, o.value, o.period) for o in obs], spec, frequency=ind.frequency,
-                              today=TODAY)
+    spec = Spec(
+        sign=1 if ind.direction == "increase" else -1,
+        target_value=ind.target.value,
+        target_year=float(ind.target.year),
+        lower_bound=0.0,
+    )
+    projection, why = project(
+        [Point(o.time, o.value, o.period) for o in obs], spec, frequency=ind.frequency, today=TODAY
+    )
     assert projection is not None, why
     return projection
 
@@ -89,8 +124,12 @@ def _caption(view: IndicatorView, lang: str = "en") -> str:
     env = make_environment(REPO_TEMPLATES, lang)
     facts = chart_facts(view)
     page = env.get_template("_chart.html").render(
-        view=view, ind=view.ind, a=view.assessment, facts=facts,
-        chart=script_json(figure(view, lang, translations(lang).gettext, Formatter(lang), facts)))
+        view=view,
+        ind=view.ind,
+        a=view.assessment,
+        facts=facts,
+        chart=script_json(figure(view, lang, translations(lang).gettext, Formatter(lang), facts)),
+    )
     match = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", page, re.S)
     assert match
     return re.sub(r"[ \t\n]+", " ", match.group(1)).strip()  # keeps no-break spaces
@@ -131,7 +170,9 @@ def test_monthly_points_baseline_and_projection_start_share_the_instant() -> Non
 
 def test_quarterly_baseline_marker_sits_on_its_quarter() -> None:
     ind = _indicator("quarterly")
-    values = {f"{y}-Q{q}": 10.0 * i for i, (y, q) in enumerate((y, q) for y in (2023, 2024) for q in (1, 2, 3, 4))}
+    values = {
+        f"{y}-Q{q}": 10.0 * i for i, (y, q) in enumerate((y, q) for y in (2023, 2024) for q in (1, 2, 3, 4))
+    }
     view = _view(ind, values, base=Point(2023.0, 20.0, "2023-Q3"))
     data = _traces(_spec(view))
     assert data["Baseline (2023-Q3)"]["x"] == [data["Total"]["x"][2]] == ["2023-08-16 00:00"]
@@ -160,14 +201,17 @@ def test_a_gap_in_annual_data_breaks_the_line() -> None:
     assert "La linea si interrompe" in _caption(view, "it")
 
 
-@pytest.mark.parametrize(("frequency", "values", "breaks"), [
-    ("irregular", {"2005": 1, "2012": 2, "2021": 3}, False),  # irregular: never broken
-    ("biennial", {"2015": 1, "2017": 2, "2019": 3}, False),  # every second year is the expected pace
-    ("biennial", {"2015": 1, "2019": 2}, True),
-    ("quarterly", {"2024-Q1": 1, "2024-Q2": 2, "2024-Q4": 3}, True),
-    ("monthly", {"2024-07": 1, "2024-08": 2, "2024-09": 3, "2025-01": 4}, True),
-    ("monthly", {"2024-01": 1, "2024-02": 2, "2024-03": 3}, False),
-])
+@pytest.mark.parametrize(
+    ("frequency", "values", "breaks"),
+    [
+        ("irregular", {"2005": 1, "2012": 2, "2021": 3}, False),  # irregular: never broken
+        ("biennial", {"2015": 1, "2017": 2, "2019": 3}, False),  # every second year is the expected pace
+        ("biennial", {"2015": 1, "2019": 2}, True),
+        ("quarterly", {"2024-Q1": 1, "2024-Q2": 2, "2024-Q4": 3}, True),
+        ("monthly", {"2024-07": 1, "2024-08": 2, "2024-09": 3, "2025-01": 4}, True),
+        ("monthly", {"2024-01": 1, "2024-02": 2, "2024-03": 3}, False),
+    ],
+)
 def test_gaps_follow_the_frequency(frequency: str, values: dict[str, float], breaks: bool) -> None:
     view = _view(_indicator(frequency), values)
     total = _traces(_spec(view))["Total"]
@@ -195,19 +239,24 @@ def test_band_traces_fill_between_the_interval_bounds() -> None:
     assert upper["fill"] == "tonexty" and "fill" not in lower and lower["showlegend"] is False
     assert upper["name"] == "80% range of the projection"
     names = [t["name"] for t in spec["data"]]
-    assert names.index("80% range of the projection") < names.index("Projection of the recent trend")  # line on top
+    assert names.index("80% range of the projection") < names.index(
+        "Projection of the recent trend"
+    )  # line on top
     assert "A shaded band shows the 80% range of the projection." in _caption(view)
     it = _spec(view, "it")
     assert any(html.unescape(t["name"]) == "Intervallo all'80\u00a0% della proiezione" for t in it["data"])
-    assert "Una fascia ombreggiata mostra l'intervallo all'80\u00a0% della proiezione." in _caption(view, "it")
+    assert "Una fascia ombreggiata mostra l'intervallo all'80\u00a0% della proiezione." in _caption(
+        view, "it"
+    )
     assert "leaves the chart's scale" not in _caption(view)  # the band stays within data and target
 
 
 def test_no_band_without_an_interval() -> None:
     ind = _indicator("annual", target=(200.0, 2030))
     values = {str(y): 100.0 + 3 * (y - 2018) for y in range(2018, 2025)}
-    projection = Projection("drift", 2030.0, 118.0, None, None, [Point(2024.5, 118.0, "2024"),
-                                                                 Point(2030.5, 136.0, "2030")])
+    projection = Projection(
+        "drift", 2030.0, 118.0, None, None, [Point(2024.5, 118.0, "2024"), Point(2030.5, 136.0, "2030")]
+    )
     view = _view(ind, values, projection)
     assert not any(t.get("legendgroup") == "band" for t in _spec(view)["data"])
     assert "shaded band" not in _caption(view)
@@ -228,21 +277,29 @@ def test_the_scale_is_set_by_data_and_target_not_by_an_exploding_projection() ->
     facts = chart_facts(view)
     assert facts.clipped and facts.band and facts.end_year == 2030
     caption = _caption(view)
-    assert "range of the projection. The projection leaves the chart's scale: its 80% range in 2030 is from" in caption
-    assert f"to <span class=\"nw\">{Formatter('en').number(projection.high[-1], 0)}</span> trees." in caption
-    assert "La proiezione esce dalla scala del grafico: nel 2030 il suo intervallo all'80\u00a0% va da" in \
-        _caption(view, "it")
+    assert (
+        "range of the projection. The projection leaves the chart's scale: its 80% range in 2030 is from"
+        in caption
+    )
+    assert f'to <span class="nw">{Formatter("en").number(projection.high[-1], 0)}</span> trees.' in caption
+    assert (
+        "La proiezione esce dalla scala del grafico: nel 2030 il suo intervallo all'80\u00a0% va da"
+        in _caption(view, "it")
+    )
 
 
 def test_a_clipped_projection_without_an_interval_gives_its_value() -> None:
     ind = _indicator("annual", target=(150.0, 2030))
     values = {str(y): 100.0 + 3 * (y - 2018) for y in range(2018, 2025)}
-    projection = Projection("drift", 2030.0, 900.0, 2026, None, [Point(2024.5, 118.0, "2024"),
-                                                                 Point(2030.5, 900.0, "2030")])
+    projection = Projection(
+        "drift", 2030.0, 900.0, 2026, None, [Point(2024.5, 118.0, "2024"), Point(2030.5, 900.0, "2030")]
+    )
     view = _view(ind, values, projection)
     assert _spec(view)["layout"]["yaxis"]["range"][1] < 900.0
-    assert ("The projection leaves the chart's scale: in 2030 it reaches <span class=\"nw\">900</span> trees."
-            in _caption(view))
+    assert (
+        'The projection leaves the chart\'s scale: in 2030 it reaches <span class="nw">900</span> trees.'
+        in _caption(view)
+    )
 
 
 def test_the_margin_leaves_room_for_the_target_star() -> None:
@@ -263,7 +320,10 @@ def test_hover_shows_the_period_as_published() -> None:
     values = _monthly()
     view = _view(ind, values, _projection(ind, values))
     data = _traces(_spec(view))
-    assert data["Total"]["customdata"][0][0] == "2021-01" and "%{customdata[0]}" in data["Total"]["hovertemplate"]
+    assert (
+        data["Total"]["customdata"][0][0] == "2021-01"
+        and "%{customdata[0]}" in data["Total"]["hovertemplate"]
+    )
     proj = data["Projection of the recent trend"]
     assert proj["customdata"][0][0] == "2025-10" and proj["customdata"][-1][0] == "2030"
     assert "80% range: %{customdata[2]} – %{customdata[3]}" in proj["hovertemplate"]

@@ -43,7 +43,9 @@ def test_scorecard_is_valid_against_its_schema(site: Path) -> None:
     assert waste["category"] == "on_track" and waste["symbol"] == "↑"
     assert objectives["mobility"]["summary"]["coverage"] == pytest.approx(1 / 3)
     wifi = objectives["mobility"]["indicators"][1]
-    assert wifi["id"] == "wifi-hotspots" and wifi["latest"] is None and wifi["category"] == "insufficient_data"
+    assert (
+        wifi["id"] == "wifi-hotspots" and wifi["latest"] is None and wifi["category"] == "insufficient_data"
+    )
     assert wifi["reporting"]["status"] == "no_data"
 
 
@@ -61,7 +63,15 @@ def test_datapackage_is_valid_frictionless(site: Path) -> None:
     names = [r.name for r in package.resources]
     assert "shared-bikes" in names and "shared-bikes-json" in names and len(names) == 10
     bikes = package.get_resource("shared-bikes")
-    assert [f.name for f in bikes.schema.fields] == ["period", "district", "value", "flag", "note_it", "note_en", "source"]
+    assert [f.name for f in bikes.schema.fields] == [
+        "period",
+        "district",
+        "value",
+        "flag",
+        "note_it",
+        "note_en",
+        "source",
+    ]
     rows = bikes.read_rows()
     assert len(rows) == 30 and {r["district"] for r in rows} == {None, "1", "2"}
 
@@ -97,8 +107,10 @@ def test_spreadsheets_open_as_they_are_in_each_language(site: Path) -> None:
     numbers are numbers, headers and flags in the reader's language, accents intact."""
     from openpyxl import load_workbook
 
-    for lang, period, value, flag in (("it", "Periodo", "Valore", "provvisorio"), ("en", "Period", "Value",
-                                                                                   "provisional")):
+    for lang, period, value, flag in (
+        ("it", "Periodo", "Valore", "provvisorio"),
+        ("en", "Period", "Value", "provisional"),
+    ):
         book = load_workbook(site / "data" / lang / "separate-waste.xlsx", read_only=True)
         data, about = book.worksheets
         rows = list(data.iter_rows(values_only=True))
@@ -108,11 +120,17 @@ def test_spreadsheets_open_as_they_are_in_each_language(site: Path) -> None:
         assert "</script>" in rows[9][4]  # a hostile note is kept as text: a spreadsheet runs no markup
         fields = {r[0]: r[1] if len(r) > 1 else None for r in about.iter_rows(values_only=True)}
         assert fields["Target" if lang == "en" else "Obiettivo"] == 70
-        bikes = list(load_workbook(site / "data" / lang / "shared-bikes.xlsx", read_only=True).worksheets[0]
-                     .iter_rows(values_only=True))
+        bikes = list(
+            load_workbook(site / "data" / lang / "shared-bikes.xlsx", read_only=True)
+            .worksheets[0]
+            .iter_rows(values_only=True)
+        )
         assert bikes[0][1] == ("Municipio" if lang == "it" else "District") and len(bikes) == 31
-        card = list(load_workbook(site / "data" / lang / "scorecard.xlsx", read_only=True).worksheets[0]
-                    .iter_rows(values_only=True))
+        card = list(
+            load_workbook(site / "data" / lang / "scorecard.xlsx", read_only=True)
+            .worksheets[0]
+            .iter_rows(values_only=True)
+        )
         assert len(card) == 1 + 5 and card[0][2] == ("Indicatore" if lang == "it" else "Indicator")
         waste = next(r for r in card if r[-1] == f"{lang}/indicators/separate-waste.html")
         assert waste[5] == 63.1 and waste[6] == 70 and waste[7] == 2030

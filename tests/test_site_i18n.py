@@ -36,13 +36,19 @@ def test_catalogues_are_consistent() -> None:
 def test_english_is_the_source_language() -> None:
     assert translations("en").gettext("On track") == "On track"
     assert translations("it").gettext("On track") == "In linea con l'obiettivo"
-    assert category_words(Category.DETERIORATING, translations("it").gettext) == "In allontanamento dall'obiettivo"
+    assert (
+        category_words(Category.DETERIORATING, translations("it").gettext)
+        == "In allontanamento dall'obiettivo"
+    )
 
 
-@pytest.mark.parametrize(("lang", "percent", "number", "signed", "day"), [
-    ("it", "63,1\u00a0%", "12.345,7", "\u22121,5", "3 marzo 2025"),
-    ("en", "63.1%", "12,345.7", "\u22121.5", "March 3, 2025"),
-])
+@pytest.mark.parametrize(
+    ("lang", "percent", "number", "signed", "day"),
+    [
+        ("it", "63,1\u00a0%", "12.345,7", "\u22121,5", "3 marzo 2025"),
+        ("en", "63.1%", "12,345.7", "\u22121.5", "March 3, 2025"),
+    ],
+)
 def test_numbers_and_dates_per_locale(lang: str, percent: str, number: str, signed: str, day: str) -> None:
     fmt = Formatter(lang)
     assert fmt.percent(0.631) == percent
@@ -62,7 +68,9 @@ def test_environment_escapes_everything_and_rejects_unknown_names() -> None:
     with pytest.raises(UndefinedError):
         env.from_string("{{ missing }}").render()
     it = make_environment(REPO_TEMPLATES, "it")
-    assert it.from_string('{{ _("Objective %(number)s", number=n) }}').render(n="<3>") == "Obiettivo &lt;3&gt;"
+    assert (
+        it.from_string('{{ _("Objective %(number)s", number=n) }}').render(n="<3>") == "Obiettivo &lt;3&gt;"
+    )
 
 
 def _babel(lang: str, value: float, decimals: int, signed: bool, percent: bool) -> str:
@@ -89,19 +97,41 @@ def test_fast_number_formatting_matches_babel_exactly() -> None:
     import random
 
     rng = random.Random(20251126)
-    values: list[float] = [0, 0.0, -0.0, 0.05, 0.25, 0.35, 2.675, -2.675, -0.04, 999.95, 999_999.5, 1e-5, 1e15,
-                           123_456_789.123456, 999_999_999.9999999, 0.1 + 0.2, 5, -5, 12_345_678_901_234_567]
+    values: list[float] = [
+        0,
+        0.0,
+        -0.0,
+        0.05,
+        0.25,
+        0.35,
+        2.675,
+        -2.675,
+        -0.04,
+        999.95,
+        999_999.5,
+        1e-5,
+        1e15,
+        123_456_789.123456,
+        999_999_999.9999999,
+        0.1 + 0.2,
+        5,
+        -5,
+        12_345_678_901_234_567,
+    ]
     for _ in range(1500):
-        values += [round(rng.uniform(-1, 1) * 10 ** rng.randint(-3, 9), rng.randint(0, 6)),
-                   rng.uniform(-1e6, 1e6)]
+        values += [
+            round(rng.uniform(-1, 1) * 10 ** rng.randint(-3, 9), rng.randint(0, 6)),
+            rng.uniform(-1e6, 1e6),
+        ]
     for lang in ("it", "en"):
         fmt = Formatter(lang)
         for value in values:
             for decimals in (0, 1, 2, 3, 7):
                 for signed in (False, True):
                     assert fmt.number(value, decimals, signed) == _babel(lang, value, decimals, signed, False)
-                    assert fmt.percent(value / 100, decimals, signed) == _babel(lang, value / 100, decimals, signed,
-                                                                                True)
+                    assert fmt.percent(value / 100, decimals, signed) == _babel(
+                        lang, value / 100, decimals, signed, True
+                    )
     it = Formatter("it")
     assert it.value(54.65, "percent", "%", 1) == "54,7\u00a0%"  # Milan's turnout 2016, not "54,6 %"
     assert it.number(0.25, 1) == "0,3" and it.number(-0.25, 1) == "\u22120,3" and it.number(2.5, 0) == "3"
@@ -113,6 +143,8 @@ def test_fast_number_formatting_matches_babel_exactly() -> None:
 
 def test_fast_gettext_behaves_like_jinja_newstyle_gettext() -> None:
     it = make_environment(REPO_TEMPLATES, "it")
-    template = it.from_string('{{ _("Objective %(number)s", number=n) }}|{{ _("On track") }}|{{ gettext("On track") }}')
+    template = it.from_string(
+        '{{ _("Objective %(number)s", number=n) }}|{{ _("On track") }}|{{ gettext("On track") }}'
+    )
     assert template.render(n="<b>") == "Obiettivo &lt;b&gt;|In linea con l'obiettivo|In linea con l'obiettivo"
     assert it.from_string('{{ _("100%% synthetic") }}').render() == "100% synthetic"  # always %-formatted

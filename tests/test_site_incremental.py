@@ -22,20 +22,39 @@ from tracker.site.sample import Sample, build_sample
 CHANGED = "separate-waste"
 HISTORY = {CHANGED: [{"at": "2025-06-01", "category": "moderate", "score": 1.5, "note": "earlier"}]}
 #: When the indicators' values last changed in the database (what their pages call "last updated").
-CHANGED_AT = {CHANGED: datetime(2025, 6, 1, 8, 0, tzinfo=UTC), "pm10-days": datetime(2025, 5, 20, 8, 0, tzinfo=UTC)}
+CHANGED_AT = {
+    CHANGED: datetime(2025, 6, 1, 8, 0, tzinfo=UTC),
+    "pm10-days": datetime(2025, 5, 20, 8, 0, tzinfo=UTC),
+}
 #: Rendered on every build: they list every indicator or show the build date (13 in the sample catalogue).
-SHARED = {*(f"{lang}/{page}" for lang in ("it", "en") for page in (
-    "index.html", "indicators.html", "status.html", "methodology.html", "guide.html")),
-    "index.html", "scorecard.json", "data/datapackage.json", "data/it/scorecard.xlsx", "data/en/scorecard.xlsx"}
+SHARED = {
+    *(
+        f"{lang}/{page}"
+        for lang in ("it", "en")
+        for page in ("index.html", "indicators.html", "status.html", "methodology.html", "guide.html")
+    ),
+    "index.html",
+    "scorecard.json",
+    "data/datapackage.json",
+    "data/it/scorecard.xlsx",
+    "data/en/scorecard.xlsx",
+}
 SHARED_FILES = {"scorecard.json", "data/datapackage.json", "data/it/scorecard.xlsx", "data/en/scorecard.xlsx"}
 INDICATOR_PAGES = 20  # 5 indicators x 2 languages x (page + embeddable card)
 #: Reused while their indicators are unchanged; the changed indicator is in "environment".
 OBJECTIVE_PAGES = 12  # 3 objectives x 2 languages x (page + embeddable card)
-CHANGED_OBJECTIVE = {f"{lang}/{embed}objectives/environment.html" for lang in ("it", "en") for embed in ("", "embed/")}
+CHANGED_OBJECTIVE = {
+    f"{lang}/{embed}objectives/environment.html" for lang in ("it", "en") for embed in ("", "embed/")
+}
 
 
-def _build(s: Sample, out: Path, *, generated_at: datetime | None = None,
-           results: dict[str, IndicatorResult] | None = None) -> SiteReport:
+def _build(
+    s: Sample,
+    out: Path,
+    *,
+    generated_at: datetime | None = None,
+    results: dict[str, IndicatorResult] | None = None,
+) -> SiteReport:
     outcome = Outcome(results or s.results, s.summaries, s.observations, history=HISTORY, changed=CHANGED_AT)
     return build_site(s.settings, s.catalog, outcome, generated_at=generated_at or s.generated_at, out=out)
 
@@ -46,8 +65,11 @@ def _files(root: Path) -> dict[str, Path]:
 
 def _own_files(ind: str) -> set[str]:
     """The pages, cards and downloads of one indicator."""
-    return ({f"{lang}/{embed}indicators/{ind}.html" for lang in ("it", "en") for embed in ("", "embed/")}
-            | {f"data/{ind}.{ext}" for ext in ("csv", "json")} | {f"data/{lang}/{ind}.xlsx" for lang in ("it", "en")})
+    return (
+        {f"{lang}/{embed}indicators/{ind}.html" for lang in ("it", "en") for embed in ("", "embed/")}
+        | {f"data/{ind}.{ext}" for ext in ("csv", "json")}
+        | {f"data/{lang}/{ind}.xlsx" for lang in ("it", "en")}
+    )
 
 
 def _with_changed_value(s: Sample) -> Sample:
@@ -76,11 +98,16 @@ def test_one_changed_indicator_re_renders_only_its_files_and_the_shared_ones(tmp
     rendered = {rel for rel, path in new.items() if not _same_file(path, old[rel])}
     # Exactly: the changed indicator's pages and downloads, the shared pages and files, and the manifest.
     assert rendered == _own_files(CHANGED) | SHARED | CHANGED_OBJECTIVE | {MANIFEST}
-    assert (second.rendered, second.reused) == (len(SHARED - SHARED_FILES) + 8, INDICATOR_PAGES - 4 + OBJECTIVE_PAGES - 4)
+    assert (second.rendered, second.reused) == (
+        len(SHARED - SHARED_FILES) + 8,
+        INDICATOR_PAGES - 4 + OBJECTIVE_PAGES - 4,
+    )
     assert second.files_reused == len(new) - len(rendered)  # other pages, downloads and the four assets
     assert _same_file(new["assets/plotly.min.js"], old["assets/plotly.min.js"])
-    assert (old["en/indicators/separate-waste.html"].read_bytes()  # the previous build was not touched
-            != new["en/indicators/separate-waste.html"].read_bytes())
+    assert (
+        old["en/indicators/separate-waste.html"].read_bytes()  # the previous build was not touched
+        != new["en/indicators/separate-waste.html"].read_bytes()
+    )
 
     # The tree equals a build from scratch of the same inputs, byte for byte (the manifest included).
     scratch = _build(changed, tmp_path / "scratch")
@@ -118,7 +145,9 @@ def test_a_later_day_with_no_change_reuses_every_indicator_page(tmp_path: Path) 
     assert "Data last updated on June 1, 2025." in objective and "Page built on" not in objective
     page = (second.path / "en" / "indicators" / "separate-waste.html").read_text(encoding="utf-8")
     assert "Data last updated on June 1, 2025." in page and "November" not in page
-    assert "Page built on November 27, 2025." in (second.path / "en" / "index.html").read_text(encoding="utf-8")
+    assert "Page built on November 27, 2025." in (second.path / "en" / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_template_change_re_renders_every_page(tmp_path: Path) -> None:
@@ -127,7 +156,9 @@ def test_a_template_change_re_renders_every_page(tmp_path: Path) -> None:
     first = _build(s, tmp_path / "site")
     old = _files(first.path.resolve())
     definition = s.settings.root / "templates" / "_definition.html"
-    definition.write_text(definition.read_text(encoding="utf-8") + "{# edited #}\n<!-- edited -->\n", encoding="utf-8")
+    definition.write_text(
+        definition.read_text(encoding="utf-8") + "{# edited #}\n<!-- edited -->\n", encoding="utf-8"
+    )
     second = _build(s, tmp_path / "site")
     assert (second.rendered, second.reused) == (first.pages, 0)
     new = _files(second.path.resolve())
@@ -135,35 +166,46 @@ def test_a_template_change_re_renders_every_page(tmp_path: Path) -> None:
     assert not any(_same_file(new[rel], old[rel]) for rel in pages)
     assert "<!-- edited -->" in new["it/indicators/turnout.html"].read_text(encoding="utf-8")
     # The downloads are made without templates: they are still reused.
-    assert all(_same_file(new[rel], old[rel]) for rel in new if rel.startswith("data/") and rel not in SHARED_FILES)
+    assert all(
+        _same_file(new[rel], old[rel]) for rel in new if rel.startswith("data/") and rel not in SHARED_FILES
+    )
 
 
-@pytest.mark.parametrize(("template", "page", "still_reused"), [
-    ("indicator.html", "indicators/turnout.html", OBJECTIVE_PAGES + INDICATOR_PAGES // 2),  # + the cards
-    ("objective.html", "objectives/environment.html", INDICATOR_PAGES + OBJECTIVE_PAGES // 2),
-])
-def test_pages_that_show_site_wide_data_are_never_reused(tmp_path: Path, template: str, page: str,
-                                                         still_reused: int) -> None:
+@pytest.mark.parametrize(
+    ("template", "page", "still_reused"),
+    [
+        ("indicator.html", "indicators/turnout.html", OBJECTIVE_PAGES + INDICATOR_PAGES // 2),  # + the cards
+        ("objective.html", "objectives/environment.html", INDICATOR_PAGES + OBJECTIVE_PAGES // 2),
+    ],
+)
+def test_pages_that_show_site_wide_data_are_never_reused(
+    tmp_path: Path, template: str, page: str, still_reused: int
+) -> None:
     """A project's own templates may show the build date on every page (as older ones did): such pages are
     rendered on every build rather than reused with a stale date; the other kind is still reused."""
     s = build_sample(tmp_path / "project")
     shutil.copytree(REPO_TEMPLATES, s.settings.root / "templates")
     source = s.settings.root / "templates" / template
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    source.write_text("".join(line for line in lines if "{% block generated %}" not in line), encoding="utf-8")
+    source.write_text(
+        "".join(line for line in lines if "{% block generated %}" not in line), encoding="utf-8"
+    )
     _build(s, tmp_path / "site")
     second = _build(s, tmp_path / "site", generated_at=s.generated_at + timedelta(days=1))
     assert second.reused == still_reused
     assert "Page built on November 27, 2025." in (second.path / "en" / page).read_text(encoding="utf-8")
 
 
-def test_a_warning_names_indicator_pages_that_cannot_be_reused(tmp_path: Path,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_a_warning_names_indicator_pages_that_cannot_be_reused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     s = build_sample(tmp_path / "project")
     shutil.copytree(REPO_TEMPLATES, s.settings.root / "templates")
     source = s.settings.root / "templates" / "indicator.html"
-    source.write_text(source.read_text(encoding="utf-8").replace("{% block generated %}", "{% block unused %}", 1),
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("{% block generated %}", "{% block unused %}", 1),
+        encoding="utf-8",
+    )
     _build(s, tmp_path / "site")
     assert "cannot reuse them" in caplog.text
 
@@ -178,8 +220,10 @@ def edited_translations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noq
         po = copy / "it" / "LC_MESSAGES" / "messages.po"
         text = po.read_text(encoding="utf-8")
         assert 'msgstr "Ultimo aggiornamento dei dati"' in text
-        po.write_text(text.replace('msgstr "Ultimo aggiornamento dei dati"', 'msgstr "Aggiornato l\'ultima volta"'),
-                      encoding="utf-8")
+        po.write_text(
+            text.replace('msgstr "Ultimo aggiornamento dei dati"', 'msgstr "Aggiornato l\'ultima volta"'),
+            encoding="utf-8",
+        )
         i18n.translations.cache_clear()
 
     monkeypatch.setattr(i18n, "LOCALES", copy)
@@ -202,7 +246,10 @@ def test_a_translation_change_re_renders_every_page(tmp_path: Path, edited_trans
 def _broken(s: Sample, ind: str) -> dict[str, IndicatorResult]:
     """A score that is not a number: the template fails midway through the build."""
     good = s.results[ind]
-    return {**s.results, ind: IndicatorResult(good.indicator_id, replace(good.headline, score="n/a"), good.others)}
+    return {
+        **s.results,
+        ind: IndicatorResult(good.indicator_id, replace(good.headline, score="n/a"), good.others),
+    }
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
@@ -210,8 +257,9 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
 
 
 @pytest.mark.parametrize("pool", [False, True], ids=["in-process", "worker-pool"])
-def test_a_failed_build_leaves_the_published_build_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          pool: bool) -> None:
+def test_a_failed_build_leaves_the_published_build_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool: bool
+) -> None:
     if pool:
         monkeypatch.setattr(indicators, "POOL_MIN_PAGES", 0)
         monkeypatch.setattr("tracker.forking.can_fork", lambda: True)
@@ -247,7 +295,10 @@ def test_the_worker_pool_gives_the_same_site(tmp_path: Path, monkeypatch: pytest
     one, two = _files(in_process.path.resolve()), _files(pooled.path.resolve())
     assert one.keys() == two.keys()
     assert [rel for rel in one if one[rel].read_bytes() != two[rel].read_bytes()] == []
-    assert (pooled.pages, pooled.largest_indicator_page) == (in_process.pages, in_process.largest_indicator_page)
+    assert (pooled.pages, pooled.largest_indicator_page) == (
+        in_process.pages,
+        in_process.largest_indicator_page,
+    )
 
 
 def test_a_manifest_that_cannot_be_trusted_means_a_full_build(tmp_path: Path) -> None:
@@ -264,12 +315,14 @@ def test_a_manifest_that_cannot_be_trusted_means_a_full_build(tmp_path: Path) ->
     (third_input.path.resolve() / "en" / "indicators" / "turnout.html").unlink()
     fourth = _build(s, tmp_path / "site")
     assert (fourth.reused, (fourth.path / "en" / "indicators" / "turnout.html").is_file()) == (
-        INDICATOR_PAGES - 1 + OBJECTIVE_PAGES, True)
-
+        INDICATOR_PAGES - 1 + OBJECTIVE_PAGES,
+        True,
+    )
 
 
 def test_a_small_build_renders_its_shared_pages_in_a_child_and_gives_the_same_site(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The objective, list and status pages made by a forked child are the pages an in-process build makes."""
     s = build_sample(tmp_path / "project")
     changed = _with_changed_value(s)

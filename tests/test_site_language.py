@@ -42,24 +42,42 @@ def milan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_no_prose_in_the_other_language(milan: Path, lang: str) -> None:
     pages = sorted((milan / lang).rglob("*.html"))
     assert len(pages) > 60
-    found = {str(p.relative_to(milan)): bad for p in pages if (bad := wrong_words(visible_text(p, lang), lang))}
+    found = {
+        str(p.relative_to(milan)): bad for p in pages if (bad := wrong_words(visible_text(p, lang), lang))
+    }
     assert found == {}
 
 
 def test_the_checker_catches_english_notes_on_an_italian_page(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_text('<html lang="it"><body><p>Dati ARPA</p><table><tr><td>ARPA Lombardia via press, worst station'
-                    '</td></tr></table><cite>Sustainable Development Report</cite><span lang="en">the list</span>'
-                    '<script type="application/json" id="chart-spec">{"data": [{"name": "Totale", "customdata": '
-                    '[["2021", "<br>recorded as 63 (lower bound)"]]}]}</script></body></html>')
-    assert wrong_words(visible_text(page, "it"), "it") == ["bound", "lower", "press", "recorded", "station", "worst"]
-    page.write_text('<html lang="en"><body><p>Only two values, «Eco dalle Città»</p><p>dati ISTAT nelle città</p>')
+    page.write_text(
+        '<html lang="it"><body><p>Dati ARPA</p><table><tr><td>ARPA Lombardia via press, worst station'
+        '</td></tr></table><cite>Sustainable Development Report</cite><span lang="en">the list</span>'
+        '<script type="application/json" id="chart-spec">{"data": [{"name": "Totale", "customdata": '
+        '[["2021", "<br>recorded as 63 (lower bound)"]]}]}</script></body></html>'
+    )
+    assert wrong_words(visible_text(page, "it"), "it") == [
+        "bound",
+        "lower",
+        "press",
+        "recorded",
+        "station",
+        "worst",
+    ]
+    page.write_text(
+        '<html lang="en"><body><p>Only two values, «Eco dalle Città»</p><p>dati ISTAT nelle città</p>'
+    )
     assert wrong_words(visible_text(page, "en"), "en") == ["dati", "nelle"]
 
 
 def test_internal_remarks_never_reach_a_page_or_a_download(milan: Path) -> None:
-    leaks = [str(p.relative_to(milan)) for p in milan.rglob("*") if p.is_file() and p.suffix in (".html", ".csv", ".json", ".xml")
-             and any(text in p.read_text(encoding="utf-8") for text in INTERNAL)]
+    leaks = [
+        str(p.relative_to(milan))
+        for p in milan.rglob("*")
+        if p.is_file()
+        and p.suffix in (".html", ".csv", ".json", ".xml")
+        and any(text in p.read_text(encoding="utf-8") for text in INTERNAL)
+    ]
     assert leaks == []
     cat = catalog.load(REPO / "indicators")
     remarks = [i.remark for i in cat.indicators if i.remark]
@@ -77,14 +95,21 @@ def test_every_milan_note_is_given_in_both_languages() -> None:
 def test_data_file_notes_by_language_and_a_remark_that_is_not_kept(tmp_path: Path) -> None:
     ind = catalog.load(REPO / "indicators").entry("municipal-turnout").indicator
     path = tmp_path / "municipal-turnout.csv"
-    path.write_text("periodo;valore;nota;nota_it;note_en;remark\n"
-                    "2016;54,65;Ministero;un giorno;one day;check the poll\n2021;47,7;ANSA;;;\n", encoding="utf-8")
+    path.write_text(
+        "periodo;valore;nota;nota_it;note_en;remark\n"
+        "2016;54,65;Ministero;un giorno;one day;check the poll\n2021;47,7;ANSA;;;\n",
+        encoding="utf-8",
+    )
     rows, problems = read_observations(path, ind)
     assert problems == []
     first, second = rows
     assert (first.note, first.note_it, first.note_en) == ("Ministero", "un giorno", "one day")
     assert (first.note_in("it"), first.note_in("en"), second.note_in("it"), second.note_in("en")) == (
-        "un giorno", "one day", "ANSA", "ANSA")
+        "un giorno",
+        "one day",
+        "ANSA",
+        "ANSA",
+    )
     assert "check the poll" not in repr(rows)
 
 
@@ -109,6 +134,8 @@ def test_updates_page_has_the_site_layout_and_menu(milan: Path, lang: str) -> No
 def test_digest_html_takes_the_site_style_on_the_page() -> None:
     from tracker.updates.feed import page_fragment
 
-    fragment = ('<h2 style="font-size:17px;margin:20px 0 6px">Nuovi dati</h2><ul style="margin:0">'
-                '<li style="margin:0 0 6px">PM10 <span style="color:#555">(obiettivo)</span></li></ul>')
-    assert page_fragment(fragment) == '<h3>Nuovi dati</h3><ul><li>PM10 <span>(obiettivo)</span></li></ul>'
+    fragment = (
+        '<h2 style="font-size:17px;margin:20px 0 6px">Nuovi dati</h2><ul style="margin:0">'
+        '<li style="margin:0 0 6px">PM10 <span style="color:#555">(obiettivo)</span></li></ul>'
+    )
+    assert page_fragment(fragment) == "<h3>Nuovi dati</h3><ul><li>PM10 <span>(obiettivo)</span></li></ul>"

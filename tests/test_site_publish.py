@@ -21,6 +21,7 @@ def _write(text: str):
         (folder / "sub").mkdir()
         (folder / "sub" / "page.html").write_text(text, encoding="utf-8")
         return text
+
     return write
 
 
@@ -87,13 +88,24 @@ def test_build_site_failing_on_bad_input_keeps_the_published_site(tmp_path: Path
     good = s.results["separate-waste"]
     broken = dict(s.results)
     # a score that is not a number makes the template fail midway through the indicator pages
-    broken["separate-waste"] = IndicatorResult(good.indicator_id, replace(good.headline, score="n/a"), good.others)
+    broken["separate-waste"] = IndicatorResult(
+        good.indicator_id, replace(good.headline, score="n/a"), good.others
+    )
     with pytest.raises(ArithmeticError):  # babel cannot format "n/a" as a number
-        build_site(s.settings, s.catalog, Outcome(broken, s.summaries, s.observations), generated_at=s.generated_at)
+        build_site(
+            s.settings, s.catalog, Outcome(broken, s.summaries, s.observations), generated_at=s.generated_at
+        )
     assert page.read_bytes() == before
     assert len(list(builds_folder(first.path).iterdir())) == 1
-    assert sorted(p.name for p in first.path.iterdir()) == [".manifest.json", "assets", "data", "en", "index.html", "it",
-                                                            "scorecard.json"]
+    assert sorted(p.name for p in first.path.iterdir()) == [
+        ".manifest.json",
+        "assets",
+        "data",
+        "en",
+        "index.html",
+        "it",
+        "scorecard.json",
+    ]
 
 
 def test_the_resolved_build_folder_is_refused_as_a_target(tmp_path: Path) -> None:

@@ -55,8 +55,9 @@ def state(engine: Engine) -> tuple[int, int, int, int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", ["retired", 0.3, 1.5])
-def test_sigkill_during_a_large_merge(engine: Engine, db_url: str, subprocess_env: dict[str, str],
-                                      delay: str | float) -> None:
+def test_sigkill_during_a_large_merge(
+    engine: Engine, db_url: str, subprocess_env: dict[str, str], delay: str | float
+) -> None:
     """``retired``: killed the moment the old rows are retired (surely mid-transaction); numbers: seconds after
     the merge started, landing wherever they land, possibly after the commit."""
     base = [Observation(IND, str(i), 2000.0, float(i), series=f"s={i % 7}") for i in range(BASE_ROWS)]
@@ -66,8 +67,13 @@ def test_sigkill_during_a_large_merge(engine: Engine, db_url: str, subprocess_en
     assert before == (BASE_ROWS, BASE_ROWS, 1, 0)
     after = (BASE_ROWS + BIG_ROWS, BIG_ROWS, 2, 0)
 
-    with subprocess.Popen([sys.executable, "-c", CHILD, db_url, str(BIG_ROWS)], stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, text=True, env=subprocess_env) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", CHILD, db_url, str(BIG_ROWS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=subprocess_env,
+    ) as proc:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "merging"
         if delay == "retired":

@@ -33,12 +33,18 @@ print("released", flush=True)
 
 def child(url: str, wait: str, hold: float, env: dict[str, str]) -> subprocess.Popen[str]:
     """A real second process; use it in ``with`` so its pipes are closed."""
-    return subprocess.Popen([sys.executable, "-c", CHILD, url, wait, str(hold)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, url, wait, str(hold)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
-def test_second_process_fails_fast_while_the_lock_is_held(engine: Engine, db_url: str,
-                                                          subprocess_env: dict[str, str]) -> None:
+def test_second_process_fails_fast_while_the_lock_is_held(
+    engine: Engine, db_url: str, subprocess_env: dict[str, str]
+) -> None:
     with run_lock(engine, "run"), child(db_url, "no", 0, subprocess_env) as proc:
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 3, err
@@ -49,8 +55,9 @@ def test_second_process_fails_fast_while_the_lock_is_held(engine: Engine, db_url
     assert out.split()[::2] == ["acquired", "released"]
 
 
-def test_second_process_gives_up_after_its_timeout(engine: Engine, db_url: str,
-                                                   subprocess_env: dict[str, str]) -> None:
+def test_second_process_gives_up_after_its_timeout(
+    engine: Engine, db_url: str, subprocess_env: dict[str, str]
+) -> None:
     with run_lock(engine, "run"):
         started = time.monotonic()
         with child(db_url, "0.8", 0, subprocess_env) as proc:
@@ -59,8 +66,9 @@ def test_second_process_gives_up_after_its_timeout(engine: Engine, db_url: str,
         assert time.monotonic() - started >= 0.8
 
 
-def test_waiting_process_gets_the_lock_when_it_is_released(engine: Engine, db_url: str,
-                                                           subprocess_env: dict[str, str]) -> None:
+def test_waiting_process_gets_the_lock_when_it_is_released(
+    engine: Engine, db_url: str, subprocess_env: dict[str, str]
+) -> None:
     with run_lock(engine, "run"):
         proc = child(db_url, "yes", 0, subprocess_env)
         time.sleep(1.5)  # the child starts, then blocks

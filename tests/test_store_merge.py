@@ -23,13 +23,20 @@ from tracker.store.models import ObservationRow, SourceFile
 IND = "waste-recycling"
 
 
-def obs(period: str, value: float, series: str = "", flag: str = "", line: int = 2, ind: str = IND) -> Observation:
-    return Observation(ind, period, float(period[:4]), value, series=series, flag=flag, source="https://x.test/d",
-                       line=line)
+def obs(
+    period: str, value: float, series: str = "", flag: str = "", line: int = 2, ind: str = IND
+) -> Observation:
+    return Observation(
+        ind, period, float(period[:4]), value, series=series, flag=flag, source="https://x.test/d", line=line
+    )
 
 
-V1 = [obs("2013", 40.0), obs("2014", 45.0), obs("2015", 50.0, flag="provisional"),
-      obs("2015", 48.0, series="municipio=1")]
+V1 = [
+    obs("2013", 40.0),
+    obs("2014", 45.0),
+    obs("2015", 50.0, flag="provisional"),
+    obs("2015", 48.0, series="municipio=1"),
+]
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
@@ -57,8 +64,14 @@ def test_first_merge_adds_everything(engine: Engine) -> None:
         file = s.get_one(SourceFile, result.file_id)
     assert current[IND] == sorted(V1, key=lambda o: (o.series, o.time))
     assert (file.status, file.rows, file.problems, file.path) == (
-        "accepted", 4, 0, "indicators/environment/waste-recycling.csv")
-    assert file.received_at.tzinfo is UTC and before <= file.received_at <= after  # no run's clock: the wall clock
+        "accepted",
+        4,
+        0,
+        "indicators/environment/waste-recycling.csv",
+    )
+    assert (
+        file.received_at.tzinfo is UTC and before <= file.received_at <= after
+    )  # no run's clock: the wall clock
 
 
 def test_merge_records_the_given_clock(engine: Engine) -> None:
@@ -68,7 +81,9 @@ def test_merge_records_the_given_clock(engine: Engine) -> None:
         result = merge_file(s, IND, "waste.csv", "a" * 64, V1, now=now)
     with session_scope(engine) as s:
         file = s.get_one(SourceFile, result.file_id)
-        recorded = set(s.scalars(select(ObservationRow.recorded_at).where(ObservationRow.indicator_id == IND)))
+        recorded = set(
+            s.scalars(select(ObservationRow.recorded_at).where(ObservationRow.indicator_id == IND))
+        )
     assert file.received_at == now and recorded == {now}
 
 
@@ -79,8 +94,13 @@ def test_same_file_twice_changes_nothing(engine: Engine) -> None:
     with session_scope(engine) as s:
         again = merge_file(s, IND, "w.csv", "a" * 64, V1)
     assert dump(engine) == before
-    assert (again.added, again.revised, again.unchanged, again.same_file, again.file_id) == (0, 0, 4, True,
-                                                                                             first.file_id)
+    assert (again.added, again.revised, again.unchanged, again.same_file, again.file_id) == (
+        0,
+        0,
+        4,
+        True,
+        first.file_id,
+    )
     assert not again.changed
 
 
@@ -88,7 +108,9 @@ def test_new_file_with_same_values_adds_no_rows(engine: Engine) -> None:
     with session_scope(engine) as s:
         merge_file(s, IND, "w.csv", "a" * 64, V1)
     with session_scope(engine) as s:  # e.g. re-saved with other line endings: new hash, same data
-        result = merge_file(s, IND, "w.csv", "b" * 64, [obs(o.period, o.value, o.series, o.flag, line=9) for o in V1])
+        result = merge_file(
+            s, IND, "w.csv", "b" * 64, [obs(o.period, o.value, o.series, o.flag, line=9) for o in V1]
+        )
     assert (result.added, result.revised, result.unchanged, result.same_file) == (0, 0, 4, False)
     assert len(dump(engine)["observations"]) == 4
     assert len(dump(engine)["source_files"]) == 2
@@ -97,25 +119,44 @@ def test_new_file_with_same_values_adds_no_rows(engine: Engine) -> None:
 def test_revision_supersedes_and_keeps_history(engine: Engine) -> None:
     with session_scope(engine) as s:
         v1 = merge_file(s, IND, "w-v1.csv", "a" * 64, V1)
-    v2_rows = [obs("2013", 40.0), obs("2014", 46.5), obs("2015", 50.0), obs("2015", 48.0, series="municipio=1"),
-               obs("2016", 52.0)]
+    v2_rows = [
+        obs("2013", 40.0),
+        obs("2014", 46.5),
+        obs("2015", 50.0),
+        obs("2015", 48.0, series="municipio=1"),
+        obs("2016", 52.0),
+    ]
     with session_scope(engine) as s:
         v2 = merge_file(s, IND, "w-v2.csv", "b" * 64, v2_rows)
     # 2014 value changed, 2015 lost its "provisional" flag (also a new version), 2016 is new.
     assert (v2.added, v2.revised, v2.unchanged) == (1, 2, 2)
-    assert values(engine) == {("", "2013"): 40.0, ("", "2014"): 46.5, ("", "2015"): 50.0,
-                              ("municipio=1", "2015"): 48.0, ("", "2016"): 52.0}
+    assert values(engine) == {
+        ("", "2013"): 40.0,
+        ("", "2014"): 46.5,
+        ("", "2015"): 50.0,
+        ("municipio=1", "2015"): 48.0,
+        ("", "2016"): 52.0,
+    }
 
     with session_scope(engine) as s:
-        old = s.execute(select(ObservationRow).where(ObservationRow.period == "2014", ObservationRow.series == "")
-                        .order_by(ObservationRow.id)).scalars().all()
+        old = (
+            s.execute(
+                select(ObservationRow)
+                .where(ObservationRow.period == "2014", ObservationRow.series == "")
+                .order_by(ObservationRow.id)
+            )
+            .scalars()
+            .all()
+        )
         assert [(r.value, r.file_id) for r in old] == [(45.0, v1.file_id), (46.5, v2.file_id)]
         assert old[0].superseded_by == old[1].id and old[0].superseded_at is not None
         assert old[0].superseded_at.tzinfo is UTC and old[1].superseded_at is None
         changes = history(s, IND, revisions_only=True)
         everything = history(s, IND)
     assert [(c.period, c.old_value, c.new_value, c.file_path) for c in changes] == [
-        ("2014", 45.0, 46.5, "w-v2.csv"), ("2015", 50.0, 50.0, "w-v2.csv")]
+        ("2014", 45.0, 46.5, "w-v2.csv"),
+        ("2015", 50.0, 50.0, "w-v2.csv"),
+    ]
     assert changes[1].flag == "" and changes[0].current
     assert len(everything) == 7  # 5 current + 2 superseded
     first_2014 = next(r for r in everything if r.period == "2014" and r.old_value is None)
@@ -139,7 +180,11 @@ def test_an_older_version_sent_again_reverts_the_values(engine: Engine) -> None:
     assert (back.revised, back.same_file) == (1, False)
     assert values(engine) == {("", "2014"): 45.0}
     with session_scope(engine) as s:
-        assert [(r.old_value, r.new_value) for r in history(s, IND)] == [(None, 45.0), (45.0, 99.0), (99.0, 45.0)]
+        assert [(r.old_value, r.new_value) for r in history(s, IND)] == [
+            (None, 45.0),
+            (45.0, 99.0),
+            (99.0, 45.0),
+        ]
 
 
 def test_rejected_file_changes_no_observation(engine: Engine) -> None:
@@ -200,7 +245,9 @@ def test_a_failed_file_leaves_the_other_files_of_the_transaction_alone(
         merge_file(s, IND, "w.csv", "a" * 64, V1)
         monkeypatch.setitem(store_merge._WRITERS, dialect, _CrashingWriter(real))
         with pytest.raises(RuntimeError):
-            merge_file(s, "other", "o.csv", "d" * 64, [obs(str(y), 1.0, ind="other") for y in range(2000, 2010)])
+            merge_file(
+                s, "other", "o.csv", "d" * 64, [obs(str(y), 1.0, ind="other") for y in range(2000, 2010)]
+            )
         monkeypatch.setitem(store_merge._WRITERS, dialect, real)
         merge_file(s, "third", "t.csv", "e" * 64, [obs("2015", 3.0, ind="third")])
     with session_scope(engine) as s:
@@ -228,8 +275,19 @@ def test_bad_input_is_refused_before_writing(engine: Engine, rows: list[Observat
 def test_database_refuses_a_second_current_row(engine: Engine) -> None:
     with session_scope(engine) as s:
         file_id = merge_file(s, IND, "w.csv", "a" * 64, [obs("2014", 45.0)]).file_id
-    row = {"indicator_id": IND, "series": "", "period": "2014", "time": 2014.0, "value": 1.0, "note": "",
-           "flag": "", "source": "", "file_id": file_id, "line": 3, "recorded_at": datetime.now(UTC)}
+    row = {
+        "indicator_id": IND,
+        "series": "",
+        "period": "2014",
+        "time": 2014.0,
+        "value": 1.0,
+        "note": "",
+        "flag": "",
+        "source": "",
+        "file_id": file_id,
+        "line": 3,
+        "recorded_at": datetime.now(UTC),
+    }
     with pytest.raises(IntegrityError), session_scope(engine) as s:
         s.execute(insert(ObservationRow), [row])
     superseded = {**row, "superseded_at": datetime.now(UTC)}

@@ -91,16 +91,29 @@ def test_runs_saved_before_0002_keep_their_snapshots(db_url: str) -> None:
         row = {"series": "", "method": "eurostat", "window": "short", "score": 1.0, "payload": {}}
         with engine.begin() as conn:
             for run_id in (1, 2, 3):
-                conn.execute(insert(Run).values(id=run_id, status="failed" if run_id == 2 else "ok", summary={}))
-            conn.execute(insert(AssessmentRow), [
-                {**row, "run_id": 1, "indicator_id": "a", "category": "on_track"},
-                {**row, "run_id": 1, "indicator_id": "b", "category": "limited"},
-                {**row, "run_id": 2, "indicator_id": "c", "category": "limited"},  # a failed run: not a snapshot
-                {**row, "run_id": 3, "indicator_id": "a", "category": "moderate"},
-            ])
+                conn.execute(
+                    insert(Run).values(id=run_id, status="failed" if run_id == 2 else "ok", summary={})
+                )
+            conn.execute(
+                insert(AssessmentRow),
+                [
+                    {**row, "run_id": 1, "indicator_id": "a", "category": "on_track"},
+                    {**row, "run_id": 1, "indicator_id": "b", "category": "limited"},
+                    {
+                        **row,
+                        "run_id": 2,
+                        "indicator_id": "c",
+                        "category": "limited",
+                    },  # a failed run: not a snapshot
+                    {**row, "run_id": 3, "indicator_id": "a", "category": "moderate"},
+                ],
+            )
         upgrade(engine)
         with session_scope(engine) as s:
-            assert {k[0]: r.category for k, r in snapshot_at(s, 1).items()} == {"a": "on_track", "b": "limited"}
+            assert {k[0]: r.category for k, r in snapshot_at(s, 1).items()} == {
+                "a": "on_track",
+                "b": "limited",
+            }
             assert {k[0]: r.category for k, r in snapshot_at(s, 3).items()} == {"a": "moderate"}
         downgrade(engine, "0001")
         with session_scope(engine) as s:
@@ -121,23 +134,59 @@ def test_0003_marks_only_settled_old_failures_as_reported(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine, "0002")
-        deliveries = sa.table("deliveries", *(sa.column(c) for c in (
-            "subscription", "channel", "digest_key", "digest_hash", "run_id", "status", "attempts", "last_error",
-            "updated_at")))
+        deliveries = sa.table(
+            "deliveries",
+            *(
+                sa.column(c)
+                for c in (
+                    "subscription",
+                    "channel",
+                    "digest_key",
+                    "digest_hash",
+                    "run_id",
+                    "status",
+                    "attempts",
+                    "last_error",
+                    "updated_at",
+                )
+            ),
+        )
         at = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
         with engine.begin() as conn:
             for run_id in (1, 2):
                 conn.execute(sa.insert(Run).values(id=run_id, status="ok", summary={}))
-            conn.execute(sa.insert(deliveries), [
-                {"subscription": s, "channel": "x", "digest_key": k, "digest_hash": "", "run_id": r, "status": st,
-                 "attempts": 1, "last_error": "", "updated_at": at}
-                for s, k, r, st in [("flaky", "runs:0-1", 1, "failed"), ("flaky", "runs:0-2", 2, "sent"),
-                                    ("bob", "runs:0-2", 2, "failed"), ("alice", "runs:0-1", 1, "unknown"),
-                                    ("alice", "runs:0-2", 2, "failed")]])
+            conn.execute(
+                sa.insert(deliveries),
+                [
+                    {
+                        "subscription": s,
+                        "channel": "x",
+                        "digest_key": k,
+                        "digest_hash": "",
+                        "run_id": r,
+                        "status": st,
+                        "attempts": 1,
+                        "last_error": "",
+                        "updated_at": at,
+                    }
+                    for s, k, r, st in [
+                        ("flaky", "runs:0-1", 1, "failed"),
+                        ("flaky", "runs:0-2", 2, "sent"),
+                        ("bob", "runs:0-2", 2, "failed"),
+                        ("alice", "runs:0-1", 1, "unknown"),
+                        ("alice", "runs:0-2", 2, "failed"),
+                    ]
+                ],
+            )
         upgrade(engine)
         with session_scope(engine) as s:
             reported = {(d.subscription, d.digest_key): d.reported_at for d in s.query(Delivery)}
-        assert reported == {("flaky", "runs:0-1"): at, ("flaky", "runs:0-2"): None, ("bob", "runs:0-2"): None,
-                            ("alice", "runs:0-1"): None, ("alice", "runs:0-2"): None}
+        assert reported == {
+            ("flaky", "runs:0-1"): at,
+            ("flaky", "runs:0-2"): None,
+            ("bob", "runs:0-2"): None,
+            ("alice", "runs:0-1"): None,
+            ("alice", "runs:0-2"): None,
+        }
     finally:
         engine.dispose()

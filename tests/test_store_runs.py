@@ -43,8 +43,20 @@ def test_latest_assessments_is_the_last_successful_run_before(engine: Engine) ->
         save_assessments(s, failed, [record("a", "deteriorating", -2.0)])
         finish_run(s, failed, status="failed")
         second = start_run(s)
-        save_assessments(s, second, [{"indicator_id": "a", "series": "", "method": "eurostat", "window": "short",
-                                      "category": Category.DETERIORATING, "score": -1.0}])
+        save_assessments(
+            s,
+            second,
+            [
+                {
+                    "indicator_id": "a",
+                    "series": "",
+                    "method": "eurostat",
+                    "window": "short",
+                    "category": Category.DETERIORATING,
+                    "score": -1.0,
+                }
+            ],
+        )
         finish_run(s, second)
 
     with session_scope(engine) as s:
@@ -55,7 +67,8 @@ def test_latest_assessments_is_the_last_successful_run_before(engine: Engine) ->
     assert latest is not None and previous is not None
     assert latest.run_id == second
     assert latest.get("a", "", "eurostat", "short") == AssessmentRecord(
-        "a", "", "eurostat", "short", "deteriorating", -1.0, {})
+        "a", "", "eurostat", "short", "deteriorating", -1.0, {}
+    )
     assert previous.run_id == first  # the failed run in between is not a snapshot
     # Runs store changes: the second run did not mention the municipio, which therefore still stands.
     assert latest.rows[("a", "municipio=1", "eurostat", "short")].category == "limited"
@@ -80,8 +93,16 @@ def test_deliveries_count_attempts_and_are_unique_per_digest(engine: Engine) -> 
         sent = record_delivery(s, "ops", "weekly-2026-W10", channel="f" * 16, ok=True, digest_hash="h")
         assert (sent.id, sent.status, sent.attempts, sent.last_error) == (failed.id, "sent", 2, "")
         assert sent.sent_at is not None and sent.sent_at.tzinfo is UTC
-    row = {"subscription": "ops", "channel": "x", "digest_key": "weekly-2026-W10", "digest_hash": "", "status": "sent",
-           "attempts": 1, "last_error": "", "updated_at": datetime.now(UTC)}
+    row = {
+        "subscription": "ops",
+        "channel": "x",
+        "digest_key": "weekly-2026-W10",
+        "digest_hash": "",
+        "status": "sent",
+        "attempts": 1,
+        "last_error": "",
+        "updated_at": datetime.now(UTC),
+    }
     with pytest.raises(IntegrityError), session_scope(engine) as s:
         s.execute(insert(Delivery), [row])
 
@@ -90,8 +111,15 @@ def test_digests_newest_first_per_language(engine: Engine) -> None:
     with session_scope(engine) as s:
         run = start_run(s)
         for n in range(3):
-            save_digest(s, language="it", title=f"t{n}", body_text="b", body_html="<p>b</p>", run_id=run,
-                        payload={"n": n})
+            save_digest(
+                s,
+                language="it",
+                title=f"t{n}",
+                body_text="b",
+                body_html="<p>b</p>",
+                run_id=run,
+                payload={"n": n},
+            )
         save_digest(s, language="en", title="e", body_text="b", body_html="<p>b</p>")
     with session_scope(engine) as s:
         italian = recent_digests(s, "it", limit=2)
@@ -154,28 +182,50 @@ def test_a_snapshot_is_rebuilt_from_the_changes_of_several_runs(engine: Engine) 
     """Runs save only what changed; each run's snapshot is still complete, and a removed key ends."""
     with session_scope(engine) as s:
         first = start_run(s)
-        assert save_changes(s, first, [record("a", "on_track", 3.0), record("a", "limited", 1.0, "municipio=1"),
-                                       record("b", "moderate", 2.0)], {}) == 3
+        assert (
+            save_changes(
+                s,
+                first,
+                [
+                    record("a", "on_track", 3.0),
+                    record("a", "limited", 1.0, "municipio=1"),
+                    record("b", "moderate", 2.0),
+                ],
+                {},
+            )
+            == 3
+        )
         finish_run(s, first)
         second = start_run(s)
         previous = snapshot_at(s, first)
         # "a" headline unchanged, "a" municipio=1 gone, "b" worse: two rows (one of them the end of a key)
-        written = save_changes(s, second, [record("a", "on_track", 3.0), record("b", "limited", 1.0)], previous)
+        written = save_changes(
+            s, second, [record("a", "on_track", 3.0), record("b", "limited", 1.0)], previous
+        )
         finish_run(s, second)
         third = start_run(s)
         # Only "b" was assessed again: "a" is out of scope, so its rows are neither compared nor removed.
-        assert save_changes(s, third, [record("b", "limited", 1.0)], snapshot_at(s, second, ["b"]), ["b"]) == 0
+        assert (
+            save_changes(s, third, [record("b", "limited", 1.0)], snapshot_at(s, second, ["b"]), ["b"]) == 0
+        )
         finish_run(s, third)
-        rows = s.execute(select(AssessmentRow.run_id, AssessmentRow.indicator_id, AssessmentRow.series,
-                                AssessmentRow.category)).all()
+        rows = s.execute(
+            select(
+                AssessmentRow.run_id, AssessmentRow.indicator_id, AssessmentRow.series, AssessmentRow.category
+            )
+        ).all()
 
     assert written == 2
-    assert sorted(r for r in rows if r[0] == second) == [(second, "a", "municipio=1", "removed"),
-                                                         (second, "b", "", "limited")]
+    assert sorted(r for r in rows if r[0] == second) == [
+        (second, "a", "municipio=1", "removed"),
+        (second, "b", "", "limited"),
+    ]
     with session_scope(engine) as s:
         assert {k: r.category for k, r in snapshot_at(s, first).items()} == {
-            ("a", "", "eurostat", "short"): "on_track", ("a", "municipio=1", "eurostat", "short"): "limited",
-            ("b", "", "eurostat", "short"): "moderate"}
+            ("a", "", "eurostat", "short"): "on_track",
+            ("a", "municipio=1", "eurostat", "short"): "limited",
+            ("b", "", "eurostat", "short"): "moderate",
+        }
         expected = {("a", "", "eurostat", "short"): "on_track", ("b", "", "eurostat", "short"): "limited"}
         assert {k: r.category for k, r in snapshot_at(s, second).items()} == expected
         assert {k: r.category for k, r in snapshot_at(s, third).items()} == expected

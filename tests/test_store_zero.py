@@ -39,8 +39,11 @@ def test_one_zero_keeps_the_list_when_there_is_no_zero() -> None:
 def test_first_and_later_runs_publish_the_same_zero(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     data = project / "indicators" / "environment" / "waste-sorted.csv"
-    data.write_text("period,value,source,note,flag\n2012,-0.0,https://example.org/s,,\n"
-                    "2015,52.7,https://example.org/s,,\n2020,62.6,https://example.org/s,,\n", encoding="utf-8")
+    data.write_text(
+        "period,value,source,note,flag\n2012,-0.0,https://example.org/s,,\n"
+        "2015,52.7,https://example.org/s,,\n2020,62.6,https://example.org/s,,\n",
+        encoding="utf-8",
+    )
     first = tracker("run", cwd=project)
     assert first.returncode == 0, first.stderr
     published = {p.name: p.read_bytes() for p in (project / "site" / "data").glob("waste-sorted.*")}

@@ -50,7 +50,8 @@ def test_the_common_names_globals_and_filters_are_documented(tmp_path: Path) -> 
     ctx = build_context(s.settings, s.catalog, s.outcome, generated_at=s.generated_at)
     per_page = {"page", "rel", "url", "alternates"}  # made for each page by Renderer.render
     assert set(render.Renderer(tmp_path, ctx, env, "it", ["it", "en"]).common) | per_page == set(
-        template_contexts.COMMON)
+        template_contexts.COMMON
+    )
     jinja = Environment(extensions=["jinja2.ext.i18n"])  # Jinja's own globals (range, dict, ...)
     i18n = {"gettext", "ngettext", "pgettext", "npgettext"}  # Jinja's, from install_gettext_translations
     ours = {name for name in env.globals if (name not in jinja.globals or name == "_") and name not in i18n}
@@ -60,4 +61,5 @@ def test_the_common_names_globals_and_filters_are_documented(tmp_path: Path) -> 
 
 def test_docs_are_generated_from_the_module() -> None:
     assert DOCS.read_text(encoding="utf-8") == template_contexts.markdown(), (
-        "run: python -m tracker.site.template_contexts > docs/templates.md")
+        "run: python -m tracker.site.template_contexts > docs/templates.md"
+    )

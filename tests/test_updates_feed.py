@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Hook, Mailbox
 from tests.test_updates_changes import BIKES, WASTE, open_project, record_run
-from tests.test_updates_delivery import Hook, Mailbox, hook, setup_project, smtp  # noqa: F401 - fixtures
+from tests.test_updates_delivery import setup_project
 from tracker import catalog, config, updates
 from tracker.assess.base import Category
 from tracker.store import db
@@ -22,26 +23,41 @@ def test_feed_and_updates_page(tmp_path: Path) -> None:
     _, _, engine = open_project(tmp_path)
     (tmp_path / "config.yaml").write_text(
         "database: {url: sqlite:///var/test.sqlite}\nsite: {base_url: 'https://example.org/scorecard/'}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     definition = tmp_path / "indicators" / "mobility" / "bike-trips.yaml"
-    definition.write_text(definition.read_text(encoding="utf-8").replace("Indicator bike-trips", "Bikes & <trains>"),
-                          encoding="utf-8")
+    definition.write_text(
+        definition.read_text(encoding="utf-8").replace("Indicator bike-trips", "Bikes & <trains>"),
+        encoding="utf-8",
+    )
     settings = config.load(tmp_path)
     cat = catalog.load(settings.path("indicators"))
     site = tmp_path / "site"
     (site / "en").mkdir(parents=True)
 
-    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE},
-               files={"inbox/nobody.csv": "rejected"}, status="rejected")
+    record_run(
+        engine,
+        {"bike-trips": BIKES},
+        {"bike-trips": Category.MODERATE},
+        files={"inbox/nobody.csv": "rejected"},
+        status="rejected",
+    )
     assert len(feed.record_digests(settings, engine, cat)) == 2  # one per language
     assert feed.record_digests(settings, engine, cat) == []  # no new run
     record_run(engine, {}, {"bike-trips": Category.MODERATE})
     assert feed.record_digests(settings, engine, cat) == []  # a run that changed nothing
-    record_run(engine, {"waste-sorted": WASTE}, {"bike-trips": Category.ON_TRACK, "waste-sorted": Category.ACHIEVED})
+    record_run(
+        engine, {"waste-sorted": WASTE}, {"bike-trips": Category.ON_TRACK, "waste-sorted": Category.ACHIEVED}
+    )
     assert len(feed.record_digests(settings, engine, cat)) == 2
     written = feed.write_feed(settings, engine)
     assert {p.relative_to(site).as_posix() for p in written} == {
-        "feed.xml", "it/feed.xml", "en/feed.xml", "it/updates.html", "en/updates.html"}
+        "feed.xml",
+        "it/feed.xml",
+        "en/feed.xml",
+        "it/updates.html",
+        "en/updates.html",
+    }
 
     root = ET.parse(site / "en" / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed" and root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
@@ -81,21 +97,28 @@ def test_no_site_no_feed(tmp_path: Path) -> None:
 
 
 def test_after_run_sends_on_change_only_and_the_digest_job_sends_the_rest(
-        tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
     box, port = smtp
-    extra = f'    - {{name: weekly, url: "json://127.0.0.1:{hook.port}/weekly", language: it, when: schedule}}\n'
+    extra = (
+        f'    - {{name: weekly, url: "json://127.0.0.1:{hook.port}/weekly", language: it, when: schedule}}\n'
+    )
     settings, cat, engine = setup_project(tmp_path, port, hook.port, extra)
     monkeypatch.setenv("FLAKY_PORT", str(hook.port))
     (tmp_path / "site").mkdir()
     record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
     outcomes = updates.after_run(settings, engine, cat)
     assert {o.subscription: o.status for o in outcomes} == {
-        "flaky": "sent", "alice": "sent", "bob": "sent", "hook": "sent"}
+        "flaky": "sent",
+        "alice": "sent",
+        "bob": "sent",
+        "hook": "sent",
+    }
     assert hook.at("/weekly") == [] and (tmp_path / "site" / "feed.xml").is_file()
     assert updates.after_run(settings, engine, cat) and len(box.messages) == 2  # idempotent
     digest_job = updates.send_now(settings, when={"schedule"})
     assert [(o.subscription, o.status) for o in digest_job] == [("weekly", "sent")]
-    weekly, = hook.at("/weekly")
+    (weekly,) = hook.at("/weekly")
     assert "↗" in weekly["message"] and "Progressi, serve accelerare" in weekly["message"]
     with db.session_scope(engine) as session:
         from tracker.updates.deliver import baseline

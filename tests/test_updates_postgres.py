@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.conftest import Hook
 from tests.test_end_to_end import REPO
 from tests.test_schedule_jobs import start
 from tests.test_updates_changes import BIKES, open_project, record_run
-from tests.test_updates_delivery import Hook, hook  # noqa: F401 - fixture
 from tracker import catalog, config, schedule
 from tracker.assess.base import Category
 from tracker.config import DATABASE_ENV
@@ -38,9 +38,12 @@ def pg_server() -> Iterator[str]:
     if running.returncode == 0:  # someone else's server: use it, leave it running
         yield running.stdout.strip()
         return
-    yield subprocess.run(["bash", script, "start"], check=True, capture_output=True, text=True,
-                         timeout=300).stdout.strip()
-    subprocess.run(["bash", script, "stop"], capture_output=True, timeout=120)  # the server this fixture started
+    yield subprocess.run(
+        ["bash", script, "start"], check=True, capture_output=True, text=True, timeout=300
+    ).stdout.strip()
+    subprocess.run(
+        ["bash", script, "stop"], capture_output=True, timeout=120
+    )  # the server this fixture started
 
 
 @pytest.fixture
@@ -57,16 +60,23 @@ def pg_url(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     admin.dispose()
 
 
-def test_delivery_once_and_retry_on_postgresql(tmp_path: Path, pg_url: str, hook: Hook,  # noqa: F811
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_delivery_once_and_retry_on_postgresql(
+    tmp_path: Path,
+    pg_url: str,
+    hook: Hook,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     settings, _, engine = open_project(tmp_path)
     assert engine.dialect.name == "postgresql"
-    (tmp_path / "config.yaml").write_text(f"""\
+    (tmp_path / "config.yaml").write_text(
+        f"""\
 updates:
   subscriptions:
     - {{name: down, url: "json://127.0.0.1:${{DOWN_PORT}}/down", language: en}}
     - {{name: hook, url: "json://127.0.0.1:{hook.port}/hook", language: it}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     settings = config.load(tmp_path)
     cat = catalog.load(settings.path("indicators"))
     monkeypatch.setenv("DOWN_PORT", "9")  # discard port: nothing listens

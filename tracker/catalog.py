@@ -38,7 +38,11 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
 RESERVED_COLUMNS = frozenset({"period", "value", "note", "note_it", "note_en", "flag", "source", "remark"})
 #: How many months may pass after a period ends before its value is overdue.
 FREQUENCY_MONTHS: dict[str, int | None] = {
-    "monthly": 1, "quarterly": 3, "annual": 12, "biennial": 24, "irregular": None,
+    "monthly": 1,
+    "quarterly": 3,
+    "annual": 12,
+    "biennial": 24,
+    "irregular": None,
 }
 
 
@@ -84,8 +88,10 @@ class Unit(Strict):
     def _min_below_max(self) -> Unit:
         low, high = self.bounds
         if low > high:
-            raise ValueError(f"min ({low:g}) is above max ({high:g}), so no value could be accepted"
-                             " | fix: swap them, or correct the one that is wrong")
+            raise ValueError(
+                f"min ({low:g}) is above max ({high:g}), so no value could be accepted"
+                " | fix: swap them, or correct the one that is wrong"
+            )
         return self
 
     @property
@@ -133,15 +139,24 @@ class Disaggregation(Strict):
         if bad := [v for v in cleaned if looks_like_formula(v)]:
             raise ValueError(f"{bad[0]!r} starts like a spreadsheet formula | fix: {FORMULA_HINT}")
         if bad := [v for v in values if v != v.strip()]:
-            raise ValueError(f"{bad[0]!r} has spaces around it, and data cells are trimmed, so it could never "
-                             "match | fix: remove the spaces")
+            raise ValueError(
+                f"{bad[0]!r} has spaces around it, and data cells are trimmed, so it could never "
+                "match | fix: remove the spaces"
+            )
         return values
 
 
 #: Open SDG's progress status codes (sdg-build ``get_progress_status``), and the manual one platforms set
 #: when they publish no verdict (``progress_status: not_available_manual``).
-PROGRESS_STATUSES = ("target_achieved", "substantial_progress", "moderate_progress", "limited_progress",
-                     "deterioration", "not_available", "not_available_manual")
+PROGRESS_STATUSES = (
+    "target_achieved",
+    "substantial_progress",
+    "moderate_progress",
+    "limited_progress",
+    "deterioration",
+    "not_available",
+    "not_available_manual",
+)
 
 
 class ProgressSeries(Strict):
@@ -197,7 +212,9 @@ class Indicator(Strict):
     #: ``manual_status`` when given.
     automatic_progress: bool = True
     manual_status: Literal[PROGRESS_STATUSES] | None = None  # type: ignore[valid-type]
-    progress_series: list[ProgressSeries] = []  # method opensdg: several series scored, their mean the verdict
+    progress_series: list[
+        ProgressSeries
+    ] = []  # method opensdg: several series scored, their mean the verdict
     keywords: Keywords = Keywords()  # search words in each language (see Keywords)
     # The steward's internal remark (what to check, where a figure came from): kept with the definition, never
     # published on a page nor in a download.
@@ -207,56 +224,115 @@ class Indicator(Strict):
         """Cross-field problems as (key path, message, hint); the loader locates them in the file."""
         found = []
         low, high = self.unit.bounds
-        for key, value in (("target.value", self.target.value if self.target is not None else None),
-                           ("baseline.value", self.baseline.value if self.baseline is not None else None)):
+        for key, value in (
+            ("target.value", self.target.value if self.target is not None else None),
+            ("baseline.value", self.baseline.value if self.baseline is not None else None),
+        ):
             if value is not None and not (low <= value <= high):
-                found.append((key, f"{value:g} is outside the range of a {self.unit.kind} ({low:g}..{high:g})",
-                              "check the value or the unit"))
+                found.append(
+                    (
+                        key,
+                        f"{value:g} is outside the range of a {self.unit.kind} ({low:g}..{high:g})",
+                        "check the value or the unit",
+                    )
+                )
         if self.target and self.baseline and self.target.year <= self.baseline.year:
             found.append(("target.year", "must come after baseline.year", "set a later target year"))
-        if (self.target and self.baseline and self.baseline.value is not None
-                and self.sign * (self.target.value - self.baseline.value) < 0):
-            found.append(("target.value", f"is worse than the baseline for direction {self.direction}",
-                              "check direction, or the target value"))
+        if (
+            self.target
+            and self.baseline
+            and self.baseline.value is not None
+            and self.sign * (self.target.value - self.baseline.value) < 0
+        ):
+            found.append(
+                (
+                    "target.value",
+                    f"is worse than the baseline for direction {self.direction}",
+                    "check direction, or the target value",
+                )
+            )
         if self.method is not None and self.method not in METHOD_NAMES:
-            found.append(("method", f"unknown method {self.method!r}", f"use one of: {', '.join(METHOD_NAMES)}"))
+            found.append(
+                ("method", f"unknown method {self.method!r}", f"use one of: {', '.join(METHOD_NAMES)}")
+            )
         columns = [d.column for d in self.disaggregations]
         found += self._progress_inconsistencies()
         for i, column in enumerate(columns):
             if column in columns[:i] or column in RESERVED_COLUMNS:
-                found.append((f"disaggregations.{i}.column", f"{column!r} is used twice or reserved",
-                              "give each disaggregation its own column name"))
+                found.append(
+                    (
+                        f"disaggregations.{i}.column",
+                        f"{column!r} is used twice or reserved",
+                        "give each disaggregation its own column name",
+                    )
+                )
         return found
 
     def _progress_inconsistencies(self) -> list[tuple[str, str, str]]:
         found = []
         if self.manual_status is not None and self.automatic_progress:
-            found.append(("manual_status", "is only used with automatic_progress: false",
-                          "add automatic_progress: false, or remove manual_status"))
+            found.append(
+                (
+                    "manual_status",
+                    "is only used with automatic_progress: false",
+                    "add automatic_progress: false, or remove manual_status",
+                )
+            )
         if not self.progress_series:
             return found
         if self.method != "opensdg":
-            found.append(("progress_series", "averaging several progress series is Open SDG's rule",
-                          "use method: opensdg, or remove progress_series"))
+            found.append(
+                (
+                    "progress_series",
+                    "averaging several progress series is Open SDG's rule",
+                    "use method: opensdg, or remove progress_series",
+                )
+            )
         if len(self.progress_series) < 2:
-            found.append(("progress_series", "lists one series; write its options as the indicator's own",
-                          "move direction, target and baseline to the indicator and remove progress_series"))
+            found.append(
+                (
+                    "progress_series",
+                    "lists one series; write its options as the indicator's own",
+                    "move direction, target and baseline to the indicator and remove progress_series",
+                )
+            )
         values = {d.column: d.values for d in self.disaggregations}
         seen: list[dict[str, str]] = []
         for i, entry in enumerate(self.progress_series):
             for column, value in entry.select.items():
                 if column not in values:
-                    found.append((f"progress_series.{i}.select", f"{column!r} is not a disaggregation column",
-                                  f"use one of: {', '.join(values) or '(none declared)'}"))
+                    found.append(
+                        (
+                            f"progress_series.{i}.select",
+                            f"{column!r} is not a disaggregation column",
+                            f"use one of: {', '.join(values) or '(none declared)'}",
+                        )
+                    )
                 elif value not in values[column]:
-                    found.append((f"progress_series.{i}.select", f"{value!r} is not a value of {column!r}",
-                                  f"use one of: {', '.join(values[column])}"))
+                    found.append(
+                        (
+                            f"progress_series.{i}.select",
+                            f"{value!r} is not a value of {column!r}",
+                            f"use one of: {', '.join(values[column])}",
+                        )
+                    )
             if entry.select in seen:
-                found.append((f"progress_series.{i}.select", "selects the same series as an earlier entry",
-                              "give each entry its own selection"))
+                found.append(
+                    (
+                        f"progress_series.{i}.select",
+                        "selects the same series as an earlier entry",
+                        "give each entry its own selection",
+                    )
+                )
             seen.append(entry.select)
             if entry.target is None and entry.target_year is not None:
-                found.append((f"progress_series.{i}.target_year", "is set without a target", "add target, or remove it"))
+                found.append(
+                    (
+                        f"progress_series.{i}.target_year",
+                        "is set without a target",
+                        "add target, or remove it",
+                    )
+                )
         return found
 
     @property
@@ -314,7 +390,9 @@ class _YamlShape(TypedDict):
     max_aliases: int
 
 
-def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits: Limits | None = None) -> Catalog:
+def load(
+    root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits: Limits | None = None
+) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
 
     With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved);
@@ -339,8 +417,9 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
         problems.append(Problem(label(objectives_path), "file not found", hint="declare the objectives here"))
     else:
         try:
-            objectives = load_model(ObjectivesFile, objectives_path, label(objectives_path), hint=hint,
-                                    **shape).objectives
+            objectives = load_model(
+                ObjectivesFile, objectives_path, label(objectives_path), hint=hint, **shape
+            ).objectives
         except ProblemsFound as exc:
             problems.extend(exc.problems)
 
@@ -353,12 +432,22 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
             continue
         where = label(path)
         if not path.is_file():
-            problems.append(Problem(where, "is not a file (a folder, or a broken link)",
-                                    hint="definitions are files named <indicator-id>.yaml"))
+            problems.append(
+                Problem(
+                    where,
+                    "is not a file (a folder, or a broken link)",
+                    hint="definitions are files named <indicator-id>.yaml",
+                )
+            )
             continue
         if path.suffix == ".yml" and path.with_suffix(".yaml").exists():
-            problems.append(Problem(where, f"{path.stem}.yaml and {path.name} both define {path.stem!r}",
-                                    hint="keep one of the two files"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{path.stem}.yaml and {path.name} both define {path.stem!r}",
+                    hint="keep one of the two files",
+                )
+            )
             continue
         try:
             indicator = load_model(Indicator, path, where, cache, hint=hint, **shape)
@@ -366,24 +455,49 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
             problems.extend(exc.problems)
             continue
         tree = None
-        if (own := indicator.inconsistencies()) or indicator.id != path.stem or indicator.id in seen or (
-                objectives and indicator.objective not in known):
+        if (
+            (own := indicator.inconsistencies())
+            or indicator.id != path.stem
+            or indicator.id in seen
+            or (objectives and indicator.objective not in known)
+        ):
             tree = read_tree(path, where, **shape)  # only to locate the problems found below
-        problems += [Problem(where, message, line=line_of(tree, key.split(".")), key=key, hint=hint)
-                     for key, message, hint in own]
+        problems += [
+            Problem(where, message, line=line_of(tree, key.split(".")), key=key, hint=hint)
+            for key, message, hint in own
+        ]
         if indicator.id != path.stem:
-            problems.append(Problem(where, f"id {indicator.id!r} differs from the file name",
-                                    line=line_of(tree, ["id"]), key="id",
-                                    hint=f"rename the file to {indicator.id}{path.suffix}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"id {indicator.id!r} differs from the file name",
+                    line=line_of(tree, ["id"]),
+                    key="id",
+                    hint=f"rename the file to {indicator.id}{path.suffix}",
+                )
+            )
         if indicator.id in seen:
-            problems.append(Problem(where, f"duplicate indicator id {indicator.id!r} (also in {label(seen[indicator.id])})",
-                                    line=line_of(tree, ["id"]), key="id", hint="give each indicator a unique id"))
+            problems.append(
+                Problem(
+                    where,
+                    f"duplicate indicator id {indicator.id!r} (also in {label(seen[indicator.id])})",
+                    line=line_of(tree, ["id"]),
+                    key="id",
+                    hint="give each indicator a unique id",
+                )
+            )
             continue
         seen[indicator.id] = path
         if objectives and indicator.objective not in known:
-            problems.append(Problem(where, f"unknown objective {indicator.objective!r}", key="objective",
-                                    line=line_of(tree, ["objective"]),
-                                    hint=f"use one of: {', '.join(sorted(known))}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown objective {indicator.objective!r}",
+                    key="objective",
+                    line=line_of(tree, ["objective"]),
+                    hint=f"use one of: {', '.join(sorted(known))}",
+                )
+            )
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
@@ -392,7 +506,9 @@ def load(root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits
     if cache is not None and keep:
         cache.save()
     order = {o.id: o.number for o in objectives}
-    entries.sort(key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id))
+    entries.sort(
+        key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id)
+    )
     return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
 
 

@@ -27,18 +27,33 @@ class Exit(IntEnum):
     USAGE = 2
     INVALID = 3
     BUSY = 4
-    UNDELIVERED = 5  # its own code: a delivery failure is not rejected input, and a cron wrapper can tell them apart
+    UNDELIVERED = (
+        5  # its own code: a delivery failure is not rejected input, and a cron wrapper can tell them apart
+    )
 
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False, help="Track a city's smart-city strategy: "
-                  "validate indicator data, assess progress, publish a static scorecard.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    help="Track a city's smart-city strategy: "
+    "validate indicator data, assess progress, publish a static scorecard.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 import_app = typer.Typer(no_args_is_help=True, help="Import indicators from other platforms.")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 
-Project = Annotated[Path, typer.Option("--project", "-p", help="Project folder holding config.yaml.",
-                                       envvar="TRACKER_PROJECT", file_okay=False)]
+Project = Annotated[
+    Path,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project folder holding config.yaml.",
+        envvar="TRACKER_PROJECT",
+        file_okay=False,
+    ),
+]
 Format = Annotated[str, typer.Option("--format", help="Problem output: text or json.")]
 
 
@@ -70,7 +85,9 @@ def _catalog(settings, *, keep: bool = True):  # noqa: ANN001, ANN202
 
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command()
@@ -110,8 +127,10 @@ def run(
     else:
         kept = report.site_pages - report.site_rendered
         detail = f" ({report.site_rendered} rendered, {kept} unchanged)" if kept else ""
-        typer.echo(f"site: {report.site_pages} pages{detail} published at {report.site_path} "
-                   f"(open {report.site_path}/index.html)")
+        typer.echo(
+            f"site: {report.site_pages} pages{detail} published at {report.site_path} "
+            f"(open {report.site_path}/index.html)"
+        )
     _base_url_warning(settings)
     _show_deliveries(settings, report.deliveries, quiet_nothing=True)
     if report.rejected:
@@ -124,8 +143,10 @@ def run(
 def _base_url_warning(settings) -> None:  # noqa: ANN001 - Settings imported lazily
     """Without ``site.base_url`` e-mails and chat messages carry no links: say so when someone receives them."""
     if settings.config.updates.subscriptions and not settings.config.site.base_url:
-        _err("warning: site.base_url is not set, so updates to subscriptions carry no links to the site; "
-             "set it in config.yaml to the address where the site is published (https://...)")
+        _err(
+            "warning: site.base_url is not set, so updates to subscriptions carry no links to the site; "
+            "set it in config.yaml to the address where the site is published (https://...)"
+        )
 
 
 def _show_deliveries(settings, outcomes: list, *, quiet_nothing: bool = False) -> None:  # noqa: ANN001
@@ -136,9 +157,13 @@ def _show_deliveries(settings, outcomes: list, *, quiet_nothing: bool = False) -
     for o in outcomes:
         sub = subs[o.subscription]
         who = f"{o.subscription} ({sub.language}, {channel_kind(sub.url)}) via {o.channel}"
-        told = ("; reported to the operations channel" if o.reported else
-                "; NOT reported: set updates.operations_url" if not settings.config.updates.operations_url else
-                "; the operations channel could not be told either")
+        told = (
+            "; reported to the operations channel"
+            if o.reported
+            else "; NOT reported: set updates.operations_url"
+            if not settings.config.updates.operations_url
+            else "; the operations channel could not be told either"
+        )
         if o.status == "would_send" and o.message is not None:
             typer.echo(f"would send to {who}")
             typer.echo(f"  title: {o.message.title}")
@@ -158,7 +183,9 @@ def _show_deliveries(settings, outcomes: list, *, quiet_nothing: bool = False) -
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Definitions or data files; none: the whole project.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Definitions or data files; none: the whole project.")
+    ] = None,
     indicator: Annotated[str | None, typer.Option(help="Indicator the data files belong to.")] = None,
     project: Project = Path("."),
     fmt: Format = "text",
@@ -184,14 +211,20 @@ def validate(
         label = pipeline.relative_label(path, settings.root)
         entry = _entry_for(cat, path, ind_id)
         if entry is None:
-            problems.append(Problem(label, "no indicator matches this file",
-                                    hint="pass --indicator ID or name the file <indicator-id>.csv"))
+            problems.append(
+                Problem(
+                    label,
+                    "no indicator matches this file",
+                    hint="pass --indicator ID or name the file <indicator-id>.csv",
+                )
+            )
             continue
         if not path.is_file():
             problems.append(Problem(label, "file not found"))
             continue
-        _, found = pipeline.read_file(path, entry.indicator, label, keep=False, today=_today(settings),
-                                      limits=settings.limits)
+        _, found = pipeline.read_file(
+            path, entry.indicator, label, keep=False, today=_today(settings), limits=settings.limits
+        )
         problems += found
         checked += 1
     if problems:
@@ -223,8 +256,13 @@ def _known_indicator(cat, indicator_id: str | None, settings) -> None:  # noqa: 
 
         ids = [e.indicator.id for e in cat.entries]
         guess = difflib.get_close_matches(indicator_id, ids, n=1)
-        _err(visible(f"unknown indicator {indicator_id!r}" + (f"; did you mean {guess[0]!r}?" if guess else "")
-                     + f" (the ids are the definition file names in {settings.config.paths.indicators}/)"))
+        _err(
+            visible(
+                f"unknown indicator {indicator_id!r}"
+                + (f"; did you mean {guess[0]!r}?" if guess else "")
+                + f" (the ids are the definition file names in {settings.config.paths.indicators}/)"
+            )
+        )
         raise typer.Exit(Exit.USAGE) from None
 
 
@@ -255,16 +293,31 @@ def add(
     label = pipeline.relative_label(file, settings.root)
     entry = _entry_for(cat, file, indicator)
     if entry is None:
-        _err(str(Problem(label, "no indicator matches this file name",
-                         hint="pass --indicator ID or name the file <indicator-id>.csv")))
+        _err(
+            str(
+                Problem(
+                    label,
+                    "no indicator matches this file name",
+                    hint="pass --indicator ID or name the file <indicator-id>.csv",
+                )
+            )
+        )
         raise typer.Exit(Exit.USAGE)
     if not file.is_file():
-        _err(str(Problem(label, "file not found" if not file.exists() else "is not a regular file",
-                         hint="give the path of a CSV or XLSX file")))
+        _err(
+            str(
+                Problem(
+                    label,
+                    "file not found" if not file.exists() else "is not a regular file",
+                    hint="give the path of a CSV or XLSX file",
+                )
+            )
+        )
         raise typer.Exit(Exit.REJECTED)
     with open_database(settings) as engine, db.run_lock(engine, "run", wait=True):
-        outcome = pipeline.take_in(engine, entry.indicator, file, label, today=_today(settings),
-                                   limits=settings.limits)
+        outcome = pipeline.take_in(
+            engine, entry.indicator, file, label, today=_today(settings), limits=settings.limits
+        )
     shown = visible(label)
     if outcome.problems:
         typer.echo(render(outcome.problems, fmt))
@@ -273,13 +326,18 @@ def add(
     if outcome.status == "unchanged":
         typer.echo(f"{shown}: already accepted, nothing changed")
     else:
-        typer.echo(f"{shown}: accepted for {entry.indicator.id}: {outcome.added} added, {outcome.revised} revised"
-                   " (run `tracker run` to publish)")
+        typer.echo(
+            f"{shown}: accepted for {entry.indicator.id}: {outcome.added} added, {outcome.revised} revised"
+            " (run `tracker run` to publish)"
+        )
 
 
 @app.command()
-def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], project: Project = Path("."),
-            fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
+def history(
+    indicator_id: Annotated[str, typer.Argument(help="Indicator id.")],
+    project: Project = Path("."),
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
     """Every stored value of an indicator, with revisions: old and new value, when, from which file."""
     from tracker.store import open_database, queries
 
@@ -308,9 +366,15 @@ def history(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], 
     for column in ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r.series or "headline", r.period, "" if r.old_value is None else f"{r.old_value:g}",
-                      f"{r.new_value:g}", r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), f"{r.file_path}:{r.line}",
-                      "current" if r.current else "replaced")
+        table.add_row(
+            r.series or "headline",
+            r.period,
+            "" if r.old_value is None else f"{r.old_value:g}",
+            f"{r.new_value:g}",
+            r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{r.file_path}:{r.line}",
+            "current" if r.current else "replaced",
+        )
     Console(width=160).print(table)
 
 
@@ -353,7 +417,9 @@ def schedule(
                 typer.echo(f"{name:<10} {job.cron:<16} disabled")
                 continue
             trigger = schedule_mod.cron_trigger(job.cron, settings.config.timezone)
-            times = ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in schedule_mod.next_fire_times(trigger, now, 3))
+            times = ", ".join(
+                t.strftime("%a %Y-%m-%d %H:%M %Z") for t in schedule_mod.next_fire_times(trigger, now, 3)
+            )
             typer.echo(f"{name:<10} {job.cron:<16} next: {times}")
         return
 
@@ -374,10 +440,13 @@ def schedule(
 @app.command()
 def updates(
     project: Project = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be sent now and to whom; "
-                                          "send and record nothing.")] = False,
-    subscription: Annotated[list[str] | None, typer.Option("--subscription", "-s",
-                                                           help="Only this subscription (repeatable).")] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be sent now and to whom; send and record nothing."),
+    ] = False,
+    subscription: Annotated[
+        list[str] | None, typer.Option("--subscription", "-s", help="Only this subscription (repeatable).")
+    ] = None,
 ) -> None:
     """Send each subscription what changed since its last update, now (whatever its `when`)."""
     from tracker import updates as updates_mod
@@ -411,16 +480,30 @@ def updates(
 
 @app.command()
 def bench(
-    indicators: Annotated[int, typer.Option(min=1, help="Synthetic indicators (across 7 objectives).")] = 1000,
+    indicators: Annotated[
+        int, typer.Option(min=1, help="Synthetic indicators (across 7 objectives).")
+    ] = 1000,
     years: Annotated[int, typer.Option(min=1, max=120, help="Annual values per series.")] = 30,
-    series: Annotated[int, typer.Option(min=1, help="Series per indicator: the headline plus SERIES-1 municipi.")] = 10,
+    series: Annotated[
+        int, typer.Option(min=1, help="Series per indicator: the headline plus SERIES-1 municipi.")
+    ] = 10,
     repeat: Annotated[int, typer.Option(min=1, help="Runs per measure; medians are reported.")] = 3,
     naive_repeat: Annotated[int, typer.Option(min=1, help="Runs of the naive pandas + Plotly approach.")] = 1,
-    milan: Annotated[bool, typer.Option("--milan", help="Also time the project's own catalogue, cold and warm.")] = False,
-    profile: Annotated[Path | None, typer.Option(help="Also write a cProfile of one cold build to this file.")] = None,
-    merge_rows: Annotated[int, typer.Option(
-        min=0, help="Values of the store's bulk-merge measure (then a third of them revised); 0 skips it.")] = 300_000,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON instead of tables.")] = False,
+    milan: Annotated[
+        bool, typer.Option("--milan", help="Also time the project's own catalogue, cold and warm.")
+    ] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="Also write a cProfile of one cold build to this file.")
+    ] = None,
+    merge_rows: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Values of the store's bulk-merge measure (then a third of them revised); 0 skips it."
+        ),
+    ] = 300_000,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every figure as JSON instead of tables.")
+    ] = False,
     project: Project = Path("."),
 ) -> None:
     """Time `tracker run` on a SYNTHETIC catalogue (cold, unchanged, one file changed) against the naive approach,
@@ -430,8 +513,15 @@ def bench(
     from tracker import bench as bench_mod
 
     result = bench_mod.run_benchmark(
-        indicators, years, series, repeat, naive_repeat=naive_repeat, profile=profile, merge_rows=merge_rows,
-        milan=project.resolve() if milan else None, log=lambda text: _err(f"bench: {text}"),
+        indicators,
+        years,
+        series,
+        repeat,
+        naive_repeat=naive_repeat,
+        profile=profile,
+        merge_rows=merge_rows,
+        milan=project.resolve() if milan else None,
+        log=lambda text: _err(f"bench: {text}"),
     )
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -443,13 +533,21 @@ def bench(
 def import_opensdg(
     folder: Annotated[Path, typer.Argument(help="Open SDG data repository (holding data/ and meta/).")],
     objective: Annotated[str, typer.Option("--objective", help="Objective id the indicators join.")],
-    indicator: Annotated[list[str] | None, typer.Option(
-        "--indicator", help="Open SDG indicator id (1-1-1 or 1.1.1); repeat it; default: all.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")] = False,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", help="Open SDG indicator id (1-1-1 or 1.1.1); repeat it; default: all."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would be written; write nothing.")
+    ] = False,
     language: Annotated[str, typer.Option(help="Platform language of the texts and data values.")] = "en",
     prefix: Annotated[str, typer.Option(help="Prefix of the new indicator ids (sdg-1-1-1).")] = "sdg-",
-    origin: Annotated[str | None, typer.Option(
-        help="Where the repository comes from, for the data notes; default: its git remote or folder name.")] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the repository comes from, for the data notes; default: its git remote or folder name."
+        ),
+    ] = None,
     project: Project = Path("."),
     fmt: Format = "text",
 ) -> None:
@@ -464,20 +562,34 @@ def import_opensdg(
         _err(f"{folder}: not a folder; pass the Open SDG data repository.")
         raise typer.Exit(Exit.USAGE)
     dest = settings.path("indicators")
-    report = run_import(folder, dest, objective, language=language, ids=indicator, prefix=prefix, origin=origin,
-                        dry_run=dry_run)
+    report = run_import(
+        folder,
+        dest,
+        objective,
+        language=language,
+        ids=indicator,
+        prefix=prefix,
+        origin=origin,
+        dry_run=dry_run,
+    )
     problems = list(report.problems)
     for item in report.imported:
         if not dry_run:
             label = _label(item.data_file, settings.root)
-            definition = load_model(Indicator, item.definition_file, _label(item.definition_file, settings.root))
+            definition = load_model(
+                Indicator, item.definition_file, _label(item.definition_file, settings.root)
+            )
             problems += read_observations(item.data_file, definition, label=label, today=_today(settings))[1]
-        typer.echo(f"{item.source_id} -> {_label(item.definition_file, settings.root)} "
-                   f"({item.rows} rows, {item.headline_rows} in the headline; {item.status})")
+        typer.echo(
+            f"{item.source_id} -> {_label(item.definition_file, settings.root)} "
+            f"({item.rows} rows, {item.headline_rows} in the headline; {item.status})"
+        )
     if problems:
         _err(render(problems, fmt))
     verb = "would be imported" if dry_run else "imported"
-    typer.echo(f"{len(report.imported)} indicator(s) {verb}, {len(report.skipped)} skipped, {len(problems)} problem(s)")
+    typer.echo(
+        f"{len(report.imported)} indicator(s) {verb}, {len(report.skipped)} skipped, {len(problems)} problem(s)"
+    )
     if report.imported and not dry_run:
         _catalog(settings)  # the whole catalogue must still load
     if problems:
@@ -512,8 +624,10 @@ def db_check(project: Project = Path(".")) -> None:
         try:
             check(engine)
         except CommandError as exc:
-            _err(f"the database models and the migrations differ: {exc}\n"
-                 "add a migration (alembic revision --autogenerate) for the model change.")
+            _err(
+                f"the database models and the migrations differ: {exc}\n"
+                "add a migration (alembic revision --autogenerate) for the model change."
+            )
             raise typer.Exit(Exit.INVALID) from None
     typer.echo("ok: the migrations match the models")
 

@@ -52,7 +52,9 @@ class Localized(Strict):
 class City(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = "milano"
     name: str = "Milano"
-    title: Localized = Localized(it="Milano Smart City — quadro di valutazione", en="Milan Smart City scorecard")
+    title: Localized = Localized(
+        it="Milano Smart City — quadro di valutazione", en="Milan Smart City scorecard"
+    )
     strategy: Localized = Localized(
         it="Linee guida Milano Smart City (2013–2016)", en="Milan Smart City guidelines (2013–2016)"
     )
@@ -76,8 +78,10 @@ def check_database_url(url: str) -> str:
     except (ArgumentError, ValueError):
         raise ValueError(f"{_shown(url)} is not a database URL{example}") from None
     if parsed.get_backend_name() not in DIALECTS:
-        raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: the tracker runs on "
-                         f"{' or '.join(DIALECTS)}{example}")
+        raise ValueError(
+            f"unsupported database {parsed.get_backend_name()!r}: the tracker runs on "
+            f"{' or '.join(DIALECTS)}{example}"
+        )
     try:
         dialect = parsed.get_dialect()
     except NoSuchModuleError:
@@ -85,8 +89,10 @@ def check_database_url(url: str) -> str:
     try:
         dialect.import_dbapi()
     except ImportError:
-        raise ValueError(f"the driver of {parsed.drivername!r} is not installed | fix: for PostgreSQL, "
-                         "pip install -e '.[postgres]'") from None
+        raise ValueError(
+            f"the driver of {parsed.drivername!r} is not installed | fix: for PostgreSQL, "
+            "pip install -e '.[postgres]'"
+        ) from None
     return url
 
 
@@ -113,10 +119,18 @@ class Database(Strict):
 
 #: The folder settings (``paths.<role>``); each one is written, moved or deleted by ``tracker run``.
 PATH_ROLES = ("indicators", "site", "inbox", "archive", "rejected", "cache")
-DEFAULT_PATHS = {"indicators": "indicators", "site": "site", "inbox": "inbox", "archive": "var/archive",
-                 "rejected": "var/rejected", "cache": "var/cache"}
-_PATHS_HINT = (" | fix: give each folder its own place inside the project, relative to it, e.g. the defaults: "
-               + ", ".join(f"{k}: {v}" for k, v in DEFAULT_PATHS.items()))
+DEFAULT_PATHS = {
+    "indicators": "indicators",
+    "site": "site",
+    "inbox": "inbox",
+    "archive": "var/archive",
+    "rejected": "var/rejected",
+    "cache": "var/cache",
+}
+_PATHS_HINT = (
+    " | fix: give each folder its own place inside the project, relative to it, e.g. the defaults: "
+    + ", ".join(f"{k}: {v}" for k, v in DEFAULT_PATHS.items())
+)
 
 
 def _relative(value: str) -> PurePosixPath:
@@ -155,8 +169,10 @@ def _resolved(root: Path, role: str, folder: PurePosixPath) -> PurePosixPath:
     try:
         return PurePosixPath(real.relative_to(base).as_posix())
     except ValueError:
-        raise ValueError(f"{str(folder)!r} is a symbolic link (or inside one) to {str(real)!r}, outside the "
-                         f"project{_PATHS_HINT}") from None
+        raise ValueError(
+            f"{str(folder)!r} is a symbolic link (or inside one) to {str(real)!r}, outside the "
+            f"project{_PATHS_HINT}"
+        ) from None
 
 
 class Paths(Strict):
@@ -181,7 +197,7 @@ class Paths(Strict):
         mine = _relative(value)
         root = (info.context or {}).get("root")
         real = _resolved(Path(root), role, mine) if root else None
-        for other in PATH_ROLES[:PATH_ROLES.index(role)]:
+        for other in PATH_ROLES[: PATH_ROLES.index(role)]:
             if other not in info.data:
                 continue  # reported on its own line already
             theirs = _relative(info.data[other])
@@ -210,7 +226,10 @@ class Paths(Strict):
                 except ValueError:
                     continue  # a folder outside the project: refused by its own check
                 # as written (the published site is a link a publish replaces) and as the file system has it
-                targets = [PurePosixPath(base.as_posix()) / plain, PurePosixPath((base / plain).resolve().as_posix())]
+                targets = [
+                    PurePosixPath(base.as_posix()) / plain,
+                    PurePosixPath((base / plain).resolve().as_posix()),
+                ]
             elif plain.is_absolute():
                 continue
             if any(folder == target or folder in target.parents for target in targets):
@@ -219,7 +238,9 @@ class Paths(Strict):
 
 
 class SiteSettings(Strict):
-    base_url: str = ""  # absolute URL where the site is published: the feed's and the updates' links; optional
+    base_url: str = (
+        ""  # absolute URL where the site is published: the feed's and the updates' links; optional
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -229,9 +250,15 @@ class SiteSettings(Strict):
         if not value:
             return value
         parts = urlsplit(value)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or re.search(r"[\s\x00-\x1f<>\"]", value):
-            raise ValueError(f"must be an http:// or https:// address such as https://example.org/scorecard/, "
-                             f"not {value[:80]!r}")
+        if (
+            parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or re.search(r"[\s\x00-\x1f<>\"]", value)
+        ):
+            raise ValueError(
+                f"must be an http:// or https:// address such as https://example.org/scorecard/, "
+                f"not {value[:80]!r}"
+            )
         if parts.query or parts.fragment:
             raise ValueError("must be the address of the site's folder, without ?query or #fragment")
         return value
@@ -267,8 +294,10 @@ class AssessmentSettings(Strict):
     @classmethod
     def _known_method(cls, value: str | None) -> str | None:
         if value is not None and value not in (names := _method_names()):
-            raise ValueError(f"unknown method {value!r} | fix: use one of {', '.join(names)}, or leave it out "
-                             "(the default by unit)")
+            raise ValueError(
+                f"unknown method {value!r} | fix: use one of {', '.join(names)}, or leave it out "
+                "(the default by unit)"
+            )
         return value
 
     @field_validator("thresholds")
@@ -302,9 +331,10 @@ class Job(Strict):
         try:
             CronTrigger.from_crontab(value, timezone="UTC")
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid cron expression: {exc} | fix: fields are minute 0-59, "
-                             "hour 0-23, day 1-31, month 1-12, day of week mon-sun; a range runs forward (mon-fri)"
-                             ) from None
+            raise ValueError(
+                f"{value!r} is not a valid cron expression: {exc} | fix: fields are minute 0-59, "
+                "hour 0-23, day 1-31, month 1-12, day of week mon-sun; a range runs forward (mon-fri)"
+            ) from None
         return value
 
 
@@ -384,9 +414,11 @@ class Config(Strict):
         if paths is not None and file is not None:
             role = paths.holding(file, (info.context or {}).get("root"))
             if role:
-                raise ValueError(f"url: the SQLite file {str(file)!r} is inside paths.{role} "
-                                 f"({getattr(paths, role)!r}), whose files the tracker moves or replaces"
-                                 " | fix: keep the database apart, e.g. sqlite:///var/tracker.sqlite")
+                raise ValueError(
+                    f"url: the SQLite file {str(file)!r} is inside paths.{role} "
+                    f"({getattr(paths, role)!r}), whose files the tracker moves or replaces"
+                    " | fix: keep the database apart, e.g. sqlite:///var/tracker.sqlite"
+                )
         return value
 
     @field_validator("timezone")
@@ -448,6 +480,7 @@ def load(root: Path, file: str = CONFIG_FILE) -> Settings:
             check_database_url(env_url)
         except ValueError as exc:
             message, _, hint = str(exc).partition(" | fix: ")
-            raise ProblemsFound([Problem(DATABASE_ENV, message, hint=f"set the variable right or unset it; {hint}")]
-                                ) from None
+            raise ProblemsFound(
+                [Problem(DATABASE_ENV, message, hint=f"set the variable right or unset it; {hint}")]
+            ) from None
     return Settings(config, root)

@@ -26,9 +26,11 @@ def recompute(project: str) -> str:
     report = pipeline.run(settings, wait=LOCK_WAIT_SECONDS)
     outcomes = report.deliveries  # failures were reported to the operations channel by the sender
     counts = {s: sum(1 for f in report.files if f.status == s) for s in ("accepted", "unchanged", "rejected")}
-    summary = (f"run {report.run_id}: {counts['accepted']} accepted, {counts['unchanged']} unchanged, "
-               f"{counts['rejected']} rejected; site {'unchanged' if report.skipped_build else 'rebuilt'}; "
-               f"updates {_count(outcomes)}")
+    summary = (
+        f"run {report.run_id}: {counts['accepted']} accepted, {counts['unchanged']} unchanged, "
+        f"{counts['rejected']} rejected; site {'unchanged' if report.skipped_build else 'rebuilt'}; "
+        f"updates {_count(outcomes)}"
+    )
     log.info("recompute: %s", summary)
     return summary
 
@@ -39,7 +41,9 @@ def take_inbox(project: str) -> str:
 
     settings = config.load(Path(project))
     inbox = settings.path("inbox")
-    waiting = [p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")] if inbox.is_dir() else []
+    waiting = (
+        [p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")] if inbox.is_dir() else []
+    )
     if waiting:
         log.info("inbox: %d file(s) waiting: %s", len(waiting), ", ".join(p.name for p in waiting))
         return recompute(project)
@@ -62,4 +66,3 @@ def _count(outcomes: list) -> str:  # noqa: ANN001 - list of deliver.Outcome
     sent = sum(1 for o in outcomes if o.status == "sent")
     failed = sum(1 for o in outcomes if o.status == "failed")
     return f"{sent} sent, {failed} failed"
-

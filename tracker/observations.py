@@ -40,8 +40,22 @@ class Observation:
     note_en: str = ""
 
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
-        return (Observation, (self.indicator_id, self.period, self.time, self.value, self.series, self.note,
-                              self.flag, self.source, self.line, self.note_it, self.note_en))
+        return (
+            Observation,
+            (
+                self.indicator_id,
+                self.period,
+                self.time,
+                self.value,
+                self.series,
+                self.note,
+                self.flag,
+                self.source,
+                self.line,
+                self.note_it,
+                self.note_en,
+            ),
+        )
 
     def note_in(self, lang: str) -> str:
         """The note a reader of ``lang`` sees: the note in that language, else the language-neutral one."""

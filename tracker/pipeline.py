@@ -134,8 +134,15 @@ def run_date(settings: Settings, now: datetime) -> date:
     return now.astimezone(ZoneInfo(settings.config.timezone)).date()
 
 
-def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True, today: date | None = None,
-              limits: Limits | None = None) -> tuple[list[Observation], list[Problem]]:
+def read_file(
+    path: Path,
+    indicator: Indicator,
+    label: str,
+    *,
+    keep: bool = True,
+    today: date | None = None,
+    limits: Limits | None = None,
+) -> tuple[list[Observation], list[Problem]]:
     """Read and validate one data file (pandas and pandera load here, not at start-up).
 
     With ``keep=False`` only the problems are collected, in memory bounded by the chunk size. ``today`` (the
@@ -148,7 +155,9 @@ def read_file(path: Path, indicator: Indicator, label: str, *, keep: bool = True
     bar = _row_progress(label) if big else nullcontext(None)
     with bar as on_rows:
         if keep:
-            return read_observations(path, indicator, label=label, on_rows=on_rows, today=today, limits=limits)
+            return read_observations(
+                path, indicator, label=label, on_rows=on_rows, today=today, limits=limits
+            )
         return [], check_file(path, indicator, label=label, on_rows=on_rows, today=today, limits=limits)
 
 
@@ -157,17 +166,30 @@ def _row_progress(label: str):  # noqa: ANN202 - a context manager yielding the 
 
     @contextmanager
     def bar():  # noqa: ANN202
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                      TimeElapsedColumn(), transient=True) as progress:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as progress:
             task = progress.add_task(f"validating {label}", total=None)
             yield lambda rows: progress.advance(task, rows)
 
     return bar()
 
 
-def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
-            accepted: dict[tuple[str, str], str] | None = None, limits: Limits | None = None, *,
-            now: datetime | None = None, today: date | None = None) -> FileOutcome:
+def take_in(
+    engine: Engine,
+    indicator: Indicator,
+    path: Path,
+    label: str,
+    accepted: dict[tuple[str, str], str] | None = None,
+    limits: Limits | None = None,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> FileOutcome:
     """Validate one file and merge it, all or nothing; an already accepted identical file is skipped.
 
     ``accepted`` (from :func:`tracker.store.accepted_hashes`) saves a query per file when taking in many.
@@ -180,19 +202,35 @@ def take_in(engine: Engine, indicator: Indicator, path: Path, label: str,
         return unreadable(label, indicator.id, exc)
     if _already_accepted(engine, indicator, label, digest, accepted):
         return FileOutcome(label, indicator.id, "unchanged")
-    return store_read(engine, indicator, label, digest, read_file(path, indicator, label, today=today, limits=limits),
-                      now=now)
+    return store_read(
+        engine,
+        indicator,
+        label,
+        digest,
+        read_file(path, indicator, label, today=today, limits=limits),
+        now=now,
+    )
 
 
 def unreadable(label: str, indicator_id: str, exc: OSError) -> FileOutcome:
     """A file the tracker may not read (permissions, a vanished file): rejected with a problem, not a crash."""
-    return FileOutcome(label, indicator_id, "rejected", problems=[Problem(
-        label, f"cannot be read ({exc.strerror or type(exc).__name__})",
-        hint="check that the file exists and that the tracker may read it (permissions)")])
+    return FileOutcome(
+        label,
+        indicator_id,
+        "rejected",
+        problems=[
+            Problem(
+                label,
+                f"cannot be read ({exc.strerror or type(exc).__name__})",
+                hint="check that the file exists and that the tracker may read it (permissions)",
+            )
+        ],
+    )
 
 
-def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: str,
-                      accepted: dict[tuple[str, str], str] | None) -> bool:
+def _already_accepted(
+    engine: Engine, indicator: Indicator, label: str, digest: str, accepted: dict[tuple[str, str], str] | None
+) -> bool:
 
     if accepted is not None:
         return accepted.get((indicator.id, label)) == digest
@@ -200,9 +238,16 @@ def _already_accepted(engine: Engine, indicator: Indicator, label: str, digest: 
         return file_accepted(session, indicator.id, label, digest)
 
 
-def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
-               read: tuple[list[Observation], list[Problem]],
-               kept: dict[str, list[Observation]] | None = None, *, now: datetime | None = None) -> FileOutcome:
+def store_read(
+    engine: Engine,
+    indicator: Indicator,
+    label: str,
+    digest: str,
+    read: tuple[list[Observation], list[Problem]],
+    kept: dict[str, list[Observation]] | None = None,
+    *,
+    now: datetime | None = None,
+) -> FileOutcome:
     """Merge what was read from one file, or record its rejection; ``kept`` receives accepted observations.
 
     ``now``: the time recorded with the file and its values (the run's clock).
@@ -223,9 +268,14 @@ def store_read(engine: Engine, indicator: Indicator, label: str, digest: str,
     return FileOutcome(label, indicator.id, "accepted", added=merged.added, revised=merged.revised)
 
 
-def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
-                    fresh: dict[str, list[Observation]] | None = None, *, now: datetime | None = None
-                    ) -> list[FileOutcome]:
+def take_in_catalog(
+    engine: Engine,
+    settings: Settings,
+    cat: Catalog,
+    fresh: dict[str, list[Observation]] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[FileOutcome]:
     """Take in every data file of the catalogue, in catalogue order (files are read ahead in two worker
     processes when there are many: ``tracker.intake.pool``).
 
@@ -264,20 +314,26 @@ def take_in_catalog(engine: Engine, settings: Settings, cat: Catalog,
             return path.stat().st_size > PROGRESS_BYTES
         except OSError:
             return True  # read (and reported) by the parent
+
     with closing(read_in_order(jobs, read_one, parent_only=big)) as reads:  # closed even when a merge fails
         for (index, ind, label, digest, _), read in zip(todo, reads, strict=True):
             outcomes[index] = store_read(engine, ind, label, digest, read, kept, now=now)
     if fresh is not None:
         for outcome in outcomes:
             own = kept.get(outcome.indicator_id)
-            if outcome.status == "accepted" and outcome.indicator_id not in stored and own is not None \
-                    and outcome.added == len(own):
+            if (
+                outcome.status == "accepted"
+                and outcome.indicator_id not in stored
+                and own is not None
+                and outcome.added == len(own)
+            ):
                 fresh[outcome.indicator_id] = sorted(own, key=lambda o: (o.series, o.time, o.period))
     return outcomes
 
 
-def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: datetime | None = None
-                  ) -> list[FileOutcome]:
+def take_in_inbox(
+    engine: Engine, settings: Settings, cat: Catalog, *, now: datetime | None = None
+) -> list[FileOutcome]:
     """Files dropped in the inbox: accepted ones move to the archive, rejected ones beside a report, in a
     folder named after the run's clock ``now`` (default: the wall clock), the time recorded with them.
 
@@ -297,31 +353,50 @@ def take_in_inbox(engine: Engine, settings: Settings, cat: Catalog, *, now: date
         label = visible(_inbox_label(path, settings))
         entry = cat.inbox_indicator(path.name)
         if path.is_symlink():  # never followed: it may lead anywhere, and its content would be echoed
-            outcome = _refused(label, entry, "is a symbolic link; the inbox takes regular files only",
-                               "copy the file itself into the inbox instead of a link")
+            outcome = _refused(
+                label,
+                entry,
+                "is a symbolic link; the inbox takes regular files only",
+                "copy the file itself into the inbox instead of a link",
+            )
         elif path.is_dir():
-            outcome = _refused(label, entry, "is a folder, not a data file",
-                               "put the data files themselves in the inbox, not a folder")
+            outcome = _refused(
+                label,
+                entry,
+                "is a folder, not a data file",
+                "put the data files themselves in the inbox, not a folder",
+            )
         elif not path.is_file():
-            outcome = _refused(label, entry, "is not a regular file (a pipe, socket or device)",
-                               "put only CSV or XLSX files in the inbox")
+            outcome = _refused(
+                label,
+                entry,
+                "is not a regular file (a pipe, socket or device)",
+                "put only CSV or XLSX files in the inbox",
+            )
         elif entry is None or path.suffix.lower() not in catalog_mod.DATA_SUFFIXES:
-            outcome = _refused(label, entry, "no indicator matches this file name",
-                               "name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx")
+            outcome = _refused(
+                label,
+                entry,
+                "no indicator matches this file name",
+                "name it <indicator-id>.csv or <indicator-id>--<anything>.csv/.xlsx",
+            )
         else:
             try:
-                outcome = take_in(engine, entry.indicator, path, label, limits=settings.limits, now=now,
-                                  today=today)
+                outcome = take_in(
+                    engine, entry.indicator, path, label, limits=settings.limits, now=now, today=today
+                )
             except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
                 log.error("%s: unexpected error %r (details with debug logging)", label, exc)
                 log.debug("%s: unexpected error", label, exc_info=True)
-                outcome = _refused(label, entry, f"could not be taken in: {type(exc).__name__}",
-                                   "report it to the tracker's maintainers with the file; the other files were "
-                                   "processed")
+                outcome = _refused(
+                    label,
+                    entry,
+                    f"could not be taken in: {type(exc).__name__}",
+                    "report it to the tracker's maintainers with the file; the other files were processed",
+                )
         target = settings.path("rejected" if outcome.status == "rejected" else "archive") / stamp
         target.mkdir(parents=True, exist_ok=True)
         if outcome.problems:
-
             report = target / f"{path.name}.problems.txt"
             tmp = report.with_name(f".{report.name}.tmp")
             tmp.write_text(render(outcome.problems) + "\n", encoding="utf-8")
@@ -340,8 +415,9 @@ def _inbox_label(path: Path, settings: Settings) -> str:
 
 
 def _refused(label: str, entry: Entry | None, message: str, hint: str) -> FileOutcome:
-    return FileOutcome(label, entry.indicator.id if entry else "", "rejected",
-                       problems=[Problem(label, message, hint=hint)])
+    return FileOutcome(
+        label, entry.indicator.id if entry else "", "rejected", problems=[Problem(label, message, hint=hint)]
+    )
 
 
 def _move(path: Path, target: Path) -> None:
@@ -356,21 +432,30 @@ def _move(path: Path, target: Path) -> None:
         shutil.move(str(path), target)
 
 
-def summarize_objectives(cat: Catalog, results: dict[str, IndicatorResult], settings: Settings,
-                         today: date | None = None) -> dict[str, ObjectiveSummary]:
+def summarize_objectives(
+    cat: Catalog, results: dict[str, IndicatorResult], settings: Settings, today: date | None = None
+) -> dict[str, ObjectiveSummary]:
     """Each objective's roll-up; ``today`` (the run's date) tells which verdicts rest on stale data."""
 
     frequency = {e.indicator.id: e.indicator.frequency for e in cat.entries}
 
     def stale(result: IndicatorResult) -> bool:
         latest = result.headline.latest
-        return today is not None and latest is not None and is_stale(latest.period, frequency[result.indicator_id],
-                                                                     today)
+        return (
+            today is not None
+            and latest is not None
+            and is_stale(latest.period, frequency[result.indicator_id], today)
+        )
 
     minimum = settings.config.assessment.rollup_min_coverage
     return {
-        o.id: summarize(o.id, [results[e.indicator.id] for e in cat.of_objective(o.id)], len(cat.of_objective(o.id)),
-                        stale=stale, min_coverage=minimum)
+        o.id: summarize(
+            o.id,
+            [results[e.indicator.id] for e in cat.of_objective(o.id)],
+            len(cat.of_objective(o.id)),
+            stale=stale,
+            min_coverage=minimum,
+        )
         for o in cat.objectives
     }
 
@@ -387,8 +472,15 @@ class Assessed:
     reused: int = 0  # indicators whose kept result was still valid
 
 
-def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: bool = False,
-                   fresh: dict[str, list[Observation]] | None = None, today: date | None = None) -> Assessed:
+def assess_changed(
+    engine: Engine,
+    settings: Settings,
+    cat: Catalog,
+    *,
+    force: bool = False,
+    fresh: dict[str, list[Observation]] | None = None,
+    today: date | None = None,
+) -> Assessed:
     """Assess the indicators whose inputs changed since their kept result; reuse the others' results.
 
     Only the changed indicators' observations are read from the database (all of them on a first run), unless
@@ -425,18 +517,25 @@ def assess_changed(engine: Engine, settings: Settings, cat: Catalog, *, force: b
         own = observations.get(indicator_id, [])
         result = assess_indicator(ind, own, settings.config.assessment, today)
         brief = brief_of(ind, own, result, series_views(ind, own), changed.get(indicator_id))
-        kept[indicator_id] = kept_results.KeptResult(wanted, result, snapshot_records({indicator_id: result}), brief,
-                                               kept_results.age_of(result, ind.frequency, today))
+        kept[indicator_id] = kept_results.KeptResult(
+            wanted,
+            result,
+            snapshot_records({indicator_id: result}),
+            brief,
+            kept_results.age_of(result, ind.frequency, today),
+        )
     # What the previous snapshot holds that may differ: the reassessed indicators and those that left the
     # catalogue; everything when the kept results do not describe it.
-    scope = ({*stale, *(set(cache.entries) - set(kept))} if cache.valid else None)
+    scope = {*stale, *(set(cache.entries) - set(kept))} if cache.valid else None
     for indicator_id in stale:
         cache.put(indicator_id, kept[indicator_id])
     ordered = {e.indicator.id: kept[e.indicator.id] for e in cat.entries}
     return Assessed(ordered, observations, cache, scope, snapshot_run, reused=len(cat.entries) - len(stale))
 
 
-def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = "") -> str:
+def inputs_fingerprint(
+    settings: Settings, cat: Catalog, extra: Iterable[Path] = (), data_version: str = ""
+) -> str:
     """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
     ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
     from tracker.site.build import templates_dir
@@ -454,8 +553,17 @@ def inputs_fingerprint(settings: Settings, cat: Catalog, extra: Iterable[Path] =
     return digest.hexdigest()
 
 
-def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, now: datetime,
-          fingerprint: str, *, force: bool = False, fresh: dict[str, list[Observation]] | None = None) -> None:
+def build(
+    engine: Engine,
+    settings: Settings,
+    cat: Catalog,
+    report: RunReport,
+    now: datetime,
+    fingerprint: str,
+    *,
+    force: bool = False,
+    fresh: dict[str, list[Observation]] | None = None,
+) -> None:
     """Assess what changed, publish the site, and save the run's snapshot.
 
     ``fresh``: current values already in memory (see :func:`take_in_catalog`), not read back.
@@ -472,31 +580,51 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
         history = headline_history(session)
     for indicator_id, result in report.results.items():
         latest = result.headline.latest
-        append_if_changed(history.setdefault(indicator_id, []), now, str(result.headline.category),
-                          result.headline.score, {"period": latest.period, "value": latest.value} if latest else None)
+        append_if_changed(
+            history.setdefault(indicator_id, []),
+            now,
+            str(result.headline.category),
+            result.headline.score,
+            {"period": latest.period, "value": latest.value} if latest else None,
+        )
 
     def load(indicator_ids: list[str]) -> dict[str, list[Observation]]:
         with session_scope(engine, immediate=False) as session:
             return current_observations(session, indicator_ids)
 
-    outcome = Outcome(report.results, report.summaries, assessed.observations,
-                      briefs={k: v.brief for k, v in assessed.kept.items()}, loader=load, history=history)
-    site_report = build_site(settings, cat, outcome, generated_at=now, extra_files=feed_files(settings, engine, now))
+    outcome = Outcome(
+        report.results,
+        report.summaries,
+        assessed.observations,
+        briefs={k: v.brief for k, v in assessed.kept.items()},
+        loader=load,
+        history=history,
+    )
+    site_report = build_site(
+        settings, cat, outcome, generated_at=now, extra_files=feed_files(settings, engine, now)
+    )
     report.site_pages = site_report.pages
     report.site_rendered = site_report.rendered
     with session_scope(engine) as session:
         scope = assessed.scope
         previous = snapshot_at(session, assessed.snapshot_run, scope) if assessed.snapshot_run else {}
-        records = [r for k, kept in assessed.kept.items() if scope is None or k in scope for r in kept.records]
+        records = [
+            r for k, kept in assessed.kept.items() if scope is None or k in scope for r in kept.records
+        ]
         if report.run_id is None:  # the caller starts the run before it builds
             raise RuntimeError("build() needs the id of the started run in report.run_id")
         save_changes(session, report.run_id, records, previous, scope)
         # A run with rejected files is still a complete snapshot of what was accepted: it finishes OK.
-        finish_run(session, report.run_id, summary={
-            "fingerprint": fingerprint,
-            "files": {f.label: f.status for f in report.files},
-            "problems": len(report.problems),
-        }, now=now)
+        finish_run(
+            session,
+            report.run_id,
+            summary={
+                "fingerprint": fingerprint,
+                "files": {f.label: f.status for f in report.files},
+                "problems": len(report.problems),
+            },
+            now=now,
+        )
     with session_scope(engine, immediate=False) as session:
         identity = snapshot_identity(session)
     if identity is not None:
@@ -507,7 +635,9 @@ def build(engine: Engine, settings: Settings, cat: Catalog, report: RunReport, n
 _PID_TMP = r"\.[^/]+\.(\d+)\.tmp"  # tracker.yamlfile / tracker.assess.cache: .<name>.<pid>.tmp
 LEFTOVERS = {
     "cache": re.compile(_PID_TMP),
-    "site_parent": re.compile(r"\.{site}\.link-\d{8}T\d+Z-(\d+)"),  # tracker.site.publish's link being switched
+    "site_parent": re.compile(
+        r"\.{site}\.link-\d{8}T\d+Z-(\d+)"
+    ),  # tracker.site.publish's link being switched
     "site": re.compile(r"\.feed\.xml\.[A-Za-z0-9_]+\.tmp"),  # tracker.updates.feed (mkstemp)
     "reports": re.compile(r"\.[^/]+\.problems\.txt\.tmp"),  # take_in_inbox's report being written
 }
@@ -525,7 +655,7 @@ def clean_leftovers(engine: Engine, settings: Settings) -> list[Path]:
     def sweep(folder: Path, pattern: re.Pattern[str], recursive: bool = False) -> None:
         if not folder.is_dir():
             return
-        for path in (folder.rglob(".*") if recursive else folder.glob(".*")):
+        for path in folder.rglob(".*") if recursive else folder.glob(".*"):
             m = pattern.fullmatch(path.name)
             if m is None or (m.groups() and _alive(int(m[1]))) or not (path.is_file() or path.is_symlink()):
                 continue
@@ -567,8 +697,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def run(settings: Settings, *, force: bool = False, now: datetime | None = None, wait: bool | float = True,
-        updates: bool = True, cat: Catalog | None = None) -> RunReport:
+def run(
+    settings: Settings,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+    wait: bool | float = True,
+    updates: bool = True,
+    cat: Catalog | None = None,
+) -> RunReport:
     """The whole cycle: validate and store every data file and the inbox, assess, build the site.
 
     Only one run writes at a time (a database-wide lock shared with the scheduler). When no input changed
@@ -600,14 +737,17 @@ def run(settings: Settings, *, force: bool = False, now: datetime | None = None,
                 previous = last_fingerprint(session)
                 version = data_version(session)
             # The date is an input too: an indicator becomes overdue without any file changing.
-            fingerprint = inputs_fingerprint(settings, cat, data_version=f"{version}|{run_date(settings, now)}")
+            fingerprint = inputs_fingerprint(
+                settings, cat, data_version=f"{version}|{run_date(settings, now)}"
+            )
             unchanged = all(f.status == "unchanged" for f in report.files)
             if not force and unchanged and previous == fingerprint and site.exists():
                 # Nothing to read, assess or publish; the run is recorded but is not a new snapshot.
                 report.skipped_build = True
                 with session_scope(engine) as session:
-                    finish_run(session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}},
-                               now=now)
+                    finish_run(
+                        session, report.run_id, UNCHANGED, {"fingerprint": fingerprint, "files": {}}, now=now
+                    )
             else:
                 try:
                     build(engine, settings, cat, report, now, fingerprint, force=force, fresh=fresh)

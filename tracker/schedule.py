@@ -52,8 +52,11 @@ log = logging.getLogger(__name__)
 
 TABLE = "apscheduler_jobs"
 #: Config job name -> the function it runs (see tracker.jobs for why these references must stay stable).
-FUNCTIONS = {"recompute": "tracker.jobs:recompute", "inbox": "tracker.jobs:take_inbox",
-             "digest": "tracker.jobs:send_digests"}
+FUNCTIONS = {
+    "recompute": "tracker.jobs:recompute",
+    "inbox": "tracker.jobs:take_inbox",
+    "digest": "tracker.jobs:send_digests",
+}
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,24 @@ def reconcile(scheduler: BaseScheduler, specs: list[JobSpec], misfire_grace_seco
     for spec in specs:
         job = stored.pop(spec.id, None)
         changed = job is None or (trigger_key(job.trigger), job.func_ref, tuple(job.args)) != (
-            trigger_key(spec.trigger), spec.func, spec.args)
+            trigger_key(spec.trigger),
+            spec.func,
+            spec.args,
+        )
         if changed:
             due = job.next_run_time if job is not None else None
-            scheduler.add_job(spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.id,
-                              replace_existing=True, misfire_grace_time=misfire_grace_seconds,
-                              coalesce=True, max_instances=1,
-                              next_run_time=due if due is not None and due <= now else undefined)
+            scheduler.add_job(
+                spec.func,
+                spec.trigger,
+                args=list(spec.args),
+                id=spec.id,
+                name=spec.id,
+                replace_existing=True,
+                misfire_grace_time=misfire_grace_seconds,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=due if due is not None and due <= now else undefined,
+            )
             done[spec.id] = "added" if job is None else "replaced"
             continue
         if (job.misfire_grace_time, job.coalesce, job.max_instances) != (misfire_grace_seconds, True, 1):
@@ -195,16 +209,23 @@ def report_problem(settings: Settings, event: SchedulerEvent) -> None:
         return
     when = _local(event.scheduled_run_time, settings.config.timezone)
     if event.code == EVENT_JOB_ERROR:
-        detail = "".join(traceback.format_exception(event.exception)) if event.exception else str(event.traceback)
+        detail = (
+            "".join(traceback.format_exception(event.exception)) if event.exception else str(event.traceback)
+        )
         log.error("job %s (due %s) failed: %s", event.job_id, when, event.exception)
         title = f"{city} tracker: job {event.job_id} failed"
         body = f"The {event.job_id} job due {when} failed: {event.exception}\n\n{detail}"
     else:
-        log.warning("job %s due %s was missed (the scheduler was stopped longer than the grace time)",
-                    event.job_id, when)
+        log.warning(
+            "job %s due %s was missed (the scheduler was stopped longer than the grace time)",
+            event.job_id,
+            when,
+        )
         title = f"{city} tracker: job {event.job_id} missed"
-        body = (f"The {event.job_id} job due {when} did not run: the scheduler was not running within "
-                f"{settings.config.schedule.misfire_grace_seconds} s of that time. It runs again at its next time.")
+        body = (
+            f"The {event.job_id} job due {when} did not run: the scheduler was not running within "
+            f"{settings.config.schedule.misfire_grace_seconds} s of that time. It runs again at its next time."
+        )
     notify_operations(settings, title, body)
 
 
@@ -226,8 +247,12 @@ def next_fire_times(trigger: BaseTrigger, start: datetime, count: int) -> list[d
     return times
 
 
-def run_forever(settings: Settings, *, triggers: Mapping[str, BaseTrigger] | None = None,
-                on_started: Callable[[BaseScheduler], None] | None = None) -> None:
+def run_forever(
+    settings: Settings,
+    *,
+    triggers: Mapping[str, BaseTrigger] | None = None,
+    on_started: Callable[[BaseScheduler], None] | None = None,
+) -> None:
     """Run the jobs in the foreground (BlockingScheduler) until SIGTERM/SIGINT; the running job is let finish."""
     from tracker.store import migrated_engine
     from tracker.store.db import run_lock
@@ -238,7 +263,9 @@ def run_forever(settings: Settings, *, triggers: Mapping[str, BaseTrigger] | Non
     assert isinstance(scheduler, ForegroundScheduler)
     reconciler = ReconcileOnStart(scheduler, specs, settings.config.schedule.misfire_grace_seconds)
     if on_started is not None:
-        scheduler.add_listener(lambda _e: scheduler.running and on_started(scheduler), EVENT_SCHEDULER_STARTED)
+        scheduler.add_listener(
+            lambda _e: scheduler.running and on_started(scheduler), EVENT_SCHEDULER_STARTED
+        )
     main = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)} if main else {}
 

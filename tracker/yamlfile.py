@@ -30,13 +30,18 @@ DEFAULT_YAML_DEPTH = 32
 #: Most aliases (``*name``) accepted in one file (``limits.yaml_aliases``): aliases of aliases expand
 #: exponentially when the tree is walked (the "billion laughs").
 DEFAULT_YAML_ALIASES = 100
-_OPENERS = ("BlockMappingStartToken", "BlockSequenceStartToken", "FlowMappingStartToken",
-            "FlowSequenceStartToken")
+_OPENERS = (
+    "BlockMappingStartToken",
+    "BlockSequenceStartToken",
+    "FlowMappingStartToken",
+    "FlowSequenceStartToken",
+)
 _CLOSERS = ("BlockEndToken", "FlowMappingEndToken", "FlowSequenceEndToken")
 
 
-def check_shape(text: str, label: str, max_depth: int = DEFAULT_YAML_DEPTH,
-                max_aliases: int = DEFAULT_YAML_ALIASES) -> None:
+def check_shape(
+    text: str, label: str, max_depth: int = DEFAULT_YAML_DEPTH, max_aliases: int = DEFAULT_YAML_ALIASES
+) -> None:
     """Refuse a YAML text nested deeper than ``max_depth`` or with more than ``max_aliases`` aliases, before
     any parser builds a tree from it.
 
@@ -58,16 +63,31 @@ def check_shape(text: str, label: str, max_depth: int = DEFAULT_YAML_DEPTH,
             if kind in _OPENERS:
                 depth += 1
                 if depth > max_depth:
-                    raise ProblemsFound([Problem(label, f"nested deeper than {max_depth} levels",
-                                                 line=token.start_mark.line + 1, hint=hint)])
+                    raise ProblemsFound(
+                        [
+                            Problem(
+                                label,
+                                f"nested deeper than {max_depth} levels",
+                                line=token.start_mark.line + 1,
+                                hint=hint,
+                            )
+                        ]
+                    )
             elif kind in _CLOSERS:
                 depth -= 1
             elif kind == "AliasToken":
                 aliases += 1
                 if aliases > max_aliases:
-                    raise ProblemsFound([Problem(label, f"more than {max_aliases} aliases (*name)",
-                                                 line=token.start_mark.line + 1,
-                                                 hint="write the values out instead of repeating aliases")])
+                    raise ProblemsFound(
+                        [
+                            Problem(
+                                label,
+                                f"more than {max_aliases} aliases (*name)",
+                                line=token.start_mark.line + 1,
+                                hint="write the values out instead of repeating aliases",
+                            )
+                        ]
+                    )
     except YAMLError:
         return  # a syntax error: the parser reports it with its line
 
@@ -77,12 +97,21 @@ def read_text(path: Path, label: str) -> tuple[bytes, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProblemsFound([Problem(label, f"cannot be read ({exc.strerror or exc})",
-                                     hint="check that the file exists and that the tracker may read it")]) from None
+        raise ProblemsFound(
+            [
+                Problem(
+                    label,
+                    f"cannot be read ({exc.strerror or exc})",
+                    hint="check that the file exists and that the tracker may read it",
+                )
+            ]
+        ) from None
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text() would
     except UnicodeDecodeError as exc:
-        raise ProblemsFound([Problem(label, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")]) from exc
+        raise ProblemsFound(
+            [Problem(label, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")]
+        ) from exc
     return raw, text
 
 
@@ -101,7 +130,12 @@ _SAFE = YAML(typ="safe")  # one instance: building a loader per file costs more 
 class _PlainUnpickler(pickle.Unpickler):
     """Reads back plain YAML data only (containers, scalars, dates): a tampered cache cannot name a class."""
 
-    ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
+    ALLOWED = {
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "timezone"),
+        ("datetime", "timedelta"),
+    }
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.ALLOWED:
@@ -126,7 +160,11 @@ class TreeCache:
             data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return
-        if isinstance(data, dict) and data.get("version") == self.VERSION and isinstance(data.get("trees"), dict):
+        if (
+            isinstance(data, dict)
+            and data.get("version") == self.VERSION
+            and isinstance(data.get("trees"), dict)
+        ):
             self.trees = data["trees"]
 
     @staticmethod
@@ -155,8 +193,15 @@ class TreeCache:
             pass  # a cache that cannot be written only costs time next run
 
 
-def read_tree(path: Path, label: str | None = None, *, positions: bool = True, cache: TreeCache | None = None,
-              max_depth: int = DEFAULT_YAML_DEPTH, max_aliases: int = DEFAULT_YAML_ALIASES) -> Any:
+def read_tree(
+    path: Path,
+    label: str | None = None,
+    *,
+    positions: bool = True,
+    cache: TreeCache | None = None,
+    max_depth: int = DEFAULT_YAML_DEPTH,
+    max_aliases: int = DEFAULT_YAML_ALIASES,
+) -> Any:
     """Parse a YAML file; a syntax error, or nesting/aliases beyond the limits, becomes a located :class:`Problem`.
 
     With ``positions`` the round-trip loader keeps each key's line; without, the C-accelerated safe loader
@@ -186,7 +231,14 @@ def read_tree(path: Path, label: str | None = None, *, positions: bool = True, c
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise ProblemsFound(
-            [Problem(label, f"invalid YAML: {exc.problem or exc.context}", line=line, hint="check indentation and quoting")]
+            [
+                Problem(
+                    label,
+                    f"invalid YAML: {exc.problem or exc.context}",
+                    line=line,
+                    hint="check indentation and quoting",
+                )
+            ]
         ) from exc
 
 
@@ -211,8 +263,9 @@ def line_of(tree: Any, loc: Sequence[int | str]) -> int | None:
 FIX = " | fix: "
 
 
-def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequence[int | str] = (),
-                  default_hint: str = "") -> list[Problem]:
+def problems_from(
+    error: ValidationError, tree: Any, label: str, prefix: Sequence[int | str] = (), default_hint: str = ""
+) -> list[Problem]:
     """Every pydantic error of one validation, each with its line and dotted key path; ``default_hint`` is the
     fix of the errors whose validator gave none (pydantic's own, such as a wrong type)."""
     found = []
@@ -227,14 +280,29 @@ def problems_from(error: ValidationError, tree: Any, label: str, prefix: Sequenc
             msg = "required key is missing"
         if err["type"] == "extra_forbidden":
             hint = hint or f"remove it, or check its spelling; {default_hint}".rstrip("; ")
-        found.append(Problem(label, msg, line=line_of(tree, full), key=".".join(str(p) for p in full),
-                             hint=hint or default_hint))
+        found.append(
+            Problem(
+                label,
+                msg,
+                line=line_of(tree, full),
+                key=".".join(str(p) for p in full),
+                hint=hint or default_hint,
+            )
+        )
     return found
 
 
-def load_model(model: type[M], path: Path, label: str | None = None, cache: TreeCache | None = None, *,
-               context: dict[str, Any] | None = None, max_depth: int = DEFAULT_YAML_DEPTH,
-               max_aliases: int = DEFAULT_YAML_ALIASES, hint: str = "") -> M:
+def load_model(
+    model: type[M],
+    path: Path,
+    label: str | None = None,
+    cache: TreeCache | None = None,
+    *,
+    context: dict[str, Any] | None = None,
+    max_depth: int = DEFAULT_YAML_DEPTH,
+    max_aliases: int = DEFAULT_YAML_ALIASES,
+    hint: str = "",
+) -> M:
     """Load ``path`` into ``model`` or raise :class:`ProblemsFound` listing every error at once, with lines.
 
     The fast loader reads valid files; only a file with errors is parsed again to find the lines.
@@ -244,10 +312,20 @@ def load_model(model: type[M], path: Path, label: str | None = None, cache: Tree
     label = label or str(path)
     data = read_tree(path, label, positions=False, cache=cache, max_depth=max_depth, max_aliases=max_aliases)
     if data is None and any(f.is_required() for f in model.model_fields.values()):
-        raise ProblemsFound([Problem(label, "the file is empty", hint="write the keys the file needs (see the README)")])
+        raise ProblemsFound(
+            [Problem(label, "the file is empty", hint="write the keys the file needs (see the README)")]
+        )
     if not isinstance(data, dict | None):
-        raise ProblemsFound([Problem(label, f"holds a {type(data).__name__}, not a mapping of keys",
-                                     line=1, hint="write one key: value per line (see the README)")])
+        raise ProblemsFound(
+            [
+                Problem(
+                    label,
+                    f"holds a {type(data).__name__}, not a mapping of keys",
+                    line=1,
+                    hint="write one key: value per line (see the README)",
+                )
+            ]
+        )
     try:
         return model.model_validate({} if data is None else data, context=context)
     except ValidationError as exc:

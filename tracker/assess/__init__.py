@@ -46,8 +46,12 @@ log = logging.getLogger(__name__)
 __all__ = ["assess_indicator", "METHODS"]
 
 
-def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
-                     assessment_config: AssessmentSettings, today: date | None = None) -> IndicatorResult:
+def assess_indicator(
+    indicator: Indicator,
+    observations: Iterable[Observation],
+    assessment_config: AssessmentSettings,
+    today: date | None = None,
+) -> IndicatorResult:
     """Assess one indicator with its method (definition → config → default by unit).
 
     ``today``: the run's date, which judges the age of the data (no projection from stale data, a note on a
@@ -70,17 +74,30 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
 
     def finish(results: list[Assessment], points: list[Point], series_spec: Spec) -> list[Assessment]:
         projection, note = project(points, series_spec, frequency=indicator.frequency, today=today)
-        return [dataclasses.replace(a, projection=projection, projection_note=note, trend_only=trend_only,
-                                    notes=notes(a, projection, series_spec, indicator.frequency, today))
-                for a in results]
+        return [
+            dataclasses.replace(
+                a,
+                projection=projection,
+                projection_note=note,
+                trend_only=trend_only,
+                notes=notes(a, projection, series_spec, indicator.frequency, today),
+            )
+            for a in results
+        ]
 
     if indicator.progress_series and method == "opensdg":
         parts: dict[str, Assessment] = {}
         for entry in indicator.progress_series:
             key = series_key(entry.select)
             part_spec = dataclasses.replace(
-                spec, sign=entry.sign, target_value=entry.target, target_year=entry.target_year,
-                baseline_year=entry.base_year, baseline_value=None, natural_limit=entry.natural_limit)
+                spec,
+                sign=entry.sign,
+                target_value=entry.target,
+                target_year=entry.target_year,
+                baseline_year=entry.base_year,
+                baseline_value=None,
+                natural_limit=entry.natural_limit,
+            )
             points = series.get(key, [])
             found = finish(assess(points, part_spec), points, part_spec)
             parts[key] = dataclasses.replace(_pick(found, window), trend_only=entry.target is None)
@@ -100,8 +117,11 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
         others = []
 
     sub_spec = dataclasses.replace(spec, baseline_value=None)
-    subseries = {key: _pick(finish(assess(points, sub_spec), points, sub_spec), window)
-                 for key, points in sorted(series.items()) if key != HEADLINE}
+    subseries = {
+        key: _pick(finish(assess(points, sub_spec), points, sub_spec), window)
+        for key, points in sorted(series.items())
+        if key != HEADLINE
+    }
     log.debug("%s: %s %s → %s", indicator.id, method, window, headline.category)
     return IndicatorResult(indicator_id=indicator.id, headline=headline, others=others, subseries=subseries)
 
@@ -111,8 +131,9 @@ def assess_indicator(indicator: Indicator, observations: Iterable[Observation],
 TOLERANCE = {"eurostat": "95 %", "opensdg": "95 %", "unsd": "95 %"}
 
 
-def notes(a: Assessment, projection: Projection | None, spec: Spec, frequency: str,
-          today: date | None) -> list[dict[str, str]]:
+def notes(
+    a: Assessment, projection: Projection | None, spec: Spec, frequency: str, today: date | None
+) -> list[dict[str, str]]:
     """Plain words wherever the verdict and the projection seem to disagree, so a page never contradicts itself.
 
     * on track, while the recent trend reaches the target after the target year (or never): say both, and the
@@ -121,21 +142,36 @@ def notes(a: Assessment, projection: Projection | None, spec: Spec, frequency: s
     * achieved on a value that is now stale: say no newer value confirms it.
     """
     found: list[dict[str, str]] = []
-    if a.category is Category.ACHIEVED and a.latest is not None and today is not None \
-            and is_stale(a.latest.period, frequency, today):
+    if (
+        a.category is Category.ACHIEVED
+        and a.latest is not None
+        and today is not None
+        and is_stale(a.latest.period, frequency, today)
+    ):
         found.append(reason("note_achieved_stale", period=a.latest.period))
     if projection is None or a.base is None or a.latest is None or spec.target_year is None:
         return found
-    span = {"base": a.base.period or f"{a.base.time:g}", "latest": a.latest.period or f"{a.latest.time:g}",
-            "first": projection.fitted_from, "last": projection.fitted_to}
+    span = {
+        "base": a.base.period or f"{a.base.time:g}",
+        "latest": a.latest.period or f"{a.latest.time:g}",
+        "first": projection.fitted_from,
+        "last": projection.fitted_to,
+    }
     target_year = int(spec.target_year)
     on_time = projection.year_reached is not None and projection.year_reached <= target_year
     if a.category is Category.ON_TRACK and not on_time:
         kind = "in" if projection.year_reached else "not_before" if projection.not_before else "never"
         year = projection.year_reached or projection.not_before
         en, it = WHEN[kind]
-        found.append(reason("note_slower", **span, target_year=target_year, when=en.format(year=year),
-                            when_it=it.format(year=year)))
+        found.append(
+            reason(
+                "note_slower",
+                **span,
+                target_year=target_year,
+                when=en.format(year=year),
+                when_it=it.format(year=year),
+            )
+        )
         if a.method in TOLERANCE:
             found.append(reason("note_tolerance", share=TOLERANCE[a.method]))
     elif a.category in (Category.MODERATE, Category.LIMITED, Category.DETERIORATING) and on_time:

@@ -24,12 +24,20 @@ class Category(StrEnum):
 
 #: Higher is better; insufficient data has no rank.
 RANK: dict[Category, int] = {
-    Category.ACHIEVED: 4, Category.ON_TRACK: 3, Category.MODERATE: 2, Category.LIMITED: 1, Category.DETERIORATING: 0,
+    Category.ACHIEVED: 4,
+    Category.ON_TRACK: 3,
+    Category.MODERATE: 2,
+    Category.LIMITED: 1,
+    Category.DETERIORATING: 0,
 }
 #: Symbols shown beside the words, so a category is never told by colour alone.
 SYMBOL: dict[Category, str] = {
-    Category.ACHIEVED: "✔", Category.ON_TRACK: "↑", Category.MODERATE: "↗", Category.LIMITED: "→",
-    Category.DETERIORATING: "↓", Category.INSUFFICIENT_DATA: "…",
+    Category.ACHIEVED: "✔",
+    Category.ON_TRACK: "↑",
+    Category.MODERATE: "↗",
+    Category.LIMITED: "→",
+    Category.DETERIORATING: "↓",
+    Category.INSUFFICIENT_DATA: "…",
 }
 
 

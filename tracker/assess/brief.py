@@ -34,7 +34,9 @@ class DataBrief:
     database (``tracker.pipeline`` keeps the briefs between runs with the results)."""
 
     count: int  # observations
-    series: tuple[SeriesView, ...]  # every series with its labels, headline first; ``observations`` left empty
+    series: tuple[
+        SeriesView, ...
+    ]  # every series with its labels, headline first; ``observations`` left empty
     latest: Observation | None  # of the headline series
     baseline: Point | None  # the marker on the chart: the definition's baseline, else the method's base point
     values_hash: str  # of every observation as the pages and downloads show it (see :func:`values_hash`)
@@ -53,13 +55,19 @@ def series_views(indicator: Indicator, observations: Iterable[Observation]) -> l
     views = []
     for key in sorted(groups, key=lambda k: (k != HEADLINE, k)):
         parts = parse_series_key(key)
-        names = {lang: ", ".join(f"{labels[c].get(lang) if c in labels else c}: {v}" for c, v in parts.items())
-                 for lang in ("it", "en")}
-        views.append(SeriesView(key, names if key else {}, sorted(groups[key], key=lambda o: (o.time, o.period))))
+        names = {
+            lang: ", ".join(f"{labels[c].get(lang) if c in labels else c}: {v}" for c, v in parts.items())
+            for lang in ("it", "en")
+        }
+        views.append(
+            SeriesView(key, names if key else {}, sorted(groups[key], key=lambda o: (o.time, o.period)))
+        )
     return views
 
 
-def baseline_point(indicator: Indicator, series: list[SeriesView], result: IndicatorResult | None) -> Point | None:
+def baseline_point(
+    indicator: Indicator, series: list[SeriesView], result: IndicatorResult | None
+) -> Point | None:
     base = indicator.baseline
     if base is not None:
         if base.value is not None:
@@ -75,9 +83,17 @@ def baseline_point(indicator: Indicator, series: list[SeriesView], result: Indic
 
 def values_hash(series: Iterable[SeriesView]) -> str:
     """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
-    rows = [(s.key, s.labels, [(o.period, o.time, o.value, o.note, o.flag, o.source, o.note_it, o.note_en)
-                               for o in s.observations])
-            for s in series]
+    rows = [
+        (
+            s.key,
+            s.labels,
+            [
+                (o.period, o.time, o.value, o.note, o.flag, o.source, o.note_it, o.note_en)
+                for o in s.observations
+            ],
+        )
+        for s in series
+    ]
     return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
 
 
@@ -86,12 +102,27 @@ def result_hash(result: IndicatorResult | None) -> str:
     return hashlib.blake2b(orjson.dumps(result, option=orjson.OPT_NON_STR_KEYS), digest_size=16).hexdigest()
 
 
-def brief_of(indicator: Indicator, observations: Iterable[Observation], result: IndicatorResult | None,
-             series: list[SeriesView] | None = None, changed: datetime | None = None) -> DataBrief:
+def brief_of(
+    indicator: Indicator,
+    observations: Iterable[Observation],
+    result: IndicatorResult | None,
+    series: list[SeriesView] | None = None,
+    changed: datetime | None = None,
+) -> DataBrief:
     """``changed``: when the values last changed in the database (see :attr:`DataBrief.changed`)."""
     series = series if series is not None else series_views(indicator, observations)
-    head = series[0].observations[-1] if series and series[0].key == HEADLINE and series[0].observations else None
+    head = (
+        series[0].observations[-1]
+        if series and series[0].key == HEADLINE and series[0].observations
+        else None
+    )
     count = sum(len(s.observations) for s in series)
-    return DataBrief(count, tuple(SeriesView(s.key, s.labels, []) for s in series), head,
-                     baseline_point(indicator, series, result), values_hash(series), result_hash(result),
-                     changed if count else None)
+    return DataBrief(
+        count,
+        tuple(SeriesView(s.key, s.labels, []) for s in series),
+        head,
+        baseline_point(indicator, series, result),
+        values_hash(series),
+        result_hash(result),
+        changed if count else None,
+    )

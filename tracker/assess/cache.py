@@ -79,13 +79,22 @@ class _TrackerUnpickler(pickle.Unpickler):
     """Only the kept types can be named by the file: exact (module, name) pairs, no dotted names (a pickle
     could otherwise reach e.g. ``os.system`` through a module's imports)."""
 
-    ALLOWED = {("tracker.assess.cache", "KeptResult"), ("tracker.assess.base", "IndicatorResult"),
-               ("tracker.assess.base", "Assessment"), ("tracker.assess.base", "Point"),
-               ("tracker.assess.base", "Projection"), ("tracker.assess.base", "Category"),
-               ("tracker.assess.brief", "DataBrief"), ("tracker.assess.brief", "SeriesView"),
-               ("tracker.observations", "Observation"), ("tracker.store.queries", "AssessmentRecord"),
-               ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"),
-               ("datetime", "timedelta")}
+    ALLOWED = {
+        ("tracker.assess.cache", "KeptResult"),
+        ("tracker.assess.base", "IndicatorResult"),
+        ("tracker.assess.base", "Assessment"),
+        ("tracker.assess.base", "Point"),
+        ("tracker.assess.base", "Projection"),
+        ("tracker.assess.base", "Category"),
+        ("tracker.assess.brief", "DataBrief"),
+        ("tracker.assess.brief", "SeriesView"),
+        ("tracker.observations", "Observation"),
+        ("tracker.store.queries", "AssessmentRecord"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "timezone"),
+        ("datetime", "timedelta"),
+    }
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.ALLOWED:
@@ -145,8 +154,9 @@ class ResultCache:
         cache.valid = complete
         return cache
 
-    def get(self, indicator_id: str, wanted: str, age: Callable[[IndicatorResult], tuple[bool, ...]] | None = None
-            ) -> KeptResult | None:
+    def get(
+        self, indicator_id: str, wanted: str, age: Callable[[IndicatorResult], tuple[bool, ...]] | None = None
+    ) -> KeptResult | None:
         """The kept entry for ``wanted``, if its data's age (``age`` of its result, today) is unchanged."""
         kept = self.entries.get(indicator_id)
         if kept is None or kept.token != wanted:
@@ -165,13 +175,18 @@ class ResultCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / STATE).unlink(missing_ok=True)
             for indicator_id in sorted(self.dirty & wanted):
-                _write(self.folder / f"{indicator_id}.pickle", pickle.dumps(self.entries[indicator_id], protocol=5))
+                _write(
+                    self.folder / f"{indicator_id}.pickle",
+                    pickle.dumps(self.entries[indicator_id], protocol=5),
+                )
             for path in self.folder.glob("*.pickle"):
                 if path.stem not in wanted:
                     path.unlink()
             _write(self.folder / STATE, json.dumps(self._state(snapshot)).encode())
         except OSError as exc:
-            log.warning("could not keep the results in %s (%s): the next run assesses everything", self.folder, exc)
+            log.warning(
+                "could not keep the results in %s (%s): the next run assesses everything", self.folder, exc
+            )
         self.dirty.clear()
 
 

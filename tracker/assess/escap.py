@@ -48,12 +48,18 @@ THRESHOLDS = {"high": 1.0, "med": 0.5, "low": 0.0}  # on the anticipated share 1
 
 LABELS: dict[str, dict[str, str]] = {
     "achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto"},
-    "maintain": {"en": "Maintain progress to achieve target",
-                 "it": "Mantenere il ritmo per raggiungere l'obiettivo"},
-    "accelerate": {"en": "Accelerate progress to achieve target",
-                   "it": "Accelerare i progressi per raggiungere l'obiettivo"},
-    "reverse": {"en": "Reverse trend to achieve target",
-                "it": "Invertire la tendenza per raggiungere l'obiettivo"},
+    "maintain": {
+        "en": "Maintain progress to achieve target",
+        "it": "Mantenere il ritmo per raggiungere l'obiettivo",
+    },
+    "accelerate": {
+        "en": "Accelerate progress to achieve target",
+        "it": "Accelerare i progressi per raggiungere l'obiettivo",
+    },
+    "reverse": {
+        "en": "Reverse trend to achieve target",
+        "it": "Invertire la tendenza per raggiungere l'obiettivo",
+    },
     "insufficient": {"en": "Insufficient data", "it": "Dati insufficienti"},
 }
 
@@ -85,7 +91,9 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         return window
     base, latest = window
     if spec.target_year is None or spec.target_year <= base.time:
-        return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
+        return insufficient(
+            METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time
+        )
 
     target, target_year, d = spec.target_value, float(spec.target_year), spec.sign
     needed = abs(target - base.value)
@@ -112,10 +120,19 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     gap = 1 - share
     limits = THRESHOLDS | dict(spec.thresholds)
     category, key = classify(share, limits)
-    score = fit_to_band(band_score(share, (-0.6, limits["low"], limits["med"], limits["high"], 1.3)), category)
-    figures = base_figures(base, latest, spec) | figures_extra | {
-        "current_status": figure(status), "expected_share": elapsed,
-        "status_ratio": figure(status / elapsed) if elapsed > 0 and math.isfinite(status) else None,
-        "projected_value": expected, "gap_ratio": figure(gap), "ratio": figure(share),
-    }
+    score = fit_to_band(
+        band_score(share, (-0.6, limits["low"], limits["med"], limits["high"], 1.3)), category
+    )
+    figures = (
+        base_figures(base, latest, spec)
+        | figures_extra
+        | {
+            "current_status": figure(status),
+            "expected_share": elapsed,
+            "status_ratio": figure(status / elapsed) if elapsed > 0 and math.isfinite(status) else None,
+            "projected_value": expected,
+            "gap_ratio": figure(gap),
+            "ratio": figure(share),
+        }
+    )
     return Assessment(METHOD, "base", category, score, LABELS[key], base=base, latest=latest, figures=figures)

@@ -49,27 +49,46 @@ from tracker.assess.text import reason
 METHOD = "eurostat"
 WINDOWS: dict[str, int] = {"short": 5, "long": 15}
 MIN_SPAN: dict[str, int] = {"short": 3, "long": 10}
-WINDOW_NAMES = {"short": ("short-term (5-year)", "breve periodo (5 anni)"),
-                "long": ("long-term (15-year)", "lungo periodo (15 anni)")}
+WINDOW_NAMES = {
+    "short": ("short-term (5-year)", "breve periodo (5 anni)"),
+    "long": ("long-term (15-year)", "lungo periodo (15 anni)"),
+}
 TARGET_THRESHOLDS = {"high": 0.95, "med": 0.60, "low": 0.0}
 TREND_THRESHOLDS = {"high": 0.01, "med": 0.0, "low": -0.01}
 
 TARGET_LABELS: dict[Category, dict[str, str]] = {
     Category.ACHIEVED: {"en": "Target achieved", "it": "Obiettivo raggiunto"},
-    Category.ON_TRACK: {"en": "Significant progress towards the target", "it": "Progressi significativi verso l'obiettivo"},
-    Category.MODERATE: {"en": "Moderate progress towards the target", "it": "Progressi moderati verso l'obiettivo"},
-    Category.LIMITED: {"en": "Insufficient progress towards the target", "it": "Progressi insufficienti verso l'obiettivo"},
+    Category.ON_TRACK: {
+        "en": "Significant progress towards the target",
+        "it": "Progressi significativi verso l'obiettivo",
+    },
+    Category.MODERATE: {
+        "en": "Moderate progress towards the target",
+        "it": "Progressi moderati verso l'obiettivo",
+    },
+    Category.LIMITED: {
+        "en": "Insufficient progress towards the target",
+        "it": "Progressi insufficienti verso l'obiettivo",
+    },
     Category.DETERIORATING: {"en": "Movement away from the target", "it": "Allontanamento dall'obiettivo"},
 }
 TREND_LABELS: dict[Category, dict[str, str]] = {
-    Category.ON_TRACK: {"en": "Significant progress towards SD objectives",
-                        "it": "Progressi significativi verso gli obiettivi di sviluppo sostenibile"},
-    Category.MODERATE: {"en": "Moderate progress towards SD objectives",
-                        "it": "Progressi moderati verso gli obiettivi di sviluppo sostenibile"},
-    Category.LIMITED: {"en": "Moderate movement away from SD objectives",
-                       "it": "Moderato allontanamento dagli obiettivi di sviluppo sostenibile"},
-    Category.DETERIORATING: {"en": "Significant movement away from SD objectives",
-                             "it": "Significativo allontanamento dagli obiettivi di sviluppo sostenibile"},
+    Category.ON_TRACK: {
+        "en": "Significant progress towards SD objectives",
+        "it": "Progressi significativi verso gli obiettivi di sviluppo sostenibile",
+    },
+    Category.MODERATE: {
+        "en": "Moderate progress towards SD objectives",
+        "it": "Progressi moderati verso gli obiettivi di sviluppo sostenibile",
+    },
+    Category.LIMITED: {
+        "en": "Moderate movement away from SD objectives",
+        "it": "Moderato allontanamento dagli obiettivi di sviluppo sostenibile",
+    },
+    Category.DETERIORATING: {
+        "en": "Significant movement away from SD objectives",
+        "it": "Significativo allontanamento dagli obiettivi di sviluppo sostenibile",
+    },
 }
 NOT_ASSESSED = {"en": "Trend not assessed", "it": "Andamento non valutato"}
 
@@ -98,7 +117,9 @@ def classify_growth(g: float, limits: dict[str, float] = TREND_THRESHOLDS) -> Ca
 
 def trend_score(g: float, limits: dict[str, float] = TREND_THRESHOLDS) -> float:
     half = (limits["high"] - limits["low"]) / 2
-    return band_score(g, (limits["low"] - half, limits["low"], limits["med"], limits["high"], limits["high"] + half))
+    return band_score(
+        g, (limits["low"] - half, limits["low"], limits["med"], limits["high"], limits["high"] + half)
+    )
 
 
 def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
@@ -115,23 +136,52 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
     latest = series[-1]
     if meets(latest.value, spec):
         base = series[0] if len(series) == 1 else _start(series, name)
-        return Assessment(METHOD, name, Category.ACHIEVED, 5.0, TARGET_LABELS[Category.ACHIEVED], base=base,
-                          latest=latest, figures=base_figures(base, latest, spec))
+        return Assessment(
+            METHOD,
+            name,
+            Category.ACHIEVED,
+            5.0,
+            TARGET_LABELS[Category.ACHIEVED],
+            base=base,
+            latest=latest,
+            figures=base_figures(base, latest, spec),
+        )
     base = _start(series, name)
     span = latest.time - base.time
     if span < MIN_SPAN[name]:
         en, it = WINDOW_NAMES[name]
-        return insufficient(METHOD, name, label, "short_span" if span else "window_one", window_en=en,
-                            window_it=it, need=MIN_SPAN[name], length=WINDOWS[name], span=span,
-                            first=base.time if span else latest.time - WINDOWS[name], last=latest.time)
+        return insufficient(
+            METHOD,
+            name,
+            label,
+            "short_span" if span else "window_one",
+            window_en=en,
+            window_it=it,
+            need=MIN_SPAN[name],
+            length=WINDOWS[name],
+            span=span,
+            first=base.time if span else latest.time - WINDOWS[name],
+            last=latest.time,
+        )
     if not same_sign(base.value, latest.value):
-        return insufficient(METHOD, name, label, "sign", base=base.value, base_year=base.time, latest=latest.value,
-                            latest_year=latest.time)
+        return insufficient(
+            METHOD,
+            name,
+            label,
+            "sign",
+            base=base.value,
+            base_year=base.time,
+            latest=latest.value,
+            latest_year=latest.time,
+        )
     sign = -1 if base.value < 0 else 1
     actual = cagr(base.value, latest.value, base.time, latest.time)
     assert actual is not None
     figures = base_figures(base, latest, spec) | {
-        "window_years": float(WINDOWS[name]), "span_years": span, "actual_growth": actual, "sign": float(sign),
+        "window_years": float(WINDOWS[name]),
+        "span_years": span,
+        "actual_growth": actual,
+        "sign": float(sign),
     }
     limits_override = dict(spec.thresholds)
 
@@ -141,25 +191,37 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
         category = classify_growth(g, limits)
         score = fit_to_band(trend_score(g, limits), category)
         figures |= {"adjusted_growth": g, "required_growth": None, "ratio": None}
-        return Assessment(METHOD, name, category, score, TREND_LABELS[category], base=base, latest=latest,
-                          figures=figures)
+        return Assessment(
+            METHOD, name, category, score, TREND_LABELS[category], base=base, latest=latest, figures=figures
+        )
 
     if spec.target_year is None or spec.target_year <= base.time:
-        return insufficient(METHOD, name, label, "target_year", target_year=spec.target_year, base_year=base.time)
+        return insufficient(
+            METHOD, name, label, "target_year", target_year=spec.target_year, base_year=base.time
+        )
     required = cagr(base.value, spec.target_value, base.time, float(spec.target_year))
     if required is None:
         return insufficient(METHOD, name, label, "target_sign", target=spec.target_value, base=base.value)
     rr = ratio(sign * spec.sign * actual, required)
     if math.isnan(rr):
-        return Assessment(METHOD, name, Category.INSUFFICIENT_DATA, None, label, base=base, latest=latest,
-                          figures=figures, reason=reason("undefined", base=base.value, latest=latest.value,
-                                                         target=spec.target_value))
+        return Assessment(
+            METHOD,
+            name,
+            Category.INSUFFICIENT_DATA,
+            None,
+            label,
+            base=base,
+            latest=latest,
+            figures=figures,
+            reason=reason("undefined", base=base.value, latest=latest.value, target=spec.target_value),
+        )
     limits = TARGET_THRESHOLDS | limits_override
     category = classify_ratio(rr, limits)
     score = fit_to_band(quantitative_score(rr), category)
     figures |= {"required_growth": required, "ratio": figure(rr)}
-    return Assessment(METHOD, name, category, score, TARGET_LABELS[category], base=base, latest=latest,
-                      figures=figures)
+    return Assessment(
+        METHOD, name, category, score, TARGET_LABELS[category], base=base, latest=latest, figures=figures
+    )
 
 
 def _start(series: list[Point], name: str) -> Point:

@@ -34,7 +34,9 @@ def annual(points: Sequence[Point]) -> list[Point]:
     Non-finite values are dropped: they are not data.
     """
     by_year: dict[int, Point] = {}
-    for p in sorted((p for p in points if math.isfinite(p.value) and math.isfinite(p.time)), key=lambda p: p.time):
+    for p in sorted(
+        (p for p in points if math.isfinite(p.value) and math.isfinite(p.time)), key=lambda p: p.time
+    ):
         by_year[math.floor(p.time)] = p
     return [Point(float(year), p.value, p.period or str(year)) for year, p in sorted(by_year.items())]
 
@@ -83,8 +85,9 @@ def cap(value: float, spec: Spec) -> float:
     return value
 
 
-def extrapolated(latest: Point, spec: Spec, *, rate: float | None = None, slope: float | None = None
-                 ) -> float | None:
+def extrapolated(
+    latest: Point, spec: Spec, *, rate: float | None = None, slope: float | None = None
+) -> float | None:
     """The value a method's own pace gives in the target year (``rate``: compound growth a year; ``slope``:
     change a year), capped at the bounds; None when there is no target year after the latest value.
 
@@ -161,8 +164,14 @@ def fit_to_band(score: float, category: Category) -> float:
 
 def insufficient(method: str, window: str, label: dict[str, str], key: str, **values: object) -> Assessment:
     """An assessment that says plainly why there is none (never a guessed category)."""
-    return Assessment(method=method, window=window, category=Category.INSUFFICIENT_DATA, score=None,
-                      label=label, reason=reason(key, **values))
+    return Assessment(
+        method=method,
+        window=window,
+        category=Category.INSUFFICIENT_DATA,
+        score=None,
+        label=label,
+        reason=reason(key, **values),
+    )
 
 
 def span_check(series: Sequence[Point]) -> tuple[str, dict[str, object]] | None:
@@ -179,12 +188,21 @@ def achieved(method: str, series: Sequence[Point], spec: Spec, label: dict[str, 
     base year (or the latest point when nothing is as recent)."""
     latest = series[-1]
     start = first_from(series, start_year(spec)) or latest
-    return Assessment(method, "base", Category.ACHIEVED, 5.0, label, base=start, latest=latest,
-                      figures=base_figures(start, latest, spec))
+    return Assessment(
+        method,
+        "base",
+        Category.ACHIEVED,
+        5.0,
+        label,
+        base=start,
+        latest=latest,
+        figures=base_figures(start, latest, spec),
+    )
 
 
-def base_window(method: str, series: Sequence[Point], spec: Spec, label: dict[str, str]
-                ) -> tuple[Point, Point] | Assessment:
+def base_window(
+    method: str, series: Sequence[Point], spec: Spec, label: dict[str, str]
+) -> tuple[Point, Point] | Assessment:
     """The base and latest points of a "base" window, or the assessment saying why there are none: too few
     values, none from the base year on, or the base year's value is the latest one."""
     problem = span_check(series)
@@ -206,6 +224,10 @@ def figure(value: float | None) -> float | None:
 
 def base_figures(base: Point, latest: Point, spec: Spec) -> dict[str, float | None]:
     return {
-        "base_value": base.value, "base_year": base.time, "latest_value": latest.value, "latest_year": latest.time,
-        "target_value": spec.target_value, "target_year": spec.target_year,
+        "base_value": base.value,
+        "base_year": base.time,
+        "latest_value": latest.value,
+        "latest_year": latest.time,
+        "target_value": spec.target_value,
+        "target_year": spec.target_year,
     }

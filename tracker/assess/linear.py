@@ -46,10 +46,14 @@ RATIO_THRESHOLDS = {"high": 1.0, "med": 0.5, "low": 0.0}
 CHANGE_THRESHOLDS = {"high": 0.01, "med": 0.0, "low": -0.01}
 
 TARGET_LABELS: dict[Category, dict[str, str]] = {
-    Category.ACHIEVED: {"en": "On track or maintaining SDG achievement",
-                        "it": "In linea o obiettivo raggiunto e mantenuto"},
-    Category.ON_TRACK: {"en": "On track or maintaining SDG achievement",
-                        "it": "In linea o obiettivo raggiunto e mantenuto"},
+    Category.ACHIEVED: {
+        "en": "On track or maintaining SDG achievement",
+        "it": "In linea o obiettivo raggiunto e mantenuto",
+    },
+    Category.ON_TRACK: {
+        "en": "On track or maintaining SDG achievement",
+        "it": "In linea o obiettivo raggiunto e mantenuto",
+    },
     Category.MODERATE: {"en": "Moderately improving", "it": "In moderato miglioramento"},
     Category.LIMITED: {"en": "Stagnating", "it": "In stallo"},
     Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento"},
@@ -115,15 +119,23 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
             category, score = Category.ON_TRACK, 5.0  # held at the limit (Open SDG's rule for C = 0)
         else:
             half = (CHANGE_THRESHOLDS["high"] - CHANGE_THRESHOLDS["low"]) / 2
-            knots = (limits["low"] - half, limits["low"], limits["med"], limits["high"],
-                     limits["high"] + half * c)
+            knots = (
+                limits["low"] - half,
+                limits["low"],
+                limits["med"],
+                limits["high"],
+                limits["high"] + half * c,
+            )
             score = fit_to_band(band_score(g, knots), category)
         figures |= {"relative_change": g, "c_factor": c if spec.natural_limit is not None else None}
-        return Assessment(METHOD, "base", category, score, TREND_LABELS[category], base=base, latest=latest,
-                          figures=figures)
+        return Assessment(
+            METHOD, "base", category, score, TREND_LABELS[category], base=base, latest=latest, figures=figures
+        )
 
     if spec.target_year is None or spec.target_year <= base.time:
-        return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
+        return insufficient(
+            METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time
+        )
     needed = (spec.target_value - base.value) / (float(spec.target_year) - base.time)
     made = d * slope
     r = made / abs(needed) if needed != 0 else math.copysign(math.inf, made) if made != 0 else -math.inf
@@ -134,7 +146,12 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     expected = latest.value if expected is None else expected
     distance = spec.target_value - latest.value
     shortfall = d * (spec.target_value - expected) / abs(distance) if distance != 0 else None
-    figures |= {"required_change": needed, "ratio": figure(r), "projected_value": expected,
-                "shortfall": figure(shortfall)}
-    return Assessment(METHOD, "base", category, score, TARGET_LABELS[category], base=base, latest=latest,
-                      figures=figures)
+    figures |= {
+        "required_change": needed,
+        "ratio": figure(r),
+        "projected_value": expected,
+        "shortfall": figure(shortfall),
+    }
+    return Assessment(
+        METHOD, "base", category, score, TARGET_LABELS[category], base=base, latest=latest, figures=figures
+    )

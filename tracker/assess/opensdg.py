@@ -46,8 +46,10 @@ QUANTITATIVE = {"high": 0.95, "med": 0.6, "low": 0.0}  # method 2
 LABELS: dict[str, dict[str, str]] = {
     "target_achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto"},
     "substantial_progress": {"en": "On track", "it": "In linea con l'obiettivo"},
-    "moderate_progress": {"en": "Progress made but acceleration needed",
-                          "it": "Progressi compiuti, ma è necessaria un'accelerazione"},
+    "moderate_progress": {
+        "en": "Progress made but acceleration needed",
+        "it": "Progressi compiuti, ma è necessaria un'accelerazione",
+    },
     "limited_progress": {"en": "Limited progress", "it": "Progressi limitati"},
     "deterioration": {"en": "Deterioration", "it": "Deterioramento"},
     "not_available": {"en": "Unable to assess", "it": "Non valutabile"},
@@ -58,11 +60,17 @@ TREND_LABELS: dict[str, dict[str, str]] = {
     "substantial_progress": {"en": "Substantial progress", "it": "Progressi sostanziali"},
 }
 #: A status set by hand on the platform (``auto_progress_calculation: false`` and ``progress_status``).
-MANUAL_SUFFIX = {"en": " (status set by the platform, not computed)", "it": " (stato fissato dalla piattaforma, non calcolato)"}
+MANUAL_SUFFIX = {
+    "en": " (status set by the platform, not computed)",
+    "it": " (stato fissato dalla piattaforma, non calcolato)",
+}
 CATEGORY = {
-    "target_achieved": Category.ACHIEVED, "substantial_progress": Category.ON_TRACK,
-    "moderate_progress": Category.MODERATE, "limited_progress": Category.LIMITED,
-    "deterioration": Category.DETERIORATING, "not_available": Category.INSUFFICIENT_DATA,
+    "target_achieved": Category.ACHIEVED,
+    "substantial_progress": Category.ON_TRACK,
+    "moderate_progress": Category.MODERATE,
+    "limited_progress": Category.LIMITED,
+    "deterioration": Category.DETERIORATING,
+    "not_available": Category.INSUFFICIENT_DATA,
 }
 
 
@@ -85,8 +93,9 @@ def coefficient(base_value: float, limit: float) -> float:
     return 1.0 - ((2 * lim - base) / lim) ** EXPONENT
 
 
-def thresholds(target: float | None, user: dict[str, float], base_value: float,
-               limit: float | None) -> dict[str, float]:
+def thresholds(
+    target: float | None, user: dict[str, float], base_value: float, limit: float | None
+) -> dict[str, float]:
     """Effective thresholds: defaults, updated by the user's, scaled by C (no target and a limit only)."""
     if target is None:
         result = {**QUALITATIVE, **user}
@@ -124,7 +133,9 @@ def quantitative_score(r: float, med: float = QUANTITATIVE["med"]) -> float:
     return float(max(4.1667 * r - 2.5, -5))
 
 
-def score(value: float | None, limits: dict[str, float], has_target: bool, target_achieved: bool) -> float | None:
+def score(
+    value: float | None, limits: dict[str, float], has_target: bool, target_achieved: bool
+) -> float | None:
     """``get_score``: the hard-coded score lines (they assume the default thresholds)."""
     if target_achieved:
         return 5.0
@@ -180,7 +191,9 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     year = start_year(spec)
     base = first_from(series, year)
     if base is None:
-        return [insufficient(METHOD, "base", LABELS["not_available"], "no_base", year=year, latest=latest.time)]
+        return [
+            insufficient(METHOD, "base", LABELS["not_available"], "no_base", year=year, latest=latest.time)
+        ]
 
     target = spec.target_value
     if target == 0:
@@ -189,8 +202,12 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     d = spec.sign
     base_value = base.value
     sign = -1 if base_value < 0 else 1
-    limits = thresholds(target, dict(spec.thresholds), base_value, spec.natural_limit if target is None else None)
-    achieved = target is not None and ((d == -1 and latest.value <= target) or (d == 1 and latest.value >= target))
+    limits = thresholds(
+        target, dict(spec.thresholds), base_value, spec.natural_limit if target is None else None
+    )
+    achieved = target is not None and (
+        (d == -1 and latest.value <= target) or (d == 1 and latest.value >= target)
+    )
 
     progress: float | None = None
     actual = required = None
@@ -198,8 +215,10 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     if base_value == 0:
         base_value = ZERO
     if (base_value > 0 and latest.value < 0) or (base_value < 0 and latest.value > 0):
-        why = ("sign", {"base": base.value, "base_year": base.time, "latest": latest.value,
-                        "latest_year": latest.time})
+        why = (
+            "sign",
+            {"base": base.value, "base_year": base.time, "latest": latest.value, "latest_year": latest.time},
+        )
     elif latest.time - base.time < 1:
         why = ("base_is_latest", {"year": year, "latest": latest.time})
     else:
@@ -214,19 +233,35 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     if code == "not_available" and why is None and progress is not None:
         why = ("undefined", {"base": base.value, "latest": latest.value, "target": spec.target_value})
     figures: dict[str, float | None] = {
-        "base_value": base.value, "base_year": base.time, "latest_value": latest.value, "latest_year": latest.time,
-        "target_value": spec.target_value, "target_year": target_year if target is not None else spec.target_year,
-        "actual_growth": figure(actual), "required_growth": figure(required), "progress_value": figure(progress),
-        "ratio": figure(progress) if target is not None else None, "sign": float(sign),
-        "threshold_high": limits["high"], "threshold_med": limits["med"], "threshold_low": limits["low"],
+        "base_value": base.value,
+        "base_year": base.time,
+        "latest_value": latest.value,
+        "latest_year": latest.time,
+        "target_value": spec.target_value,
+        "target_year": target_year if target is not None else spec.target_year,
+        "actual_growth": figure(actual),
+        "required_growth": figure(required),
+        "progress_value": figure(progress),
+        "ratio": figure(progress) if target is not None else None,
+        "sign": float(sign),
+        "threshold_high": limits["high"],
+        "threshold_med": limits["med"],
+        "threshold_low": limits["low"],
         "c_factor": limits.get("coefficient"),
     }
-    return [Assessment(
-        method=METHOD, window="base", category=CATEGORY[code], score=score(progress, limits, target is not None, achieved),
-        label=(TREND_LABELS.get(code) if target is None else None) or LABELS[code], base=base, latest=latest,
-        figures=figures,
-        reason={} if code != "not_available" or why is None else reason(why[0], **why[1]),
-    )]
+    return [
+        Assessment(
+            method=METHOD,
+            window="base",
+            category=CATEGORY[code],
+            score=score(progress, limits, target is not None, achieved),
+            label=(TREND_LABELS.get(code) if target is None else None) or LABELS[code],
+            base=base,
+            latest=latest,
+            figures=figures,
+            reason={} if code != "not_available" or why is None else reason(why[0], **why[1]),
+        )
+    ]
 
 
 def _divide(a: float, b: float) -> float:
@@ -238,16 +273,26 @@ def _divide(a: float, b: float) -> float:
     return math.copysign(math.inf, a)
 
 
-
 def manual(status: str | None) -> Assessment:
     """No automatic verdict (``auto_progress_calculation: false``): the platform's manual status, shown as such,
     or none at all. sdg-build publishes the meta's ``progress_status`` with no score (``get_indicator_progress``)."""
     if status is None or status.startswith("not_available"):
-        return insufficient(METHOD, "base", LABELS["not_available"], "manual_none" if status is None
-                            else "manual_not_available", status=status or "")
+        return insufficient(
+            METHOD,
+            "base",
+            LABELS["not_available"],
+            "manual_none" if status is None else "manual_not_available",
+            status=status or "",
+        )
     label = {lang: text + MANUAL_SUFFIX[lang] for lang, text in LABELS[status].items()}
-    return Assessment(method=METHOD, window="base", category=CATEGORY[status], score=None, label=label,
-                      notes=[reason("note_manual", status=status)])
+    return Assessment(
+        method=METHOD,
+        window="base",
+        category=CATEGORY[status],
+        score=None,
+        label=label,
+        notes=[reason("note_manual", status=status)],
+    )
 
 
 def combined(parts: Sequence[Assessment], trend_only: bool) -> Assessment:
@@ -261,8 +306,13 @@ def combined(parts: Sequence[Assessment], trend_only: bool) -> Assessment:
     achieved = all(a.category is Category.ACHIEVED for a in parts if a.score is not None)
     code = status_from_score(mean, achieved)
     return Assessment(
-        method=METHOD, window="base", category=CATEGORY[code], score=mean,
+        method=METHOD,
+        window="base",
+        category=CATEGORY[code],
+        score=mean,
         label=(TREND_LABELS.get(code) if trend_only else None) or LABELS[code],
         figures={"series_count": float(len(parts)), "series_assessed": float(len(scores))},
-        notes=[reason("note_several", count=len(parts), assessed=len(scores))], trend_only=trend_only,
-        projection_note=reason("projection_several"))
+        notes=[reason("note_several", count=len(parts), assessed=len(scores))],
+        trend_only=trend_only,
+        projection_note=reason("projection_several"),
+    )

@@ -41,8 +41,23 @@ LEVEL = 0.80
 #: Years after the target year searched for the year the target is reached.
 BEYOND_TARGET = 20
 #: Student's t quantile 0.90 (two-sided 80 %) by degrees of freedom; 1.2816 (normal) beyond the table.
-T90 = {1: 3.0777, 2: 1.8856, 3: 1.6377, 4: 1.5332, 5: 1.4759, 6: 1.4398, 7: 1.4149, 8: 1.3968, 9: 1.3830,
-       10: 1.3722, 12: 1.3562, 15: 1.3406, 20: 1.3253, 30: 1.3104, 60: 1.2958}
+T90 = {
+    1: 3.0777,
+    2: 1.8856,
+    3: 1.6377,
+    4: 1.5332,
+    5: 1.4759,
+    6: 1.4398,
+    7: 1.4149,
+    8: 1.3968,
+    9: 1.3830,
+    10: 1.3722,
+    12: 1.3562,
+    15: 1.3406,
+    20: 1.3253,
+    30: 1.3104,
+    60: 1.2958,
+}
 
 
 def t90(df: int) -> float:
@@ -62,8 +77,9 @@ def placed(points: Sequence[Point]) -> list[Point]:
     return [by_time[t] for t in sorted(by_time)]
 
 
-def project(points: Sequence[Point], spec: Spec, *, frequency: str | None = None,
-            today: date | None = None) -> tuple[Projection | None, dict[str, str]]:
+def project(
+    points: Sequence[Point], spec: Spec, *, frequency: str | None = None, today: date | None = None
+) -> tuple[Projection | None, dict[str, str]]:
     """The projection of a series towards its target, or None and the reason (both languages) why not.
 
     ``today`` (the run's date) judges the data's age with ``frequency``; None leaves age unjudged.
@@ -85,8 +101,14 @@ def project(points: Sequence[Point], spec: Spec, *, frequency: str | None = None
     span = latest.time - window[0].time
     if len(window) < MIN_VALUES or span < MIN_SPAN:
         periods = ", ".join(p.period for p in window)
-        return None, reason("projection_short", need=MIN_VALUES, span=int(MIN_SPAN), years=FIT_YEARS,
-                            count=len(window), periods=periods)
+        return None, reason(
+            "projection_short",
+            need=MIN_VALUES,
+            span=int(MIN_SPAN),
+            years=FIT_YEARS,
+            count=len(window),
+            periods=periods,
+        )
     return _drift(window, spec, target_year), {}
 
 
@@ -94,8 +116,10 @@ def _drift(window: list[Point], spec: Spec, target_year: float) -> Projection:
     first, latest = window[0], window[-1]
     total = latest.time - first.time
     drift = (latest.value - first.value) / total
-    residuals = [((b.value - a.value) - drift * (b.time - a.time)) ** 2 / (b.time - a.time)
-                 for a, b in zip(window, window[1:], strict=False)]
+    residuals = [
+        ((b.value - a.value) - drift * (b.time - a.time)) ** 2 / (b.time - a.time)
+        for a, b in zip(window, window[1:], strict=False)
+    ]
     df = len(window) - 2
     sigma = math.sqrt(sum(residuals) / df)
     quantile = t90(df)
@@ -119,11 +143,22 @@ def _drift(window: list[Point], spec: Spec, target_year: float) -> Projection:
     pessimistic = _first_year(horizon, lambda y: at(y + 0.5)[1 if spec.sign > 0 else 2], spec)
     moving_towards = spec.sign * drift > 0 and meets(cap(spec.target_value or 0.0, spec), spec)
     return Projection(
-        method="drift", target_year=target_year, value_at_target_year=points[-1].value,
-        year_reached=reached, not_before=(horizon[-1] if reached is None and moving_towards else None),
-        points=points, low=low, high=high, level=LEVEL, drift=drift, sigma=sigma,
-        fitted_from=first.period, fitted_to=latest.period, fitted_count=len(window),
-        reached_range=(optimistic, pessimistic))
+        method="drift",
+        target_year=target_year,
+        value_at_target_year=points[-1].value,
+        year_reached=reached,
+        not_before=(horizon[-1] if reached is None and moving_towards else None),
+        points=points,
+        low=low,
+        high=high,
+        level=LEVEL,
+        drift=drift,
+        sigma=sigma,
+        fitted_from=first.period,
+        fitted_to=latest.period,
+        fitted_count=len(window),
+        reached_range=(optimistic, pessimistic),
+    )
 
 
 def _first_year(years: range, value_in: Callable[[int], float], spec: Spec) -> int | None:

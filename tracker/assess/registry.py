@@ -24,7 +24,9 @@ METHODS: dict[str, MethodFn] = {
     "linear": linear.assess,
 }
 if set(METHODS) != set(METHOD_NAMES):  # the names configuration and catalogue accept
-    raise ImportError(f"tracker.config.METHOD_NAMES {METHOD_NAMES} differs from the registry {sorted(METHODS)}")
+    raise ImportError(
+        f"tracker.config.METHOD_NAMES {METHOD_NAMES} differs from the registry {sorted(METHODS)}"
+    )
 
 #: The window shown first and aggregated: Eurostat's recent reports lead with the 5-year trend.
 HEADLINE_WINDOW: dict[str, str] = {"eurostat": "short"}
@@ -63,8 +65,10 @@ def method_for(indicator: Indicator, config: AssessmentSettings) -> str:
     """The definition's ``method``, else ``assessment.default_method``, else :func:`default_method`."""
     name = indicator.method or config.default_method or default_method(indicator)
     if name not in METHODS:
-        raise ValueError(f"indicator {indicator.id}: unknown progress method {name!r} "
-                         f"(use one of: {', '.join(sorted(METHODS))})")
+        raise ValueError(
+            f"indicator {indicator.id}: unknown progress method {name!r} "
+            f"(use one of: {', '.join(sorted(METHODS))})"
+        )
     return name
 
 

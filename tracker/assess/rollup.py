@@ -39,9 +39,14 @@ def band(score: float) -> Category:
     return Category.DETERIORATING
 
 
-def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
-              stale: Callable[[IndicatorResult], bool] = lambda result: False,
-              min_coverage: float = 0.5) -> ObjectiveSummary:
+def summarize(
+    objective_id: str,
+    results: list[IndicatorResult],
+    total: int,
+    *,
+    stale: Callable[[IndicatorResult], bool] = lambda result: False,
+    min_coverage: float = 0.5,
+) -> ObjectiveSummary:
     counts = {category: 0 for category in Category}
     trend_counts = {category: 0 for category in Category}
     for result in results:
@@ -59,6 +64,14 @@ def summarize(objective_id: str, results: list[IndicatorResult], total: int, *,
         category = Category.ACHIEVED
     else:
         category = band(mean)
-    return ObjectiveSummary(objective_id=objective_id, mean_score=mean, category=category, counts=counts,
-                            assessed=len(assessed), total=total, current=len(current), min_coverage=min_coverage,
-                            trend_counts=trend_counts)
+    return ObjectiveSummary(
+        objective_id=objective_id,
+        mean_score=mean,
+        category=category,
+        counts=counts,
+        assessed=len(assessed),
+        total=total,
+        current=len(current),
+        min_coverage=min_coverage,
+        trend_counts=trend_counts,
+    )

@@ -22,18 +22,30 @@ def snapshot_records(results: Mapping[str, IndicatorResult]) -> list[AssessmentR
     records: list[AssessmentRecord] = []
     for indicator_id, result in results.items():
         seen: set[tuple[str, str, str]] = set()
-        rows = [(HEADLINE, result.headline, True), *((HEADLINE, a, False) for a in result.others),
-                *((key, a, False) for key, a in result.subseries.items())]
+        rows = [
+            (HEADLINE, result.headline, True),
+            *((HEADLINE, a, False) for a in result.others),
+            *((key, a, False) for key, a in result.subseries.items()),
+        ]
         for series, assessment, headline in rows:
             key = (series, assessment.method, assessment.window)
             if key in seen:  # a method listed twice for the same window: the first (headline) wins
                 continue
             seen.add(key)
             latest = assessment.latest
-            records.append(AssessmentRecord(
-                indicator_id, series, assessment.method, assessment.window, str(assessment.category),
-                assessment.score,
-                {"headline": headline, "label": dict(assessment.label),
-                 "latest": {"period": latest.period, "value": latest.value} if latest else None},
-            ))
+            records.append(
+                AssessmentRecord(
+                    indicator_id,
+                    series,
+                    assessment.method,
+                    assessment.window,
+                    str(assessment.category),
+                    assessment.score,
+                    {
+                        "headline": headline,
+                        "label": dict(assessment.label),
+                        "latest": {"period": latest.period, "value": latest.value} if latest else None,
+                    },
+                )
+            )
     return records

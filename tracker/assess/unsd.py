@@ -63,8 +63,10 @@ LABELS: dict[str, dict[str, str]] = {
     "marginal": {"en": "Marginal progress", "it": "Progressi marginali"},
     "stagnation": {"en": "Stagnation", "it": "Stagnazione"},
     "regression": {"en": "Regression", "it": "Regressione"},
-    "reasonable": {"en": "Reasonable progress, acceleration needed",
-                   "it": "Progressi ragionevoli, serve un'accelerazione"},
+    "reasonable": {
+        "en": "Reasonable progress, acceleration needed",
+        "it": "Progressi ragionevoli, serve un'accelerazione",
+    },
     "stagnation_or_regression": {"en": "Stagnation or regression", "it": "Stagnazione o regressione"},
     "not_assessed": {"en": "Insufficient data", "it": "Dati insufficienti"},
 }
@@ -113,8 +115,16 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         return window
     base, latest = window
     if not same_sign(base.value, latest.value):
-        return insufficient(METHOD, "base", label, "sign", base=base.value, base_year=base.time,
-                            latest=latest.value, latest_year=latest.time)
+        return insufficient(
+            METHOD,
+            "base",
+            label,
+            "sign",
+            base=base.value,
+            base_year=base.time,
+            latest=latest.value,
+            latest_year=latest.time,
+        )
     growth = cagr(base.value, latest.value, base.time, latest.time)
     assert growth is not None
     sign = -1 if base.value < 0 else 1
@@ -125,11 +135,21 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         g = sign * spec.sign * growth
         category, key = classify_growth(g, limits)
         score = band_score(g, (-0.02, limits["low"], limits["med"], limits["high"], limits["high"] + 0.01))
-        return Assessment(METHOD, "base", category, fit_to_band(score, category), LABELS[key], base=base,
-                          latest=latest, figures=figures | {"adjusted_growth": g})
+        return Assessment(
+            METHOD,
+            "base",
+            category,
+            fit_to_band(score, category),
+            LABELS[key],
+            base=base,
+            latest=latest,
+            figures=figures | {"adjusted_growth": g},
+        )
 
     if spec.target_year is None or spec.target_year <= base.time:
-        return insufficient(METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time)
+        return insufficient(
+            METHOD, "base", label, "target_year", target_year=spec.target_year, base_year=base.time
+        )
     expected = extrapolated(latest, spec, rate=growth)
     expected = latest.value if expected is None else expected
     needed = spec.target_value - base.value
@@ -140,5 +160,13 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
     category, key = classify_ratio(p, limits)
     score = band_score(p, (-0.7, -limits["low"], limits["med"], limits["high"], 1.3))
     figures |= {"projected_value": expected, "ratio": figure(p)}
-    return Assessment(METHOD, "base", category, fit_to_band(score, category), LABELS[key], base=base, latest=latest,
-                      figures=figures)
+    return Assessment(
+        METHOD,
+        "base",
+        category,
+        fit_to_band(score, category),
+        LABELS[key],
+        base=base,
+        latest=latest,
+        figures=figures,
+    )

@@ -14,7 +14,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["probe"]:
         rest = argv[1:]
         split = rest.index("--")
-        head, tail = rest[:split], rest[split + 1:]
+        head, tail = rest[:split], rest[split + 1 :]
         profile = Path(head[head.index("--profile") + 1]) if "--profile" in head else None
         return _probe(Path(head[0]), profile, tail)
     if argv[:1] == ["naive"]:
@@ -23,8 +23,10 @@ def main(argv: list[str]) -> int:
         from tracker.bench.merge import child
 
         return child(Path(argv[1]), int(argv[2]))
-    print("usage: python -m tracker.bench probe OUT [--profile P] -- ARGS | naive PROJECT OUT_DIR | merge OUT ROWS",
-          file=sys.stderr)
+    print(
+        "usage: python -m tracker.bench probe OUT [--profile P] -- ARGS | naive PROJECT OUT_DIR | merge OUT ROWS",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -52,31 +52,52 @@ def spawn(args: list[str], cwd: Path) -> Child:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_PARENT), env.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Child(proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                     out.read().decode(errors="replace"),
-                     err.read().decode(errors="replace"))
+        return Child(
+            proc.returncode,
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 def build(project: Path, force: bool = False, profile: Path | None = None) -> dict[str, Any]:
     """One ``tracker run`` in a child process: wall time, peak memory, stages, outcome."""
     out = project / ".bench-probe.json"
-    args = ["-m", "tracker.bench", "probe", str(out), *(["--profile", str(profile)] if profile else []), "--",
-            "run", "--project", str(project), *(["--force"] if force else [])]
+    args = [
+        "-m",
+        "tracker.bench",
+        "probe",
+        str(out),
+        *(["--profile", str(profile)] if profile else []),
+        "--",
+        "run",
+        "--project",
+        str(project),
+        *(["--force"] if force else []),
+    ]
     child = spawn(args, project)
     if child.code not in (0, 1) or not out.exists():
         raise RuntimeError(f"tracker run failed (exit {child.code}):\n{child.stderr[-3000:]}")
     probe = json.loads(out.read_text())
     out.unlink()
     probe["stages"]["startup_exit"] = max(0.0, child.wall_s - probe.pop("inside_s"))
-    return {"wall_s": child.wall_s, "cpu_s": child.cpu_s, "peak_rss_mb": child.maxrss_mb, **probe,
-            "stderr": child.stderr[-2000:]}
+    return {
+        "wall_s": child.wall_s,
+        "cpu_s": child.cpu_s,
+        "peak_rss_mb": child.maxrss_mb,
+        **probe,
+        "stderr": child.stderr[-2000:],
+    }
 
 
 def site_path(project: Path) -> Path:
@@ -91,21 +112,36 @@ def snapshot(site: Path) -> dict[str, tuple[int, int, str]]:
     for path in site.rglob("*") if site.is_dir() else []:
         if path.is_file():
             st = path.stat()
-            found[str(path.relative_to(site))] = (st.st_ino, st.st_mtime_ns, hashlib.blake2b(path.read_bytes()).hexdigest())
+            found[str(path.relative_to(site))] = (
+                st.st_ino,
+                st.st_mtime_ns,
+                hashlib.blake2b(path.read_bytes()).hexdigest(),
+            )
     return found
 
 
-def compare(before: dict[str, tuple[int, int, str]], after: dict[str, tuple[int, int, str]]) -> dict[str, int]:
+def compare(
+    before: dict[str, tuple[int, int, str]], after: dict[str, tuple[int, int, str]]
+) -> dict[str, int]:
     written = sum(1 for k, v in after.items() if k not in before or before[k][:2] != v[:2])
     changed = sum(1 for k, v in after.items() if k not in before or before[k][2] != v[2])
-    pages = sum(1 for k, v in after.items() if k.endswith(".html") and (k not in before or before[k][:2] != v[:2]))
-    return {"files_written": written, "files_changed": changed, "pages_written": pages,
-            "files_removed": len(before.keys() - after.keys())}
+    pages = sum(
+        1 for k, v in after.items() if k.endswith(".html") and (k not in before or before[k][:2] != v[:2])
+    )
+    return {
+        "files_written": written,
+        "files_changed": changed,
+        "pages_written": pages,
+        "files_removed": len(before.keys() - after.keys()),
+    }
 
 
 def size_of(files: dict[str, tuple[int, int, str]], site: Path) -> dict[str, int]:
-    return {"bytes": sum((site / k).stat().st_size for k in files), "files": len(files),
-            "pages": sum(1 for k in files if k.endswith(".html"))}
+    return {
+        "bytes": sum((site / k).stat().st_size for k in files),
+        "files": len(files),
+        "pages": sum(1 for k in files if k.endswith(".html")),
+    }
 
 
 def median(values: list[float]) -> float:
@@ -118,15 +154,28 @@ def _stages(runs: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"wall_s": median([r["wall_s"] for r in runs]), "min_s": min(r["wall_s"] for r in runs),
-            "max_s": max(r["wall_s"] for r in runs), "cpu_s": median([r["cpu_s"] for r in runs]),
-            "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
-            "stages": _stages(runs), "site_pages": runs[-1]["site_pages"], "files": runs[-1]["files"],
-            "skipped_build": runs[-1]["skipped_build"], "skipped_builds": sum(bool(r["skipped_build"]) for r in runs)}
+    return {
+        "wall_s": median([r["wall_s"] for r in runs]),
+        "min_s": min(r["wall_s"] for r in runs),
+        "max_s": max(r["wall_s"] for r in runs),
+        "cpu_s": median([r["cpu_s"] for r in runs]),
+        "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
+        "stages": _stages(runs),
+        "site_pages": runs[-1]["site_pages"],
+        "files": runs[-1]["files"],
+        "skipped_build": runs[-1]["skipped_build"],
+        "skipped_builds": sum(bool(r["skipped_build"]) for r in runs),
+    }
 
 
-def measure_project(project: Path, repeat: int, incremental: bool, log: Callable[[str], None],
-                    label: str, profile: Path | None = None) -> dict[str, Any]:
+def measure_project(
+    project: Path,
+    repeat: int,
+    incremental: bool,
+    log: Callable[[str], None],
+    label: str,
+    profile: Path | None = None,
+) -> dict[str, Any]:
     """Cold, warm (nothing changed) and optionally incremental builds of fresh copies of ``project``."""
     cold, warm, inc, written, size = [], [], [], [], {}
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
@@ -154,8 +203,13 @@ def measure_project(project: Path, repeat: int, incremental: bool, log: Callable
             work = copy_project(project, Path(tmp) / f"{label}-profile")
             log(f"{label}: cold build under cProfile -> {profile}")
             build(work, profile=profile)
-    result = {"cold": _summary(cold), "warm": _summary(warm), "site": size, "written": written[-1],
-              "runs": {"cold": cold, "warm": warm, "incremental": inc}}
+    result = {
+        "cold": _summary(cold),
+        "warm": _summary(warm),
+        "site": size,
+        "written": written[-1],
+        "runs": {"cold": cold, "warm": warm, "incremental": inc},
+    }
     if inc:
         result["incremental"] = _summary(inc)
     for runs in result["runs"].values():
@@ -168,15 +222,30 @@ def measure_naive(project: Path, repeat: int, log: Callable[[str], None]) -> dic
     runs = []
     for r in range(repeat):
         with tempfile.TemporaryDirectory(prefix="tracker-naive-") as tmp:
-            log(f"naive {r + 1}/{repeat}: pandas.read_csv + plotly write_html(include_plotlyjs=True) per indicator")
+            log(
+                f"naive {r + 1}/{repeat}: pandas.read_csv + plotly write_html(include_plotlyjs=True) per indicator"
+            )
             child = spawn(["-m", "tracker.bench", "naive", str(project), tmp], project)
             if child.code != 0:
                 raise RuntimeError(f"naive approach failed:\n{child.stderr[-3000:]}")
             files = [p for p in Path(tmp).rglob("*") if p.is_file()]
-            runs.append({"wall_s": child.wall_s, "cpu_s": child.cpu_s, "peak_rss_mb": child.maxrss_mb,
-                         "bytes": sum(p.stat().st_size for p in files), "files": len(files)})
-    return {"wall_s": median([r["wall_s"] for r in runs]), "cpu_s": median([r["cpu_s"] for r in runs]),
-            "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]), "bytes": runs[-1]["bytes"], "files": runs[-1]["files"], "runs": runs}
+            runs.append(
+                {
+                    "wall_s": child.wall_s,
+                    "cpu_s": child.cpu_s,
+                    "peak_rss_mb": child.maxrss_mb,
+                    "bytes": sum(p.stat().st_size for p in files),
+                    "files": len(files),
+                }
+            )
+    return {
+        "wall_s": median([r["wall_s"] for r in runs]),
+        "cpu_s": median([r["cpu_s"] for r in runs]),
+        "peak_rss_mb": median([r["peak_rss_mb"] for r in runs]),
+        "bytes": runs[-1]["bytes"],
+        "files": runs[-1]["files"],
+        "runs": runs,
+    }
 
 
 def measure_merge(rows: int, repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -190,16 +259,25 @@ def measure_merge(rows: int, repeat: int, log: Callable[[str], None]) -> dict[st
             child = spawn(["-m", "tracker.bench", "merge", str(out), str(rows)], Path(tmp))
             if child.code != 0 or not out.exists():
                 raise RuntimeError(f"merge benchmark failed (exit {child.code}):\n{child.stderr[-3000:]}")
-            runs.append({**json.loads(out.read_text()), "process_wall_s": child.wall_s,
-                         "process_cpu_s": child.cpu_s, "peak_rss_mb": child.maxrss_mb})
+            runs.append(
+                {
+                    **json.loads(out.read_text()),
+                    "process_wall_s": child.wall_s,
+                    "process_cpu_s": child.cpu_s,
+                    "peak_rss_mb": child.maxrss_mb,
+                }
+            )
             out.unlink()
     return merge.summary(runs, median)
 
 
 def measure_help(repeat: int) -> dict[str, Any]:
     runs = [spawn(["-m", "tracker", "--help"], PACKAGE_PARENT) for _ in range(max(repeat, 5))]
-    return {"wall_s": median([c.wall_s for c in runs]), "cpu_s": median([c.cpu_s for c in runs]),
-            "runs": [c.wall_s for c in runs]}
+    return {
+        "wall_s": median([c.wall_s for c in runs]),
+        "cpu_s": median([c.cpu_s for c in runs]),
+        "runs": [c.wall_s for c in runs],
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -214,9 +292,14 @@ def machine() -> dict[str, Any]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import platform
 
-    return {"nproc": os.cpu_count(), "cpu": model or platform.processor(), "memory_gib": round(memory, 1),
-            "python": platform.python_version(), "platform": platform.platform(),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}  # other work on the machine skews wall times
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }  # other work on the machine skews wall times
 
 
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -231,38 +314,76 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         "peak_rss_mb": (syn["cold"]["peak_rss_mb"], full),
         "incremental_s": (syn["incremental"]["wall_s"], full),
         "help_s": (result["help"]["wall_s"], True),
-        "merge_load_s": (result["merge"]["load_wall_s"] if "merge" in result else None,
-                         result.get("merge", {}).get("rows") == merge.ROWS),
-        "merge_revise_s": (result["merge"]["revise_wall_s"] if "merge" in result else None,
-                           result.get("merge", {}).get("rows") == merge.ROWS),
+        "merge_load_s": (
+            result["merge"]["load_wall_s"] if "merge" in result else None,
+            result.get("merge", {}).get("rows") == merge.ROWS,
+        ),
+        "merge_revise_s": (
+            result["merge"]["revise_wall_s"] if "merge" in result else None,
+            result.get("merge", {}).get("rows") == merge.ROWS,
+        ),
     }
     rows = []
     for key, (limit, unit, what) in TARGETS.items():
         value, applies = values[key]
         met = None if value is None or not applies else value <= limit
-        rows.append({"key": key, "what": what, "limit": limit, "unit": unit, "value": value, "applies": applies,
-                     "met": met})
+        rows.append(
+            {
+                "key": key,
+                "what": what,
+                "limit": limit,
+                "unit": unit,
+                "value": value,
+                "applies": applies,
+                "met": met,
+            }
+        )
     inc = syn["written"].get("incremental")
     if inc is not None:
-        rows.append({"key": "incremental_pages", "what": "pages rewritten after one changed file (affected: the "
-                     "indicator, its objective and the list, in 2 languages, plus updates)", "limit": None, "unit": "pages",
-                     "value": inc["pages_written"], "applies": full, "met": None})
+        rows.append(
+            {
+                "key": "incremental_pages",
+                "what": "pages rewritten after one changed file (affected: the "
+                "indicator, its objective and the list, in 2 languages, plus updates)",
+                "limit": None,
+                "unit": "pages",
+                "value": inc["pages_written"],
+                "applies": full,
+                "met": None,
+            }
+        )
     return rows
 
 
-def run_benchmark(indicators: int = 1000, years: int = 30, series: int = 10, repeat: int = 3, *,
-                  naive_repeat: int = 1, milan: Path | None = None, seed: int = 2013,
-                  profile: Path | None = None, merge_rows: int = merge.ROWS,
-                  log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+def run_benchmark(
+    indicators: int = 1000,
+    years: int = 30,
+    series: int = 10,
+    repeat: int = 3,
+    *,
+    naive_repeat: int = 1,
+    milan: Path | None = None,
+    seed: int = 2013,
+    profile: Path | None = None,
+    merge_rows: int = merge.ROWS,
+    log: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
     """Generate the synthetic catalogue, measure tracker and the naive approach, and the store's bulk merge of
     ``merge_rows`` values (0: skipped); return every figure."""
     started = time.perf_counter()
     code = hash_code()
     result: dict[str, Any] = {
         "note": "SYNTHETIC catalogue generated by `tracker bench` (seeded random walks): not real data",
-        "parameters": {"indicators": indicators, "years": years, "series": series, "repeat": repeat,
-                       "naive_repeat": naive_repeat, "seed": seed, "merge_rows": merge_rows,
-                       "series_layout": f"headline (blank {DISAGGREGATION}) + {series - 1} municipi"},
+        "parameters": {
+            "indicators": indicators,
+            "years": years,
+            "series": series,
+            "repeat": repeat,
+            "naive_repeat": naive_repeat,
+            "seed": seed,
+            "merge_rows": merge_rows,
+            "series_layout": f"headline (blank {DISAGGREGATION}) + {series - 1} municipi",
+        },
         "machine": machine(),
     }
     with tempfile.TemporaryDirectory(prefix="tracker-bench-src-") as tmp:
@@ -278,9 +399,11 @@ def run_benchmark(indicators: int = 1000, years: int = 30, series: int = 10, rep
     log("tracker --help")
     result["help"] = measure_help(repeat)
     syn, naive = result["synthetic"], result["naive"]
-    result["ratios"] = {"time": syn["cold"]["wall_s"] / naive["wall_s"],
-                        "bytes": syn["site"]["bytes"] / naive["bytes"],
-                        "memory": syn["cold"]["peak_rss_mb"] / naive["peak_rss_mb"]}
+    result["ratios"] = {
+        "time": syn["cold"]["wall_s"] / naive["wall_s"],
+        "bytes": syn["site"]["bytes"] / naive["bytes"],
+        "memory": syn["cold"]["peak_rss_mb"] / naive["peak_rss_mb"],
+    }
     result["targets"] = targets(result)
     result["code_changed_during_run"] = hash_code() != code
     result["bench_s"] = time.perf_counter() - started

@@ -29,8 +29,13 @@ def observations(rows: int = ROWS, offset: float = 0.0, every: int = 1) -> list[
     """Monthly values of synthetic sensors (300 values each); ``offset`` is added to every ``every``-th value,
     which makes a revision of those values."""
     return [
-        Observation(INDICATOR, f"{2000 + i % 25}-{1 + i // 25 % 12:02d}", 2000.0 + i % 25,
-                    float(i) + (offset if i % every == 0 else 0.0), series=f"sensor={i // 300}")
+        Observation(
+            INDICATOR,
+            f"{2000 + i % 25}-{1 + i // 25 % 12:02d}",
+            2000.0 + i % 25,
+            float(i) + (offset if i % every == 0 else 0.0),
+            series=f"sensor={i // 300}",
+        )
         for i in range(rows)
     ]
 
@@ -86,5 +91,10 @@ def child(out: Path, rows: int) -> int:
 def summary(runs: list[dict[str, Any]], median: Callable[[list[float]], float]) -> dict[str, Any]:
     """Medians of each timing over the runs, with the runs themselves."""
     keys = [k for k in runs[0] if k.endswith(("_s", "_mb"))]
-    return {"rows": runs[0]["rows"], "revisions": runs[0]["revisions"], "database": runs[0]["database"],
-            **{k: median([r[k] for r in runs]) for k in keys}, "runs": runs}
+    return {
+        "rows": runs[0]["rows"],
+        "revisions": runs[0]["revisions"],
+        "database": runs[0]["database"],
+        **{k: median([r[k] for r in runs]) for k in keys},
+        "runs": runs,
+    }

@@ -55,22 +55,37 @@ def make(root: Path, rows: int) -> Path:
         fh.write("period,municipio,zona,value,note,flag,source\n")
         for i in range(rows):  # 900 series a month from 1900-01: every (series, period) once
             month = i // 900
-            fh.write(f"{1900 + month // 12}-{month % 12 + 1:02d},{i % 9 + 1},z{i // 9 % 100},{i % 1000 / 10},,,\n")
+            fh.write(
+                f"{1900 + month // 12}-{month % 12 + 1:02d},{i % 9 + 1},z{i // 9 % 100},{i % 1000 / 10},,,\n"
+            )
     return data
 
 
 def step(args: list[str], cwd: Path) -> dict[str, object]:
     """Run ``tracker ARGS`` in a fresh measuring process, so the peak RSS is this step's alone."""
-    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-             "r = subprocess.run([sys.executable, '-m', 'tracker', *sys.argv[1:]]); "
-             "print(r.returncode, time.perf_counter() - t, "
-             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
-                                                                     os.environ.get("PYTHONPATH", "")]))}
-    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    probe = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run([sys.executable, '-m', 'tracker', *sys.argv[1:]]); "
+        "print(r.returncode, time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")])
+        ),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
     code, seconds, kib = done.stderr.strip().splitlines()[-1].split()
-    return {"command": "tracker " + " ".join(args), "exit": int(code), "seconds": round(float(seconds), 1),
-            "peak_rss_mb": round(int(kib) / 1024), "stdout": done.stdout.strip().splitlines()[-3:]}
+    return {
+        "command": "tracker " + " ".join(args),
+        "exit": int(code),
+        "seconds": round(float(seconds), 1),
+        "peak_rss_mb": round(int(kib) / 1024),
+        "stdout": done.stdout.strip().splitlines()[-3:],
+    }
 
 
 def main() -> None:
@@ -82,13 +97,19 @@ def main() -> None:
         root = (options.keep or Path(tmp) / "project").resolve()
         started = time.perf_counter()
         data = make(root, options.rows)
-        result: dict[str, object] = {"rows": options.rows, "file_mb": round(data.stat().st_size / 2**20, 1),
-                                     "generated_in_s": round(time.perf_counter() - started, 1)}
+        result: dict[str, object] = {
+            "rows": options.rows,
+            "file_mb": round(data.stat().st_size / 2**20, 1),
+            "generated_in_s": round(time.perf_counter() - started, 1),
+        }
         result["add"] = step(["add", str(data), "--indicator", "big-series"], root)
         result["run"] = step(["run"], root)
         site_data = root / "site" / "data"
-        result["site_data_mb"] = {p.name: round(p.stat().st_size / 2**20, 1)
-                                  for p in sorted(site_data.glob("big-series*"))} if site_data.is_dir() else {}
+        result["site_data_mb"] = (
+            {p.name: round(p.stat().st_size / 2**20, 1) for p in sorted(site_data.glob("big-series*"))}
+            if site_data.is_dir()
+            else {}
+        )
         result["this_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result, indent=2))
 

@@ -24,19 +24,48 @@ HOOKS: dict[str, list[tuple[str, str]]] = {
     "tracker.config": [("load", "config")],
     "tracker.catalog": [("load", "definitions")],
     "tracker.store.database": [("migrated_engine", "database")],
-    "tracker.pipeline": [("take_in_catalog", "read_validate"),
-                         ("read_file", "read_validate"), ("take_in", "store"), ("store_read", "store"),
-                         ("inputs_fingerprint", "fingerprint"), ("assess_changed", "assess"), ("run", "pipeline_other")],
-    "tracker.store": [("current_observations", "load_back"), ("snapshot_at", "save_assessments"),
-                      ("save_changes", "save_assessments")],
+    "tracker.pipeline": [
+        ("take_in_catalog", "read_validate"),
+        ("read_file", "read_validate"),
+        ("take_in", "store"),
+        ("store_read", "store"),
+        ("inputs_fingerprint", "fingerprint"),
+        ("assess_changed", "assess"),
+        ("run", "pipeline_other"),
+    ],
+    "tracker.store": [
+        ("current_observations", "load_back"),
+        ("snapshot_at", "save_assessments"),
+        ("save_changes", "save_assessments"),
+    ],
     "tracker.site.build": [("build_site", "site")],
     "tracker.updates": [("after_run", "updates")],
 }
 
 
 #: Third-party packages whose first import is timed as the stage "imports" (the tracker imports them lazily).
-IMPORTS = frozenset({"numpy", "pandas", "pandera", "sqlalchemy", "alembic", "plotly", "jinja2", "babel", "pydantic",
-                     "ruamel", "typer", "click", "rich", "orjson", "apprise", "openpyxl", "markupsafe", "apscheduler"})
+IMPORTS = frozenset(
+    {
+        "numpy",
+        "pandas",
+        "pandera",
+        "sqlalchemy",
+        "alembic",
+        "plotly",
+        "jinja2",
+        "babel",
+        "pydantic",
+        "ruamel",
+        "typer",
+        "click",
+        "rich",
+        "orjson",
+        "apprise",
+        "openpyxl",
+        "markupsafe",
+        "apscheduler",
+    }
+)
 
 
 class _Timers(importlib.abc.MetaPathFinder):
@@ -65,6 +94,7 @@ class _Timers(importlib.abc.MetaPathFinder):
                 self.calls[stage] += 1
                 if self.stack:
                     self.stack[-1] += elapsed
+
         return timed
 
     def install(self, module: Any) -> None:
@@ -89,9 +119,11 @@ class _Timers(importlib.abc.MetaPathFinder):
                 if name in IMPORTS:
                     spec.loader.exec_module = self.wrap(run_module, "imports")  # type: ignore[method-assign]
                 else:
+
                     def exec_module(module: Any, run_module: Callable[[Any], None] = run_module) -> None:
                         run_module(module)
                         self.install(module)
+
                     spec.loader.exec_module = exec_module  # type: ignore[method-assign]
             return spec
         return None
@@ -112,6 +144,7 @@ def _probe(out: Path, profile: Path | None, argv: list[str]) -> int:
     for name in HOOKS:
         if name in sys.modules:
             timers.install(sys.modules[name])
+
     def program() -> None:
         runpy.run_module("tracker", run_name="__main__", alter_sys=True)
 
@@ -135,13 +168,21 @@ def _probe(out: Path, profile: Path | None, argv: list[str]) -> int:
     statuses: defaultdict[str, int] = defaultdict(int)
     for f in getattr(report, "files", []):
         statuses[f.status] += 1
-    out.write_text(json.dumps({
-        "code": code, "inside_s": inside, "stages": stages, "calls": dict(timers.calls),
-        "files": dict(statuses), "site_pages": getattr(report, "site_pages", 0),
-        "skipped_build": getattr(report, "skipped_build", None),
-        "observations_added": sum(getattr(f, "added", 0) for f in getattr(report, "files", [])),
-        "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    out.write_text(
+        json.dumps(
+            {
+                "code": code,
+                "inside_s": inside,
+                "stages": stages,
+                "calls": dict(timers.calls),
+                "files": dict(statuses),
+                "site_pages": getattr(report, "site_pages", 0),
+                "skipped_build": getattr(report, "skipped_build", None),
+                "observations_added": sum(getattr(f, "added", 0) for f in getattr(report, "files", [])),
+                "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
     return code
 
 

@@ -19,7 +19,8 @@ import pandas as pd
 from tracker.formulas import looks_like_formula
 from tracker.problems import Problem
 
-_NUMBER = re.compile(r"""
+_NUMBER = re.compile(
+    r"""
     (?P<amb_dot>[+-]?[1-9]\d{0,2}\.\d{3})
   | (?P<amb_comma>[+-]?[1-9]\d{0,2},\d{3})
   | (?P<int>[+-]?\d+)
@@ -28,7 +29,9 @@ _NUMBER = re.compile(r"""
   | (?P<comma>[+-]?(?:\d+,\d*|,\d+))
   | (?P<dot_groups>[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?)
   | (?P<comma_groups>[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _SHOWS = {"dot": ".", "comma_groups": ".", "comma": ",", "dot_groups": ","}  # kinds that tell the convention
 _NAME = {".": "point", ",": "comma"}
 _SPACED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
@@ -47,8 +50,15 @@ class DecimalState:
     assumed: bool = False  # fixed by an ambiguous cell read with the default, not shown by any cell
 
 
-def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, label: str, column: str,
-                 numeric: np.ndarray | None = None, skip: np.ndarray | None = None) -> tuple[np.ndarray, list[Problem]]:
+def parse_values(
+    texts: np.ndarray,
+    lines: np.ndarray,
+    state: DecimalState,
+    label: str,
+    column: str,
+    numeric: np.ndarray | None = None,
+    skip: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[Problem]]:
     """Floats for stripped ``texts`` (NaN where unusable) and a problem for each unusable non-skipped cell.
 
     ``numeric`` marks cells that were numbers in the source (XLSX); ``skip`` cells already have a problem.
@@ -91,8 +101,15 @@ def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, labe
             values[i] = float(text)
         if np.isinf(values[i]):
             values[i] = np.nan
-            problems.append(Problem(label, f"{text!r} is too large", line=int(lines[i]), column=column,
-                                    hint="check the number"))
+            problems.append(
+                Problem(
+                    label,
+                    f"{text!r} is too large",
+                    line=int(lines[i]),
+                    column=column,
+                    hint="check the number",
+                )
+            )
     telling.sort(key=lambda t: t[2])
     if telling and (state.separator is None or state.assumed):
         i, separator, line = telling[0]
@@ -107,12 +124,21 @@ def parse_values(texts: np.ndarray, lines: np.ndarray, state: DecimalState, labe
         decided = state.separator  # never None here: the first telling cell fixed it above if nothing had
         if decided is not None and separator != decided:
             values[i] = np.nan
-            read = (f"was read with a decimal {_NAME[decided]}" if state.assumed
-                    else f"has a decimal {_NAME[decided]}")
-            problems.append(Problem(
-                label, f"{texts[i]!r} has a decimal {_NAME[separator]}, but {state.cell!r} on line {state.line} "
-                f"{read}", line=line, column=column,
-                hint="use one decimal separator in the whole file (63,1 and 1.234,5 or 63.1 and 1,234.5)"))
+            read = (
+                f"was read with a decimal {_NAME[decided]}"
+                if state.assumed
+                else f"has a decimal {_NAME[decided]}"
+            )
+            problems.append(
+                Problem(
+                    label,
+                    f"{texts[i]!r} has a decimal {_NAME[separator]}, but {state.cell!r} on line {state.line} "
+                    f"{read}",
+                    line=line,
+                    column=column,
+                    hint="use one decimal separator in the whole file (63,1 and 1.234,5 or 63.1 and 1,234.5)",
+                )
+            )
     return values, problems
 
 

@@ -18,12 +18,26 @@ from tracker.intake.opensdg_meta import Translations
 from tracker.intake.periods import Period, PeriodError, parse_period
 from tracker.problems import Problem
 
-YEAR, VALUE, UNITS, SERIES, PROGRESS, GEOCODE, COMMENT = "Year", "Value", "Units", "Series", "Progress", "GeoCode", "COMMENT_OBS"
+YEAR, VALUE, UNITS, SERIES, PROGRESS, GEOCODE, COMMENT = (
+    "Year",
+    "Value",
+    "Units",
+    "Series",
+    "Progress",
+    "GeoCode",
+    "COMMENT_OBS",
+)
 STATUS_COLUMNS = ("OBS_STATUS", "Observation status")
 IGNORED_COLUMNS = ("UNIT_MULT", "Unit multiplier", "UNIT_MEASURE", "Unit measure")
 #: SDMX observation status codes with a flag of ours.
-STATUS_FLAGS = {"e": "estimated", "estimated": "estimated", "p": "provisional", "provisional": "provisional",
-                "b": "break", "break": "break"}
+STATUS_FLAGS = {
+    "e": "estimated",
+    "estimated": "estimated",
+    "p": "provisional",
+    "provisional": "provisional",
+    "b": "break",
+    "break": "break",
+}
 TOTAL_LIKE = re.compile(r"^(total|all|both sexes|overall)\b", re.IGNORECASE)
 FORMULA_START = re.compile(r"^\s*[=+\-@]+\s*(?=[A-Za-z])")
 
@@ -68,12 +82,26 @@ def _number(cell: str, label: str, line: int, column: str, problems: list[Proble
     try:
         number = float(text)
     except ValueError:
-        problems.append(Problem(label, f"{text!r} is not a number", line=line, column=column,
-                                hint="write a plain number with a dot for decimals, or leave the cell empty"))
+        problems.append(
+            Problem(
+                label,
+                f"{text!r} is not a number",
+                line=line,
+                column=column,
+                hint="write a plain number with a dot for decimals, or leave the cell empty",
+            )
+        )
         return None
     if not math.isfinite(number):
-        problems.append(Problem(label, f"{text!r} is not a finite number", line=line, column=column,
-                                hint="leave the cell empty when there is no value"))
+        problems.append(
+            Problem(
+                label,
+                f"{text!r} is not a finite number",
+                line=line,
+                column=column,
+                hint="leave the cell empty when there is no value",
+            )
+        )
         return None
     return number
 
@@ -87,8 +115,13 @@ def read_table(path: Path, label: str, tr: Translations) -> tuple[Table | None, 
             header = [h.strip() for h in next(reader, [])]
             table, found = _rows(reader, header, label, tr)
     except UnicodeDecodeError as exc:
-        return None, [Problem(label, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                              hint="Open SDG data files are UTF-8; save the file as UTF-8")]
+        return None, [
+            Problem(
+                label,
+                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                hint="Open SDG data files are UTF-8; save the file as UTF-8",
+            )
+        ]
     except csv.Error as exc:
         return None, [Problem(label, f"not a readable CSV file ({exc})", hint="check quoting and separators")]
     except OSError as exc:
@@ -103,17 +136,32 @@ def _rows(reader, header: list[str], label: str, tr: Translations) -> tuple[Tabl
     year_at, value_at = _find(header, YEAR), _find(header, VALUE)
     missing = [name for name, at in ((YEAR, year_at), (VALUE, value_at)) if at is None]
     if missing:
-        return None, [Problem(label, f"no {' or '.join(missing)} column (columns: {', '.join(header)})", line=1,
-                              hint="an Open SDG data file has 'Year' first and 'Value' last")]
+        return None, [
+            Problem(
+                label,
+                f"no {' or '.join(missing)} column (columns: {', '.join(header)})",
+                line=1,
+                hint="an Open SDG data file has 'Year' first and 'Value' last",
+            )
+        ]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        return None, [Problem(label, f"duplicate column names: {', '.join(dupes)}", line=1,
-                              hint="give each column its own name")]
+        return None, [
+            Problem(
+                label,
+                f"duplicate column names: {', '.join(dupes)}",
+                line=1,
+                hint="give each column its own name",
+            )
+        ]
     special = {YEAR, VALUE, UNITS, SERIES, PROGRESS, GEOCODE, COMMENT, *STATUS_COLUMNS, *IGNORED_COLUMNS}
     at = {name: _find(header, name) for name in (UNITS, SERIES, PROGRESS, GEOCODE, COMMENT, *STATUS_COLUMNS)}
     dims = [h for h in header if h not in special and h.lower() not in {s.lower() for s in special} and h]
-    table = Table(headers=dims, has_progress=at[PROGRESS] is not None,
-                  ignored_columns=[h for h in header if h in IGNORED_COLUMNS])
+    table = Table(
+        headers=dims,
+        has_progress=at[PROGRESS] is not None,
+        ignored_columns=[h for h in header if h in IGNORED_COLUMNS],
+    )
     index = {h: i for i, h in enumerate(header)}
 
     def cell(values: list[str], i: int | None) -> str:
@@ -124,8 +172,14 @@ def _rows(reader, header: list[str], label: str, tr: Translations) -> tuple[Tabl
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            problems.append(Problem(label, f"{len(values)} cells where the header has {len(header)}", line=line,
-                                    hint="quote cells that contain commas"))
+            problems.append(
+                Problem(
+                    label,
+                    f"{len(values)} cells where the header has {len(header)}",
+                    line=line,
+                    hint="quote cells that contain commas",
+                )
+            )
             continue
         try:
             period = parse_period(cell(values, year_at), frequency=None)
@@ -139,11 +193,19 @@ def _rows(reader, header: list[str], label: str, tr: Translations) -> tuple[Tabl
             continue
         raw = {h: cell(values, index[h]) for h in dims}
         status = next((cell(values, at[s]) for s in STATUS_COLUMNS if at[s] is not None), "")
-        row = Row(line=line, period=period, value=value, progress=progress, raw=raw,
-                  dims={h: tr.text(v) if v else "" for h, v in raw.items()},
-                  unit=tr.text(cell(values, at[UNITS])), series=tr.text(cell(values, at[SERIES])),
-                  note=cell(values, at[COMMENT]), flag=STATUS_FLAGS.get(status.lower(), ""),
-                  geocode=cell(values, at[GEOCODE]))
+        row = Row(
+            line=line,
+            period=period,
+            value=value,
+            progress=progress,
+            raw=raw,
+            dims={h: tr.text(v) if v else "" for h, v in raw.items()},
+            unit=tr.text(cell(values, at[UNITS])),
+            series=tr.text(cell(values, at[SERIES])),
+            note=cell(values, at[COMMENT]),
+            flag=STATUS_FLAGS.get(status.lower(), ""),
+            geocode=cell(values, at[GEOCODE]),
+        )
         if row.geocode:
             place = next((v for v in row.dims.values() if v), "")
             table.geocodes.setdefault(place, row.geocode)
@@ -152,6 +214,7 @@ def _rows(reader, header: list[str], label: str, tr: Translations) -> tuple[Tabl
 
 
 # ---------------------------------------------------------------------------------------------- selection
+
 
 def same(wanted: str, raw: str, translated: str) -> bool:
     """A configured field or value matches a cell written as a translation key, its key, or its translation."""
@@ -180,8 +243,13 @@ def header_for(field_name: str, headers: list[str], tr: Translations) -> str | N
 
 def matching(rows: list[Row], headers: list[str], selection: dict[str, str]) -> list[Row]:
     """Rows with the selected values in the selected columns and blanks (totals) everywhere else."""
-    return [r for r in rows
-            if all(same(selection[h], r.raw[h], r.dims[h]) if h in selection else r.dims[h] == "" for h in headers)]
+    return [
+        r
+        for r in rows
+        if all(
+            same(selection[h], r.raw[h], r.dims[h]) if h in selection else r.dims[h] == "" for h in headers
+        )
+    ]
 
 
 def unique_periods(rows: list[Row]) -> bool:

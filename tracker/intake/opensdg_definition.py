@@ -70,7 +70,9 @@ class Inputs:
     tr_values: Translations
     tr_it: Translations
     has_it: bool
-    kept: dict[str, str] = field(default_factory=dict)  # "unit"/"series" -> the kept value, when several existed
+    kept: dict[str, str] = field(
+        default_factory=dict
+    )  # "unit"/"series" -> the kept value, when several existed
 
 
 @dataclass
@@ -92,20 +94,37 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
     name_en = _first(fields, "indicator_name", "graph_title", "national_indicator_available") or inp.sid
     title = _graph_title(fields, inp.kept)
     if title and title != name_en:
-        notes.add(f"Name: the platform's chart title for the imported series; the indicator is “{name_en}”.",
-                  f"Nome: il titolo del grafico della piattaforma per la serie importata; l'indicatore è “{name_en}”.")
+        notes.add(
+            f"Name: the platform's chart title for the imported series; the indicator is “{name_en}”.",
+            f"Nome: il titolo del grafico della piattaforma per la serie importata; l'indicatore è “{name_en}”.",
+        )
         name_en = title
-    definition_en = _first_text(fields, "national_indicator_description", "indicator_definition",
-                                "computation_definitions") or name_en
+    definition_en = (
+        _first_text(
+            fields, "national_indicator_description", "indicator_definition", "computation_definitions"
+        )
+        or name_en
+    )
     name_it = _first(italian.fields, "indicator_name", "graph_title") if italian else ""
     definition_it = _first_text(italian.fields, "national_indicator_description") if italian else ""
     if not (name_it and definition_it):
-        notes.add("The source has no Italian text: the Italian name and definition repeat the English ones.",
-                  "La fonte non ha testi in italiano: nome e definizione sono riportati in inglese.")
+        notes.add(
+            "The source has no Italian text: the Italian name and definition repeat the English ones.",
+            "La fonte non ha testi in italiano: nome e definizione sono riportati in inglese.",
+        )
     source, others = _sources(inp.meta, inp.origin)
     if source is None:
-        return Built(None, problems=[Problem(label, "no source address (source_url_1 ... are empty)",
-                                             key="source_url_1", hint="add the link to the data source")])
+        return Built(
+            None,
+            problems=[
+                Problem(
+                    label,
+                    "no source address (source_url_1 ... are empty)",
+                    key="source_url_1",
+                    hint="add the link to the data source",
+                )
+            ],
+        )
     if others:
         notes.add("Other sources: " + "; ".join(others) + ".", "Altre fonti: " + "; ".join(others) + ".")
     values = [r.value for r in inp.rows if r.value is not None]
@@ -116,10 +135,14 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
     coverage = one_line(fields.get("national_geographical_coverage"))
     if coverage:
         notes.add(f"Geographical coverage: {coverage}.", f"Copertura geografica: {coverage}.")
-    origin_en = (f"Imported from the Open SDG platform {inp.origin}, indicator {_code(fields, inp.sid)} "
-                 f"({inp.csv_name}, {inp.meta_name}).")
-    origin_it = (f"Importato dalla piattaforma Open SDG {inp.origin}, indicatore {_code(fields, inp.sid)} "
-                 f"({inp.csv_name}, {inp.meta_name}).")
+    origin_en = (
+        f"Imported from the Open SDG platform {inp.origin}, indicator {_code(fields, inp.sid)} "
+        f"({inp.csv_name}, {inp.meta_name})."
+    )
+    origin_it = (
+        f"Importato dalla piattaforma Open SDG {inp.origin}, indicatore {_code(fields, inp.sid)} "
+        f"({inp.csv_name}, {inp.meta_name})."
+    )
     tree: dict[str, Any] = {
         "id": inp.slug,
         "objective": inp.objective,
@@ -133,8 +156,12 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
     if inp.opts.target is not None:
         reference = one_line(fields.get("target_name")) or "Target set in the platform's progress options"
         reference_it = one_line(italian.fields.get("target_name")) if italian else ""
-        tree["target"] = {"value": _plain_number(inp.opts.target), "year": inp.opts.target_year, "basis": "policy",
-                          "reference": {"it": reference_it or reference, "en": reference}}
+        tree["target"] = {
+            "value": _plain_number(inp.opts.target),
+            "year": inp.opts.target_year,
+            "basis": "policy",
+            "reference": {"it": reference_it or reference, "en": reference},
+        }
     tree["frequency"] = _frequency(headline or sorted({r.period.time for r in inp.rows}), inp.rows)
     tree["source"] = source
     tree["method"] = METHOD
@@ -148,15 +175,28 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
         tree["natural_limit"] = _plain_number(inp.opts.limit)
     if disaggregations:
         tree["disaggregations"] = [{k: v for k, v in d.items() if k != "header"} for d in disaggregations]
-    tree["data_note"] = {"it": " ".join([origin_it, *(it for _, it in notes.items)]),
-                         "en": " ".join([origin_en, *notes.english()])}
+    tree["data_note"] = {
+        "it": " ".join([origin_it, *(it for _, it in notes.items)]),
+        "en": " ".join([origin_en, *notes.english()]),
+    }
     try:
         indicator = Indicator.model_validate(tree)
     except ValidationError as exc:
-        return Built(None, problems=problems + [
-            Problem(label, f"cannot become a definition: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
-                    hint="check this field in the metadata") for e in exc.errors(include_url=False)])
-    problems += [Problem(label, f"{key}: {message}", hint=hint) for key, message, hint in indicator.inconsistencies()]
+        return Built(
+            None,
+            problems=problems
+            + [
+                Problem(
+                    label,
+                    f"cannot become a definition: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}",
+                    hint="check this field in the metadata",
+                )
+                for e in exc.errors(include_url=False)
+            ],
+        )
+    problems += [
+        Problem(label, f"{key}: {message}", hint=hint) for key, message, hint in indicator.inconsistencies()
+    ]
     if indicator.inconsistencies():
         return Built(None, problems=problems)
     return Built(indicator, _yaml_text(tree, inp), _csv_text(inp, disaggregations, source["url"]), problems)
@@ -168,7 +208,11 @@ def _graph_title(fields: dict[str, Any], kept: dict[str, str]) -> str:
     if not kept or not isinstance(titles, list):
         return ""
     for item in titles:
-        if isinstance(item, dict) and item.get("title") and any(str(item.get(k)) == v for k, v in kept.items()):
+        if (
+            isinstance(item, dict)
+            and item.get("title")
+            and any(str(item.get(k)) == v for k, v in kept.items())
+        ):
             return one_line(item["title"])
     return ""
 
@@ -210,31 +254,47 @@ def _sources(meta: Meta, origin: str) -> tuple[dict[str, str] | None, list[str]]
     with_url = [s for s in found if s[2]]
     if with_url:
         first = with_url[0]
-        others = [f"{o}{' — ' + t if t and t != o else ''}{' (' + u + ')' if u else ''}" for o, t, u in found
-                  if (o, t, u) != first]
+        others = [
+            f"{o}{' — ' + t if t and t != o else ''}{' (' + u + ')' if u else ''}"
+            for o, t, u in found
+            if (o, t, u) != first
+        ]
         return {"name": first[0] or origin, "url": first[2]}, others
-    links = re.findall(r"href=[\"'](https?://[^\"'\s]+)", meta.body + " " + " ".join(str(v) for v in meta.fields.values()))
-    url = links[0] if links else _url(origin) or (f"https://github.com/{origin}" if re.fullmatch(r"[\w.-]+/[\w.-]+", origin) else "")
+    links = re.findall(
+        r"href=[\"'](https?://[^\"'\s]+)", meta.body + " " + " ".join(str(v) for v in meta.fields.values())
+    )
+    url = (
+        links[0]
+        if links
+        else _url(origin)
+        or (f"https://github.com/{origin}" if re.fullmatch(r"[\w.-]+/[\w.-]+", origin) else "")
+    )
     if not url:
         return None, []
     return {"name": (found[0][0] if found else "") or origin, "url": url}, [
-        f"{o}{' — ' + t if t and t != o else ''}" for o, t, _ in found[1:]]
+        f"{o}{' — ' + t if t and t != o else ''}" for o, t, _ in found[1:]
+    ]
 
 
 def _unit(text: str, values: list[float], notes: Notes) -> dict[str, Any]:
     kind = unit_kind(text)
     if kind == "count" and any(not float(v).is_integer() for v in values):
         kind = "index"  # e.g. a Gini coefficient whose unit is written "Number"
-    unit: dict[str, Any] = {"kind": kind, "label": {"it": unit_label(text, kind), "en": unit_label(text, kind)},
-                            "decimals": decimals_of(values)}
+    unit: dict[str, Any] = {
+        "kind": kind,
+        "label": {"it": unit_label(text, kind), "en": unit_label(text, kind)},
+        "decimals": decimals_of(values),
+    }
     low, high = UNIT_BOUNDS[kind]
     if values and min(values) < low:
         unit["min"] = -math.inf
     if values and max(values) > high:
         unit["max"] = math.inf
     if "min" in unit or "max" in unit:
-        notes.add(f"Values fall outside the usual range of a {kind} ({low:g}..{high:g}): the range check was widened.",
-                  f"Alcuni valori escono dall'intervallo consueto ({low:g}..{high:g}): il controllo è stato allargato.")
+        notes.add(
+            f"Values fall outside the usual range of a {kind} ({low:g}..{high:g}): the range check was widened.",
+            f"Alcuni valori escono dall'intervallo consueto ({low:g}..{high:g}): il controllo è stato allargato.",
+        )
     return unit
 
 
@@ -260,52 +320,83 @@ def decimals_of(values: list[float]) -> int:
 def _option_notes(opts: ProgressOptions, notes: Notes, problems: list[Problem], label: str) -> None:
     if not opts.auto:
         status = f"; its manual status is {opts.manual_status!r}" if opts.manual_status else ""
-        notes.add(f"The platform does not compute progress for this indicator (auto_progress_calculation is off{status}): "
-                  "no automatic verdict is published here either.",
-                  "La piattaforma non calcola il progresso di questo indicatore (auto_progress_calculation è "
-                  f"disattivato{status.replace('; its manual status is', '; stato manuale')}): nemmeno qui si pubblica "
-                  "un giudizio automatico.")
+        notes.add(
+            f"The platform does not compute progress for this indicator (auto_progress_calculation is off{status}): "
+            "no automatic verdict is published here either.",
+            "La piattaforma non calcola il progresso di questo indicatore (auto_progress_calculation è "
+            f"disattivato{status.replace('; its manual status is', '; stato manuale')}): nemmeno qui si pubblica "
+            "un giudizio automatico.",
+        )
         if opts.manual_status and opts.manual_status not in PROGRESS_STATUSES:
-            problems.append(Problem(label, f"progress_status {opts.manual_status!r} is not an Open SDG status",
-                                    key="progress_status", hint=f"use one of: {', '.join(PROGRESS_STATUSES)}"))
+            problems.append(
+                Problem(
+                    label,
+                    f"progress_status {opts.manual_status!r} is not an Open SDG status",
+                    key="progress_status",
+                    hint=f"use one of: {', '.join(PROGRESS_STATUSES)}",
+                )
+            )
     if opts.disabled_in_comments:
-        notes.add("The source's progress options are commented out.",
-                  "Le opzioni di progresso della fonte sono commentate.")
+        notes.add(
+            "The source's progress options are commented out.",
+            "Le opzioni di progresso della fonte sono commentate.",
+        )
     if "direction" in opts.defaulted:
-        notes.add("Direction: the source's progress options set none, so Open SDG's default applies: negative "
-                  "(lower is better).",
-                  "Direzione: le opzioni di progresso della fonte non la indicano, quindi vale il default di Open SDG: "
-                  "negativa (meglio se diminuisce).")
+        notes.add(
+            "Direction: the source's progress options set none, so Open SDG's default applies: negative "
+            "(lower is better).",
+            "Direzione: le opzioni di progresso della fonte non la indicano, quindi vale il default di Open SDG: "
+            "negativa (meglio se diminuisce).",
+        )
     if "base_year" in opts.defaulted:
-        notes.add("Base year: Open SDG's default, 2015 (or the first later year with data).",
-                  "Anno base: il default di Open SDG, 2015 (o il primo anno successivo con dati).")
+        notes.add(
+            "Base year: Open SDG's default, 2015 (or the first later year with data).",
+            "Anno base: il default di Open SDG, 2015 (o il primo anno successivo con dati).",
+        )
     if opts.target is not None and "target_year" in opts.defaulted:
         notes.add("Target year: Open SDG's default, 2030.", "Anno obiettivo: il default di Open SDG, 2030.")
     if opts.grouped:
-        notes.add(f"The platform averages {opts.entries} grouped progress series; only the first was imported.",
-                  f"La piattaforma fa la media di {opts.entries} serie di progresso raggruppate; è stata importata "
-                  "solo la prima.")
+        notes.add(
+            f"The platform averages {opts.entries} grouped progress series; only the first was imported.",
+            f"La piattaforma fa la media di {opts.entries} serie di progresso raggruppate; è stata importata "
+            "solo la prima.",
+        )
     elif opts.others:
-        notes.add(f"The platform scores {opts.entries} progress series, each with its own options, and publishes "
-                  "the mean of their scores: so does this indicator (progress_series).",
-                  f"La piattaforma valuta {opts.entries} serie di progresso, ciascuna con le sue opzioni, e pubblica "
-                  "la media dei loro punteggi: così anche questo indicatore (progress_series).")
+        notes.add(
+            f"The platform scores {opts.entries} progress series, each with its own options, and publishes "
+            "the mean of their scores: so does this indicator (progress_series).",
+            f"La piattaforma valuta {opts.entries} serie di progresso, ciascuna con le sue opzioni, e pubblica "
+            "la media dei loro punteggi: così anche questo indicatore (progress_series).",
+        )
     if opts.thresholds:
-        problems.append(Problem(label, f"custom progress_thresholds {opts.thresholds} were not imported",
-                                key="progress_calculation_options", hint="set assessment.thresholds.opensdg in "
-                                "config.yaml if they should apply to every indicator"))
-        notes.add(f"The source's own progress thresholds {opts.thresholds} were not imported.",
-                  f"Le soglie di progresso proprie della fonte {opts.thresholds} non sono state importate.")
+        problems.append(
+            Problem(
+                label,
+                f"custom progress_thresholds {opts.thresholds} were not imported",
+                key="progress_calculation_options",
+                hint="set assessment.thresholds.opensdg in "
+                "config.yaml if they should apply to every indicator",
+            )
+        )
+        notes.add(
+            f"The source's own progress thresholds {opts.thresholds} were not imported.",
+            f"Le soglie di progresso proprie della fonte {opts.thresholds} non sono state importate.",
+        )
     if opts.unknown_keys:
-        notes.add(f"Progress options not understood and left out: {', '.join(opts.unknown_keys)}.",
-                  f"Opzioni di progresso non riconosciute ed escluse: {', '.join(opts.unknown_keys)}.")
+        notes.add(
+            f"Progress options not understood and left out: {', '.join(opts.unknown_keys)}.",
+            f"Opzioni di progresso non riconosciute ed escluse: {', '.join(opts.unknown_keys)}.",
+        )
     for comment in opts.comments:
-        notes.add(f"Comment in the source's progress options: “{comment}”.",
-                  f"Commento nelle opzioni di progresso della fonte: “{comment}”.")
+        notes.add(
+            f"Comment in the source's progress options: “{comment}”.",
+            f"Commento nelle opzioni di progresso della fonte: “{comment}”.",
+        )
 
 
-def _progress_series(inp: Inputs, disaggregations: list[dict[str, Any]], notes: Notes, problems: list[Problem],
-                     label: str) -> list[dict[str, Any]]:
+def _progress_series(
+    inp: Inputs, disaggregations: list[dict[str, Any]], notes: Notes, problems: list[Problem], label: str
+) -> list[dict[str, Any]]:
     """``progress_series`` from every options entry: its selection as our columns and values, and its options.
 
     The first entry's series is the headline when the headline was built from it (the importer's rule), so it
@@ -321,20 +412,42 @@ def _progress_series(inp: Inputs, disaggregations: list[dict[str, Any]], notes: 
             header = next((h for h in by_header if same(field_name, h, inp.tr_values.text(h))), None)
             if header is None:
                 continue  # a unit or series the file has once only: no column, nothing to select
-            found = next((r.dims[header] for r in inp.rows if r.dims.get(header) and
-                          same(value, r.raw[header], r.dims[header])), None)
+            found = next(
+                (
+                    r.dims[header]
+                    for r in inp.rows
+                    if r.dims.get(header) and same(value, r.raw[header], r.dims[header])
+                ),
+                None,
+            )
             if found is None:
-                problems.append(Problem(label, f"progress option {field_name} = {value!r} matches no data row",
-                                        key=f"progress_calculation_options.{i}", hint="check the value"))
+                problems.append(
+                    Problem(
+                        label,
+                        f"progress option {field_name} = {value!r} matches no data row",
+                        key=f"progress_calculation_options.{i}",
+                        hint="check the value",
+                    )
+                )
                 continue
             select[by_header[header]["column"]] = found
-        chosen = {r.line for r in inp.rows if r.origin == "value" and all(
-            r.dims[h] == select.get(d["column"], "") for h, d in by_header.items())}
-        if (select and headline_rows and all(r.origin in ("progress", "copy") for r in headline_rows)
-                and {r.line for r in headline_rows} <= chosen):
+        chosen = {
+            r.line
+            for r in inp.rows
+            if r.origin == "value"
+            and all(r.dims[h] == select.get(d["column"], "") for h, d in by_header.items())
+        }
+        if (
+            select
+            and headline_rows
+            and all(r.origin in ("progress", "copy") for r in headline_rows)
+            and {r.line for r in headline_rows} <= chosen
+        ):
             select = {}  # the headline was built from this entry's rows (with its Progress values, if any)
-        entry: dict[str, Any] = {"select": select, "direction": "increase" if opts.direction == "positive"
-                                 else "decrease"}
+        entry: dict[str, Any] = {
+            "select": select,
+            "direction": "increase" if opts.direction == "positive" else "decrease",
+        }
         if "base_year" not in opts.defaulted:
             entry["base_year"] = opts.base_year
         if opts.target is not None:
@@ -376,8 +489,12 @@ def _frequency(times: list[float], rows: list[Row]) -> str:
         return "quarterly"
     if any(re.fullmatch(r"\d{4}-\d{2}", label) for label in labels) and max(years.values()) > 1:
         return "monthly"
-    gaps = sorted(round(b - a) for a, b in zip(sorted({math.floor(t) for t in times}),
-                                               sorted({math.floor(t) for t in times})[1:], strict=False))
+    gaps = sorted(
+        round(b - a)
+        for a, b in zip(
+            sorted({math.floor(t) for t in times}), sorted({math.floor(t) for t in times})[1:], strict=False
+        )
+    )
     if not gaps:
         return "irregular"
     usual = gaps[len(gaps) // 2]
@@ -395,8 +512,10 @@ def _yaml_text(tree: dict[str, Any], inp: Inputs) -> str:
     yaml.width = 110
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
-    out.write(f"# Imported from Open SDG ({inp.origin}, indicator {inp.sid}) by `tracker import opensdg`.\n"
-              "# Edit freely; importing again replaces this file.\n")
+    out.write(
+        f"# Imported from Open SDG ({inp.origin}, indicator {inp.sid}) by `tracker import opensdg`.\n"
+        "# Edit freely; importing again replaces this file.\n"
+    )
     yaml.dump(tree, out)
     return out.getvalue()
 
@@ -411,8 +530,16 @@ def _csv_text(inp: Inputs, disaggregations: list[dict[str, Any]], source_url: st
         note = _safe(plain_text(r.note)) if r.note else ""
         if r.origin == "progress":
             note = "; ".join(x for x in ("Open SDG Progress column", note) if x)
-        writer.writerow([r.period.label, number(r.value), *(r.dims[d["header"]] for d in disaggregations), note,
-                         *([r.flag] if has_flag else []), source_url])
+        writer.writerow(
+            [
+                r.period.label,
+                number(r.value),
+                *(r.dims[d["header"]] for d in disaggregations),
+                note,
+                *([r.flag] if has_flag else []),
+                source_url,
+            ]
+        )
     return out.getvalue()
 
 

@@ -25,8 +25,20 @@ from tracker.problems import Problem
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
 DEFAULT_DIRECTION = "negative"
-OPTION_KEYS = frozenset({"series", "unit", "disaggregation", "direction", "target", "target_year", "base_year",
-                         "limit", "progress_thresholds", "group"})
+OPTION_KEYS = frozenset(
+    {
+        "series",
+        "unit",
+        "disaggregation",
+        "direction",
+        "target",
+        "target_year",
+        "base_year",
+        "limit",
+        "progress_thresholds",
+        "group",
+    }
+)
 
 
 def _yaml() -> YAML:
@@ -38,6 +50,7 @@ def _yaml() -> YAML:
 
 
 # ---------------------------------------------------------------------------------------------- front matter
+
 
 @dataclass
 class Meta:
@@ -67,11 +80,14 @@ def read_meta(path: Path, label: str) -> tuple[Meta | None, list[Problem]]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else None  # +1 for 0-based, +1 for the opening '---'
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(label, f"invalid YAML front matter: {reason}", line=line,
-                              hint="check indentation and quoting")]
+        return None, [
+            Problem(
+                label, f"invalid YAML front matter: {reason}", line=line, hint="check indentation and quoting"
+            )
+        ]
     if not isinstance(data, dict):
         return None, [Problem(label, "the front matter is not a mapping of fields", line=2)]
-    return Meta({str(k): v for k, v in data.items()}, "\n".join(lines[end + 1:]).strip(), front), []
+    return Meta({str(k): v for k, v in data.items()}, "\n".join(lines[end + 1 :]).strip(), front), []
 
 
 def merged(base: Meta, override: Meta | None) -> Meta:
@@ -107,8 +123,11 @@ def commented_out(front: str, key: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------- HTML
 
+
 class _PlainText(HTMLParser):
-    BREAKS = frozenset({"br", "p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
+    BREAKS = frozenset(
+        {"br", "p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+    )
     HIDDEN = frozenset({"script", "style", "template", "iframe", "object"})
 
     def __init__(self) -> None:
@@ -164,6 +183,7 @@ def one_line(value: object) -> str:
 
 # ---------------------------------------------------------------------------------------------- translations
 
+
 class Translations:
     """Translation keys (``group.key``) of one language, read from ``translations/<lang>/<group>.yml`` on demand."""
 
@@ -185,10 +205,19 @@ class Translations:
             if path.is_file():
                 try:
                     raw = _yaml().load(path.read_text(encoding="utf-8-sig")) or {}
-                    table = {str(k): str(v) for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
+                    table = (
+                        {str(k): str(v) for k, v in raw.items() if v is not None}
+                        if isinstance(raw, dict)
+                        else {}
+                    )
                 except (YAMLError, UnicodeDecodeError) as exc:
-                    self.problems.append(Problem(str(path), f"translations cannot be read: {exc}",
-                                                 hint="fix the YAML, or pass another --language"))
+                    self.problems.append(
+                        Problem(
+                            str(path),
+                            f"translations cannot be read: {exc}",
+                            hint="fix the YAML, or pass another --language",
+                        )
+                    )
                     table = {}
             self.groups[name] = table
         return self.groups[name]
@@ -214,6 +243,7 @@ class Translations:
 
 
 # ---------------------------------------------------------------------------------------------- progress options
+
 
 @dataclass
 class ProgressOptions:
@@ -246,8 +276,14 @@ def progress_options(meta: Meta, label: str) -> tuple[ProgressOptions, list[Prob
     raw = meta.fields.get("progress_calculation_options")
     entries = raw if isinstance(raw, list) else ([raw] if isinstance(raw, dict) else [])
     if raw is not None and (not entries or not isinstance(entries[0], dict)):
-        problems.append(Problem(label, "progress_calculation_options is not a list of options",
-                                key="progress_calculation_options", hint="write a list: '- direction: positive'"))
+        problems.append(
+            Problem(
+                label,
+                "progress_calculation_options is not a list of options",
+                key="progress_calculation_options",
+                hint="write a list: '- direction: positive'",
+            )
+        )
     first: dict[str, Any] = {}
     grouped = False
     if entries and isinstance(entries[0], dict):
@@ -256,8 +292,11 @@ def progress_options(meta: Meta, label: str) -> tuple[ProgressOptions, list[Prob
             first, grouped = first["group"][0], True
     opts = ProgressOptions(
         auto=meta.fields.get("auto_progress_calculation") is True,
-        direction=DEFAULT_DIRECTION, base_year=DEFAULT_BASE_YEAR, target_year=DEFAULT_TARGET_YEAR,
-        entries=len(entries), grouped=grouped,
+        direction=DEFAULT_DIRECTION,
+        base_year=DEFAULT_BASE_YEAR,
+        target_year=DEFAULT_TARGET_YEAR,
+        entries=len(entries),
+        grouped=grouped,
         manual_status=str(meta.fields.get("progress_status") or ""),
         comments=block_comments(meta.text, "progress_calculation_options"),
         disabled_in_comments="progress_calculation_options" not in meta.fields
@@ -267,26 +306,44 @@ def progress_options(meta: Meta, label: str) -> tuple[ProgressOptions, list[Prob
     if not grouped:
         for i, entry in enumerate(entries[1:], start=1):
             if not isinstance(entry, dict):
-                problems.append(Problem(label, f"progress_calculation_options entry {i + 1} is not a mapping",
-                                        key=f"progress_calculation_options.{i}", hint="write '- direction: ...'"))
+                problems.append(
+                    Problem(
+                        label,
+                        f"progress_calculation_options entry {i + 1} is not a mapping",
+                        key=f"progress_calculation_options.{i}",
+                        hint="write '- direction: ...'",
+                    )
+                )
                 continue
-            other = ProgressOptions(auto=opts.auto, direction=DEFAULT_DIRECTION, base_year=DEFAULT_BASE_YEAR,
-                                    target_year=DEFAULT_TARGET_YEAR)
+            other = ProgressOptions(
+                auto=opts.auto,
+                direction=DEFAULT_DIRECTION,
+                base_year=DEFAULT_BASE_YEAR,
+                target_year=DEFAULT_TARGET_YEAR,
+            )
             _entry(other, entry, label, i, problems)
             opts.others.append(other)
     return opts, problems
 
 
-def _entry(opts: ProgressOptions, entry: dict[str, Any], label: str, index: int, problems: list[Problem]) -> None:
+def _entry(
+    opts: ProgressOptions, entry: dict[str, Any], label: str, index: int, problems: list[Problem]
+) -> None:
     """One ``progress_calculation_options`` entry into ``opts``, with sdg-build's defaults (SeriesProgress)."""
     opts.unknown_keys = sorted(str(k) for k in entry if k not in OPTION_KEYS)
     opts.direction = "positive" if entry.get("direction") == "positive" else DEFAULT_DIRECTION
     if entry.get("direction") not in ("positive", "negative"):
         opts.defaulted.append("direction")
         if entry.get("direction") is not None:
-            problems.append(Problem(label, f"progress direction {entry['direction']!r} is neither positive nor "
-                                    "negative; Open SDG treats it as negative", key="progress_calculation_options",
-                                    hint="write direction: positive or direction: negative"))
+            problems.append(
+                Problem(
+                    label,
+                    f"progress direction {entry['direction']!r} is neither positive nor "
+                    "negative; Open SDG treats it as negative",
+                    key="progress_calculation_options",
+                    hint="write direction: positive or direction: negative",
+                )
+            )
     for key in ("base_year", "target_year"):
         value = _number(entry.get(key), label, key, problems, index)
         if value is None:
@@ -313,12 +370,19 @@ def _number(value: object, label: str, key: str, problems: list[Problem], index:
     try:
         return float(str(value).strip())
     except ValueError:
-        problems.append(Problem(label, f"progress option {key} {value!r} is not a number",
-                                key=f"progress_calculation_options.{index}.{key}", hint="write a plain number"))
+        problems.append(
+            Problem(
+                label,
+                f"progress option {key} {value!r} is not a number",
+                key=f"progress_calculation_options.{index}.{key}",
+                hint="write a plain number",
+            )
+        )
         return None
 
 
 # ---------------------------------------------------------------------------------------------- units and names
+
 
 def unit_kind(text: str) -> str:
     """Our unit kind from an Open SDG unit text (``computation_units`` or the ``Units`` value)."""

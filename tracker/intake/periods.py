@@ -42,7 +42,9 @@ from datetime import date, timedelta
 from tracker.formulas import looks_like_formula
 
 FIRST_YEAR = 1900
-FORMS_HINT = "write a year (2015), a quarter (2015-Q4), a month (2015-03), a date (2015-03-31) or a range (2014/2015)"
+FORMS_HINT = (
+    "write a year (2015), a quarter (2015-Q4), a month (2015-03), a date (2015-03-31) or a range (2014/2015)"
+)
 
 
 class PeriodError(ValueError):
@@ -84,18 +86,23 @@ def parse_period(text: str, *, frequency: str | None = None, today: date | None 
     except PeriodError:
         raise
     except ValueError:  # a year the calendar cannot hold (0000): only the year range can be wrong here
-        raise PeriodError(f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo"
-                          ) from None
+        raise PeriodError(
+            f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo"
+        ) from None
     if period is None:
         if looks_like_formula(cell) or _FORMULA.match(cell):
             raise PeriodError(f"{cell!r} is a formula, not a period", "type the period itself, not a formula")
         raise PeriodError(f"{cell!r} is not a period")
     for year in (period.start.year, period.end.year):
         if not FIRST_YEAR <= year <= last:
-            raise PeriodError(f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo")
+            raise PeriodError(
+                f"{cell!r} is outside the years {FIRST_YEAR}..{last}", "check the year for a typo"
+            )
     if period.start > today:
-        raise PeriodError(f"period {cell!r} is in the future",
-                          f"only periods that have started can have a value; today is {today.isoformat()}")
+        raise PeriodError(
+            f"period {cell!r} is in the future",
+            f"only periods that have started can have a value; today is {today.isoformat()}",
+        )
     return period
 
 
@@ -113,8 +120,10 @@ def _parse(cell: str, frequency: str | None) -> Period | None:
             return _range(cell, year, m[2])
         if 1 <= nn <= 12:
             return _month(year, nn)
-        raise PeriodError(f"{cell!r} has no month {nn}",
-                          "months run from 01 to 12 (2015-03); write a range of years as 2015/2016")
+        raise PeriodError(
+            f"{cell!r} has no month {nn}",
+            "months run from 01 to 12 (2015-03); write a range of years as 2015/2016",
+        )
     if m := _MONTH_SLASH.fullmatch(cell):
         month, year = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
@@ -134,7 +143,9 @@ def _year(year: int) -> Period:
 
 
 def _month(year: int, month: int) -> Period:
-    return Period(f"{year}-{month:02d}", year + (month - 1) / 12, date(year, month, 1), _month_end(year, month))
+    return Period(
+        f"{year}-{month:02d}", year + (month - 1) / 12, date(year, month, 1), _month_end(year, month)
+    )
 
 
 def _date(cell: str, year: int, month: int, day: int) -> Period:
@@ -158,8 +169,10 @@ def _range(cell: str, first: int, last_text: str) -> Period:
     else:
         last = int(last_text)
     if last <= first:
-        raise PeriodError(f"range {cell!r} does not end after it starts",
-                          f"write the earlier year first, e.g. {last}/{first}")
+        raise PeriodError(
+            f"range {cell!r} does not end after it starts",
+            f"write the earlier year first, e.g. {last}/{first}",
+        )
     return Period(f"{first}/{last}", float(last), date(first, 1, 1), date(last, 12, 31))
 
 
@@ -171,9 +184,14 @@ def _month_end(year: int, month: int) -> date:
 
 _LABEL_FORMS = (
     (re.compile(r"(\d{4})"), lambda m: (date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
-    (re.compile(r"(\d{4})-Q([1-4])"),
-     lambda m: (date(int(m[1]), 3 * int(m[2]) - 2, 1), _month_end(int(m[1]), 3 * int(m[2])))),
-    (re.compile(r"(\d{4})-(\d{2})"), lambda m: (date(int(m[1]), int(m[2]), 1), _month_end(int(m[1]), int(m[2])))),
+    (
+        re.compile(r"(\d{4})-Q([1-4])"),
+        lambda m: (date(int(m[1]), 3 * int(m[2]) - 2, 1), _month_end(int(m[1]), 3 * int(m[2]))),
+    ),
+    (
+        re.compile(r"(\d{4})-(\d{2})"),
+        lambda m: (date(int(m[1]), int(m[2]), 1), _month_end(int(m[1]), int(m[2]))),
+    ),
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), lambda m: (date(int(m[1]), int(m[2]), int(m[3])),) * 2),
     # a range counts as the year it ends in (see the module docstring)
     (re.compile(r"(\d{4})/(\d{4})"), lambda m: (date(int(m[2]), 1, 1), date(int(m[2]), 12, 31))),
@@ -210,8 +228,11 @@ def mid_time(label: str, fallback: float) -> float:
     if bounds is None:
         return fallback
     start, end = bounds
-    return (decimal_year(start) + decimal_year(end + timedelta(days=1))) / 2 if end.year == start.year \
+    return (
+        (decimal_year(start) + decimal_year(end + timedelta(days=1))) / 2
+        if end.year == start.year
         else decimal_year(start) + 0.5
+    )
 
 
 def period_end(label: str) -> date | None:

@@ -41,8 +41,12 @@ def _read_chunk(indices: list[int]) -> list[Read]:
     return [_READ(*_JOBS[i]) for i in indices]
 
 
-def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str], Read], *,
-                  parent_only: Callable[[Path], bool] = lambda _: False) -> Generator[Read, None, None]:
+def read_in_order(
+    jobs: Sequence[Job],
+    read_one: Callable[[Path, Indicator, str], Read],
+    *,
+    parent_only: Callable[[Path], bool] = lambda _: False,
+) -> Generator[Read, None, None]:
     """``read_one(*job)`` for every job, in order; small files read ahead by the workers when it pays."""
     pooled = [i for i, job in enumerate(jobs) if not parent_only(job[0])]
     if len(pooled) < POOL_MIN_FILES or not forking.can_fork():
@@ -51,9 +55,13 @@ def read_in_order(jobs: Sequence[Job], read_one: Callable[[Path, Indicator, str]
         return
     global _JOBS, _READ
     _JOBS, _READ = jobs, read_one
-    chunks = [pooled[k:k + CHUNK] for k in range(0, len(pooled), CHUNK)]
-    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+    chunks = [pooled[k : k + CHUNK] for k in range(0, len(pooled), CHUNK)]
+    pool = ProcessPoolExecutor(
+        WORKERS,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         futures: dict[int, tuple[Future[list[Read]], int]] = {}  # job index -> (its chunk's future, position)
         for chunk in chunks:

@@ -78,8 +78,11 @@ class Chunk:
     @cached_property
     def frame(self) -> pd.DataFrame:
         """The cells as a frame: columns by position, indexed by ``line`` (built on first use only)."""
-        return pd.DataFrame({i: col for i, col in enumerate(self.columns)},
-                            index=pd.Index(self.lines, name="line"), dtype=object)
+        return pd.DataFrame(
+            {i: col for i, col in enumerate(self.columns)},
+            index=pd.Index(self.lines, name="line"),
+            dtype=object,
+        )
 
 
 @dataclass
@@ -102,8 +105,14 @@ def split_sheet(path: Path) -> tuple[Path, str | None]:
     return path, None
 
 
-def open_table(path: Path, label: str, *, max_bytes: int | None = None, chunk_rows: int = CHUNK_ROWS,
-               limits: Limits | None = None) -> Table:
+def open_table(
+    path: Path,
+    label: str,
+    *,
+    max_bytes: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    limits: Limits | None = None,
+) -> Table:
     """Open a data file; raise :class:`ProblemsFound` when it cannot be read at all.
 
     ``limits`` default to :class:`~tracker.config.Limits`' defaults; ``max_bytes`` overrides ``file_bytes``.
@@ -113,12 +122,18 @@ def open_table(path: Path, label: str, *, max_bytes: int | None = None, chunk_ro
         limits = limits.model_copy(update={"file_bytes": max_bytes})
     path, sheet = split_sheet(path)
     if not path.is_file():
-        raise _fatal(label, "file not found" if not path.exists() else "is not a regular file (a folder or a device)",
-                     "check the file name")
+        raise _fatal(
+            label,
+            "file not found" if not path.exists() else "is not a regular file (a folder or a device)",
+            "check the file name",
+        )
     size = path.stat().st_size
     if size > limits.file_bytes:
-        raise _fatal(label, f"the file is {_size(size)}, above the limit of {_size(limits.file_bytes)}",
-                     "split it into smaller files, or raise limits.file_bytes in config.yaml")
+        raise _fatal(
+            label,
+            f"the file is {_size(size)}, above the limit of {_size(limits.file_bytes)}",
+            "split it into smaller files, or raise limits.file_bytes in config.yaml",
+        )
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _open_xlsx(path, sheet, label, chunk_rows, limits)
@@ -128,6 +143,7 @@ def open_table(path: Path, label: str, *, max_bytes: int | None = None, chunk_ro
 
 
 # --- CSV ---------------------------------------------------------------------------------------------------
+
 
 def sniff_encoding(path: Path, label: str, line_bytes: int | None = None) -> str:
     """``utf-8-sig`` or ``cp1252`` after one pass over the bytes; raise on binary or mixed content, or on a line
@@ -152,8 +168,12 @@ def _sniff_blocks(blocks: Iterable[bytes], label: str, line_bytes: int | None = 
             if block[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise _fatal(label, "the file is UTF-16 text, not UTF-8", _SAVE_AS)
         if block.translate(None, _NOT_CONTROL) and (m := _CONTROL.search(block)):
-            raise _fatal(label, f"binary data (byte 0x{block[m.start()]:02x}): this is not a text file",
-                         _SAVE_AS, line=lines + block.count(b"\n", 0, m.start()) + 1)
+            raise _fatal(
+                label,
+                f"binary data (byte 0x{block[m.start()]:02x}): this is not a text file",
+                _SAVE_AS,
+                line=lines + block.count(b"\n", 0, m.start()) + 1,
+            )
         has_text = has_text or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
         if not block.isascii():  # the slow searches only where a byte is not ASCII
             if bad_utf8 is None:
@@ -178,8 +198,12 @@ def _sniff_blocks(blocks: Iterable[bytes], label: str, line_bytes: int | None = 
     if bad_utf8 is None:
         return "utf-8-sig"
     if multibyte is not None:
-        raise _fatal(label, f"mixed encodings: this line is not UTF-8 but line {multibyte} is",
-                     "save the whole file as 'CSV UTF-8'", line=bad_utf8)
+        raise _fatal(
+            label,
+            f"mixed encodings: this line is not UTF-8 but line {multibyte} is",
+            "save the whole file as 'CSV UTF-8'",
+            line=bad_utf8,
+        )
     if not_cp1252 is not None:
         raise _fatal(label, "bytes that are neither UTF-8 nor Windows-1252 text", _SAVE_AS, line=not_cp1252)
     log.info("%s: not UTF-8, read as Windows-1252", label)
@@ -199,7 +223,7 @@ def _check_lines(block: bytes, carry: int, lines: int, limit: int, label: str) -
         raise _line_too_long(label, lines + 1, limit)
     last = block.rfind(b"\n")
     if last - first > limit:  # some line between the first and the last newline may be long
-        pieces = block[first + 1:last].split(b"\n")
+        pieces = block[first + 1 : last].split(b"\n")
         longest = max(range(len(pieces)), key=lambda k: len(pieces[k]))
         if len(pieces[longest]) > limit:
             raise _line_too_long(label, lines + 2 + longest, limit)
@@ -207,13 +231,23 @@ def _check_lines(block: bytes, carry: int, lines: int, limit: int, label: str) -
 
 
 def _line_too_long(label: str, line: int, limit: int) -> ProblemsFound:
-    return _fatal(label, f"a line longer than {_size(limit)}", "a data row needs far less: check that this is "
-                  "the right file, or raise limits.line_bytes in config.yaml", line=line)
+    return _fatal(
+        label,
+        f"a line longer than {_size(limit)}",
+        "a data row needs far less: check that this is "
+        "the right file, or raise limits.line_bytes in config.yaml",
+        line=line,
+    )
 
 
 def _cell_too_long(label: str, limit: int, line: int | None) -> ProblemsFound:
-    return _fatal(label, f"a cell longer than {limit:,} characters", "shorten the text (a note or a source needs a "
-                  "few hundred characters), check the quotes on this line, or raise limits.cell_chars", line=line)
+    return _fatal(
+        label,
+        f"a cell longer than {limit:,} characters",
+        "shorten the text (a note or a source needs a "
+        "few hundred characters), check the quotes on this line, or raise limits.cell_chars",
+        line=line,
+    )
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -244,10 +278,13 @@ def _open_csv(path: Path, label: str, chunk_rows: int, limits: Limits) -> Table:
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise _cell_too_long(label, limits.cell_chars, reader.line_num) from None
-            raise _fatal(label, f"malformed CSV: {exc}", "check the quotes on this line",
-                         line=reader.line_num) from None
+            raise _fatal(
+                label, f"malformed CSV: {exc}", "check the quotes on this line", line=reader.line_num
+            ) from None
         if header is None:
-            raise _fatal(label, "the file is empty", "write a header line (period,value) and one row per period")
+            raise _fatal(
+                label, "the file is empty", "write a header line (period,value) and one row per period"
+            )
         header_line = reader.line_num
     if len(header) > limits.columns:
         raise _too_wide(label, len(header), limits.columns, header_line)
@@ -258,12 +295,19 @@ def _open_csv(path: Path, label: str, chunk_rows: int, limits: Limits) -> Table:
 
 
 def _too_wide(label: str, cells: int, limit: int, line: int) -> ProblemsFound:
-    return _fatal(label, f"{cells:,} columns, above the limit of {limit:,}", "a data file has period, value, "
-                  "note, flag, source and one column per disaggregation: check that this is the right file, or "
-                  "raise limits.columns in config.yaml", line=line)
+    return _fatal(
+        label,
+        f"{cells:,} columns, above the limit of {limit:,}",
+        "a data file has period, value, "
+        "note, flag, source and one column per disaggregation: check that this is the right file, or "
+        "raise limits.columns in config.yaml",
+        line=line,
+    )
 
 
-def _text_source(path: Path, label: str, line_bytes: int | None = None) -> tuple[Callable[[], io.TextIOBase], str]:
+def _text_source(
+    path: Path, label: str, line_bytes: int | None = None
+) -> tuple[Callable[[], io.TextIOBase], str]:
     """A function that opens the file as text (``newline=""``), and the file's encoding (see :func:`sniff_encoding`).
 
     A small file is read once: its bytes are checked and decoded in memory, so the header and the rows are
@@ -271,8 +315,9 @@ def _text_source(path: Path, label: str, line_bytes: int | None = None) -> tuple
     """
     if path.stat().st_size <= IN_MEMORY_BYTES:
         data = path.read_bytes()
-        encoding = _sniff_blocks((data[k:k + SNIFF_BLOCK] for k in range(0, len(data), SNIFF_BLOCK)), label,
-                                 line_bytes)
+        encoding = _sniff_blocks(
+            (data[k : k + SNIFF_BLOCK] for k in range(0, len(data), SNIFF_BLOCK)), label, line_bytes
+        )
         text = data.decode(encoding)
         del data
 
@@ -287,8 +332,15 @@ def _text_source(path: Path, label: str, line_bytes: int | None = None) -> tuple
     return source, encoding
 
 
-def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, names: list[str], label: str,
-                chunk_rows: int, cell_chars: int) -> Generator[Chunk, None, None]:
+def _csv_chunks(
+    source: Callable[[], io.TextIOBase],
+    delimiter: str,
+    skip: int,
+    names: list[str],
+    label: str,
+    chunk_rows: int,
+    cell_chars: int,
+) -> Generator[Chunk, None, None]:
     """Rows after the header; the file is opened on the first ``next()``, so an unread table holds nothing open."""
     fh = source()
     reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -305,8 +357,12 @@ def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, 
             except csv.Error as exc:
                 if "field limit" in str(exc):
                     raise _cell_too_long(label, cell_chars, reader.line_num) from None
-                raise _fatal(label, f"malformed CSV: {exc}", "a quoted cell must end with a quote; write \"\" "
-                             "for a quote inside it", line=_bad_record_line(source, reader.dialect)) from None
+                raise _fatal(
+                    label,
+                    f"malformed CSV: {exc}",
+                    'a quoted cell must end with a quote; write "" for a quote inside it',
+                    line=_bad_record_line(source, reader.dialect),
+                ) from None
             if not rows:
                 return
             if reader.line_num - start == len(rows):
@@ -318,10 +374,15 @@ def _csv_chunks(source: Callable[[], io.TextIOBase], delimiter: str, skip: int, 
             for i, row in enumerate(rows):
                 if len(row) != width:
                     if len(row) > width and any(c.strip() for c in row[width:]):
-                        problems.append(Problem(
-                            label, f"{len(row)} cells but the header has {width}", line=int(lines[i]),
-                            hint=f"quote cells that contain the delimiter (\"a{reader.dialect.delimiter} b\") "
-                                 "or add a name for the extra column"))
+                        problems.append(
+                            Problem(
+                                label,
+                                f"{len(row)} cells but the header has {width}",
+                                line=int(lines[i]),
+                                hint=f'quote cells that contain the delimiter ("a{reader.dialect.delimiter} b") '
+                                "or add a name for the extra column",
+                            )
+                        )
                     rows[i] = (row + [""] * width)[:width]
             with gc_paused():
                 columns = [np.array(col, dtype=object) for col in zip(*rows, strict=True)] if width else []
@@ -373,8 +434,17 @@ def gc_paused() -> Iterator[None]:
 
 #: What a broken or hostile workbook raises while its XML is read: defusedxml's refusals are ValueErrors, a
 #: parse error of xml.etree is a SyntaxError, a damaged archive a BadZipFile, EOFError or zlib error.
-_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError, TypeError,
-                IndexError, AttributeError)
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    TypeError,
+    IndexError,
+    AttributeError,
+)
 _RESAVE = "open it in a spreadsheet and save it again as .xlsx"
 
 
@@ -383,7 +453,9 @@ def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int, limit
     book, ws = _sheet(path, sheet, label)
     try:
         rows = enumerate(ws.iter_rows(min_row=1), start=1)
-        header_line, header = next(((n, r) for n, r in rows if any(_text(c.value).strip() for c in r)), (0, ()))
+        header_line, header = next(
+            ((n, r) for n, r in rows if any(_text(c.value).strip() for c in r)), (0, ())
+        )
     except _XLSX_ERRORS as exc:
         raise _unreadable(label, exc) from None
     finally:
@@ -395,7 +467,9 @@ def _open_xlsx(path: Path, sheet: str | None, label: str, chunk_rows: int, limit
         names.pop()
     if len(names) > limits.columns:
         raise _too_wide(label, len(names), limits.columns, header_line)
-    return Table(names, header_line, _xlsx_chunks(path, sheet, header_line, names, label, chunk_rows, limits), ".")
+    return Table(
+        names, header_line, _xlsx_chunks(path, sheet, header_line, names, label, chunk_rows, limits), "."
+    )
 
 
 def _check_archive(path: Path, label: str, limits: Limits) -> None:
@@ -407,8 +481,11 @@ def _check_archive(path: Path, label: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise _unreadable(label, exc) from None
     if unpacked > limits.file_bytes:
-        raise _fatal(label, f"the workbook unpacks to {_size(unpacked)}, above the limit of "
-                     f"{_size(limits.file_bytes)}", "split it into smaller files, or raise limits.file_bytes")
+        raise _fatal(
+            label,
+            f"the workbook unpacks to {_size(unpacked)}, above the limit of {_size(limits.file_bytes)}",
+            "split it into smaller files, or raise limits.file_bytes",
+        )
 
 
 def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
@@ -419,8 +496,12 @@ def _unreadable(label: str, exc: BaseException) -> ProblemsFound:
         causes.append(cause)
         cause = cause.__cause__ or cause.__context__
     if any(type(c).__module__.startswith("defusedxml") for c in causes):
-        return _fatal(label, "the workbook's XML declares entities or a DTD, which a spreadsheet never writes "
-                      "(an XML bomb or an external entity)", _RESAVE)
+        return _fatal(
+            label,
+            "the workbook's XML declares entities or a DTD, which a spreadsheet never writes "
+            "(an XML bomb or an external entity)",
+            _RESAVE,
+        )
     return _fatal(label, "not a readable .xlsx workbook", _RESAVE)
 
 
@@ -447,8 +528,15 @@ def _sheet(path: Path, sheet: str | None, label: str):  # noqa: ANN202
     return book, ws
 
 
-def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[str], label: str,
-                 chunk_rows: int, limits: Limits) -> Generator[Chunk, None, None]:
+def _xlsx_chunks(
+    path: Path,
+    sheet: str | None,
+    header_line: int,
+    names: list[str],
+    label: str,
+    chunk_rows: int,
+    limits: Limits,
+) -> Generator[Chunk, None, None]:
     from openpyxl.utils import get_column_letter
 
     book, ws = _sheet(path, sheet, label)
@@ -468,8 +556,12 @@ def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[st
                     raise _too_wide(label, len(row), limits.columns, line)
                 cells_read += max(len(row), width)
             if cells_read > limits.cells:
-                raise _fatal(label, f"more than {limits.cells:,} cells", "split the sheet into smaller files, or "
-                             "raise limits.cells in config.yaml", line=batch[-1][0])
+                raise _fatal(
+                    label,
+                    f"more than {limits.cells:,} cells",
+                    "split the sheet into smaller files, or raise limits.cells in config.yaml",
+                    line=batch[-1][0],
+                )
             cells = np.full((len(batch), width), "", dtype=object)
             kinds = np.zeros((len(batch), width), dtype=np.int8)
             problems: list[Problem] = []
@@ -480,32 +572,65 @@ def _xlsx_chunks(path: Path, sheet: str | None, header_line: int, names: list[st
                         continue
                     if j >= width:
                         if _text(value).strip():
-                            problems.append(Problem(label, f"cell {get_column_letter(j + 1)}{line} is outside the "
-                                                    "table: its column has no header", line=line,
-                                                    hint="add a column name in the header row or clear the cell"))
+                            problems.append(
+                                Problem(
+                                    label,
+                                    f"cell {get_column_letter(j + 1)}{line} is outside the "
+                                    "table: its column has no header",
+                                    line=line,
+                                    hint="add a column name in the header row or clear the cell",
+                                )
+                            )
                         continue
                     column = names[j] or None
                     where = f"{get_column_letter(j + 1)}{line}"
                     kind = cell.data_type
                     if kind == "f":
-                        problems.append(Problem(label, f"cell {where} holds a formula ({value})", line=line,
-                                                column=column, hint="paste the values only (Paste special > Values)"))
+                        problems.append(
+                            Problem(
+                                label,
+                                f"cell {where} holds a formula ({value})",
+                                line=line,
+                                column=column,
+                                hint="paste the values only (Paste special > Values)",
+                            )
+                        )
                         kinds[i, j] = REPORTED
                     elif kind == "e":
-                        problems.append(Problem(label, f"cell {where} holds an error value ({value})", line=line,
-                                                column=column, hint="type the value itself"))
+                        problems.append(
+                            Problem(
+                                label,
+                                f"cell {where} holds an error value ({value})",
+                                line=line,
+                                column=column,
+                                hint="type the value itself",
+                            )
+                        )
                         kinds[i, j] = REPORTED
                     elif kind == "n" and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-                        problems.append(Problem(
-                            label, f"cell {where} shows {value * 100:g}% but holds {value:g}", line=line,
-                            column=column, hint=f"type {value * 100:g} in a cell with a General or Number format"))
+                        problems.append(
+                            Problem(
+                                label,
+                                f"cell {where} shows {value * 100:g}% but holds {value:g}",
+                                line=line,
+                                column=column,
+                                hint=f"type {value * 100:g} in a cell with a General or Number format",
+                            )
+                        )
                         kinds[i, j] = REPORTED
                     elif isinstance(value, (int, float)) and not isinstance(value, bool):
                         kinds[i, j] = NUMBER
                     elif isinstance(value, str) and len(value) > limits.cell_chars:
-                        problems.append(Problem(label, f"cell {where} holds {len(value):,} characters, above the "
-                                                f"limit of {limits.cell_chars:,}", line=line, column=column,
-                                                hint="shorten the text, or raise limits.cell_chars"))
+                        problems.append(
+                            Problem(
+                                label,
+                                f"cell {where} holds {len(value):,} characters, above the "
+                                f"limit of {limits.cell_chars:,}",
+                                line=line,
+                                column=column,
+                                hint="shorten the text, or raise limits.cell_chars",
+                            )
+                        )
                         kinds[i, j] = REPORTED
                         continue
                     cells[i, j] = _text(value)
@@ -531,6 +656,7 @@ def _text(value: object) -> str:
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
+
 
 def _fatal(label: str, message: str, hint: str, line: int | None = None) -> ProblemsFound:
     return ProblemsFound([Problem(label, message, line=line, hint=hint)])

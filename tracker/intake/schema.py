@@ -61,13 +61,21 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
         columns[d.column] = pa.Column(None, checks=[_check("declared", _one_of(allowed))])
     columns["flag"] = pa.Column(None, checks=[_check("flag", _one_of([*FLAGS, ""]))])
     for name in TEXT_COLUMNS:
-        checks = [_check("html", _no_match(HTML, search=True)), _check("formula", _no_match(looks_like_formula))]
+        checks = [
+            _check("html", _no_match(HTML, search=True)),
+            _check("formula", _no_match(looks_like_formula)),
+        ]
         if name == "source":
             checks.append(_check("scheme", _no_match(BAD_SCHEME)))
         columns[name] = pa.Column(None, checks=checks)
     keys = ["period", *(d.column for d in indicator.disaggregations)]
-    return pa.DataFrameSchema(columns, strict=True, unique=keys if unique else None,
-                              report_duplicates="exclude_first", name=indicator.id)
+    return pa.DataFrameSchema(
+        columns,
+        strict=True,
+        unique=keys if unique else None,
+        report_duplicates="exclude_first",
+        name=indicator.id,
+    )
 
 
 _SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
@@ -78,8 +86,12 @@ _CACHE_SIZE = 256
 def _signature(indicator: Indicator) -> tuple:
     """Everything of ``indicator`` that :func:`build_schema` and :func:`rules_for` depend on."""
     unit = indicator.unit
-    return (indicator.id, unit.kind, unit.bounds,
-            tuple((d.column, tuple(d.values)) for d in indicator.disaggregations))
+    return (
+        indicator.id,
+        unit.kind,
+        unit.bounds,
+        tuple((d.column, tuple(d.values)) for d in indicator.disaggregations),
+    )
 
 
 def _cached(cache: dict, key: tuple, make: Callable[[], object]):  # noqa: ANN202
@@ -204,8 +216,9 @@ def _finder(pattern: re.Pattern[str] | Callable[[str], bool], search: bool) -> C
     return pattern
 
 
-def _none_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
-                ) -> Callable[[set[str]], bool]:
+def _none_match(
+    pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
+) -> Callable[[set[str]], bool]:
     """A test of distinct texts: True when ``pattern`` (a regex, or a predicate) is found in none (blank texts
     are not tried)."""
     find = _finder(pattern, search)
@@ -222,8 +235,9 @@ def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
     return lambda s: s.isin(allowed)
 
 
-def _no_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
-              ) -> Callable[[pd.Series], pd.Series]:
+def _no_match(
+    pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool = False
+) -> Callable[[pd.Series], pd.Series]:
     find = _finder(pattern, search)
 
     def check(s: pd.Series) -> pd.Series:
@@ -236,8 +250,13 @@ def _no_match(pattern: re.Pattern[str] | Callable[[str], bool], *, search: bool 
     return check
 
 
-def problems_from(errors: pa.errors.SchemaErrors, indicator: Indicator, label: str,
-                  raw: Mapping[str, pd.Series], names: Mapping[str, str]) -> list[Problem]:
+def problems_from(
+    errors: pa.errors.SchemaErrors,
+    indicator: Indicator,
+    label: str,
+    raw: Mapping[str, pd.Series],
+    names: Mapping[str, str],
+) -> list[Problem]:
     """One problem per failing cell; ``raw`` holds the cells as written (by canonical column, indexed by line),
     ``names`` the column names as written in the file."""
     problems = []
@@ -266,13 +285,18 @@ def describe(check: str, column: str | None, text: str, indicator: Indicator) ->
     short = text if len(text) <= 40 else text[:37] + "..."
     if check in ("range", "max") and (m := _AMBIGUOUS.fullmatch(text)):
         mark, other = m[1], "," if m[1] == "." else "."
-        return (f"{text!r} is outside {_num(low)}..{_num(high)}: it was read as {text.replace(mark, '')}, "
-                f"with {mark!r} as the thousands separator, because this file writes decimals with {other!r}",
-                f"if {text} is a decimal number, write it as {text.replace(mark, other)}, with the file's decimal "
-                "separator; otherwise check the value or the unit")
+        return (
+            f"{text!r} is outside {_num(low)}..{_num(high)}: it was read as {text.replace(mark, '')}, "
+            f"with {mark!r} as the thousands separator, because this file writes decimals with {other!r}",
+            f"if {text} is a decimal number, write it as {text.replace(mark, other)}, with the file's decimal "
+            "separator; otherwise check the value or the unit",
+        )
     if check == "range":
-        hint = "a percentage runs from 0 to 100" if unit.kind == "percent" and not custom else \
-            f"the unit allows values from {_num(low)} to {_num(high)}"
+        hint = (
+            "a percentage runs from 0 to 100"
+            if unit.kind == "percent" and not custom
+            else f"the unit allows values from {_num(low)} to {_num(high)}"
+        )
         return f"{text!r} is outside {_num(low)}..{_num(high)}", hint
     if check == "min":
         hint = f"the unit allows values from {_num(low)}" if custom else f"a {unit.kind} cannot be negative"
@@ -283,7 +307,10 @@ def describe(check: str, column: str | None, text: str, indicator: Indicator) ->
         return f"{text!r} is not a whole number", "a count has no decimals"
     if check == "declared":
         values = next((d.values for d in indicator.disaggregations if d.column == column), [])
-        return f"{text!r} is not a value of {column}", f"use one of: {', '.join(values)}; leave it blank for the total"
+        return (
+            f"{text!r} is not a value of {column}",
+            f"use one of: {', '.join(values)}; leave it blank for the total",
+        )
     if check == "flag":
         return f"{text!r} is not a flag", f"use {', '.join(FLAGS[:-1])} or {FLAGS[-1]}, or leave it blank"
     if check == "html":

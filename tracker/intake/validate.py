@@ -57,16 +57,30 @@ REQUIRED = ("period", "value")
 #: ``note_it``/``note_en``: the public note in each language (``note``: a language-neutral one); ``remark``: the
 #: steward's internal remark, checked like a note but never stored nor published.
 OPTIONAL = ("note", "note_it", "note_en", "flag", "source", "remark")
-ALIASES = {"periodo": "period", "valore": "value", "nota": "note", "fonte": "source", "nota_it": "note_it",
-           "nota_en": "note_en", "nota_interna": "remark"}
+ALIASES = {
+    "periodo": "period",
+    "valore": "value",
+    "nota": "note",
+    "fonte": "source",
+    "nota_it": "note_it",
+    "nota_en": "note_en",
+    "nota_interna": "remark",
+}
 ITALIAN = {english: italian for italian, english in ALIASES.items()}
 _PERIOD_CACHE = 100_000
 
 
-def read_observations(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int | None = None,
-                      chunk_rows: int = CHUNK_ROWS, today: date | None = None,
-                      on_rows: Callable[[int], None] | None = None, limits: Limits | None = None,
-                      ) -> tuple[list[Observation], list[Problem]]:
+def read_observations(
+    path: Path,
+    indicator: Indicator,
+    *,
+    label: str | None = None,
+    max_bytes: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    today: date | None = None,
+    on_rows: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
+) -> tuple[list[Observation], list[Problem]]:
     """Observations of one data file and every problem in it; with any problem the list of observations is empty.
 
     ``path`` may name a sheet: ``data.xlsx#Sheet``. ``label`` is the file name shown in problems (default: the
@@ -75,16 +89,27 @@ def read_observations(path: Path, indicator: Indicator, *, label: str | None = N
     ``config.yaml`` (default: their defaults; ``max_bytes`` overrides ``limits.file_bytes``).
     """
     observations: list[Observation] = []
-    problems = _Intake(indicator, label or path.name, today, on_rows, limits).run(path, max_bytes, chunk_rows,
-                                                                                  observations)
+    problems = _Intake(indicator, label or path.name, today, on_rows, limits).run(
+        path, max_bytes, chunk_rows, observations
+    )
     return ([] if problems else observations), problems
 
 
-def check_file(path: Path, indicator: Indicator, *, label: str | None = None, max_bytes: int | None = None,
-               chunk_rows: int = CHUNK_ROWS, today: date | None = None,
-               on_rows: Callable[[int], None] | None = None, limits: Limits | None = None) -> list[Problem]:
+def check_file(
+    path: Path,
+    indicator: Indicator,
+    *,
+    label: str | None = None,
+    max_bytes: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    today: date | None = None,
+    on_rows: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
+) -> list[Problem]:
     """Every problem of one data file, in memory bounded by ``chunk_rows`` (no observations are kept)."""
-    return _Intake(indicator, label or path.name, today, on_rows, limits).run(path, max_bytes, chunk_rows, None)
+    return _Intake(indicator, label or path.name, today, on_rows, limits).run(
+        path, max_bytes, chunk_rows, None
+    )
 
 
 def safe_join(folder: Path, name: str) -> Path:
@@ -121,8 +146,14 @@ class _Layout:
 class _Intake:
     """The state of one file's validation, carried across chunks."""
 
-    def __init__(self, indicator: Indicator, label: str, today: date | None,
-                 on_rows: Callable[[int], None] | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        indicator: Indicator,
+        label: str,
+        today: date | None,
+        on_rows: Callable[[int], None] | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         self.indicator = indicator
         self.limits = limits or Limits()
         self.on_rows = on_rows
@@ -143,8 +174,9 @@ class _Intake:
         self.problems.extend(problems[:room])
         self.dropped += max(len(problems) - room, 0)
 
-    def run(self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
-            ) -> list[Problem]:
+    def run(
+        self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
+    ) -> list[Problem]:
         """Every problem of the file; whatever goes wrong while reading it becomes one, so that one file never
         stops the others (a file that cannot be read, or a bug met by an odd file: then logged in full)."""
         try:
@@ -152,22 +184,42 @@ class _Intake:
         except OSError as exc:
             if sink is not None:
                 sink.clear()
-            return [Problem(self.label, f"cannot be read ({exc.strerror or type(exc).__name__})",
-                            hint="check that the file is complete and that the tracker may read it (permissions)")]
-        except (MemoryError, RecursionError, ValueError, TypeError, LookupError, ArithmeticError,
-                AssertionError) as exc:
+            return [
+                Problem(
+                    self.label,
+                    f"cannot be read ({exc.strerror or type(exc).__name__})",
+                    hint="check that the file is complete and that the tracker may read it (permissions)",
+                )
+            ]
+        except (
+            MemoryError,
+            RecursionError,
+            ValueError,
+            TypeError,
+            LookupError,
+            ArithmeticError,
+            AssertionError,
+        ) as exc:
             log.error("%s: unexpected error while reading: %r (details with debug logging)", self.label, exc)
             log.debug("%s: unexpected error while reading", self.label, exc_info=True)
             if sink is not None:
                 sink.clear()
-            return [Problem(self.label, f"could not be read: {type(exc).__name__}",
-                            hint="check the file; if it looks right, report it to the tracker's maintainers "
-                                 "with the file (the other files were processed)")]
+            return [
+                Problem(
+                    self.label,
+                    f"could not be read: {type(exc).__name__}",
+                    hint="check the file; if it looks right, report it to the tracker's maintainers "
+                    "with the file (the other files were processed)",
+                )
+            ]
 
-    def _run(self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
-             ) -> list[Problem]:
+    def _run(
+        self, path: Path, max_bytes: int | None, chunk_rows: int, sink: list[Observation] | None
+    ) -> list[Problem]:
         try:
-            table = open_table(path, self.label, max_bytes=max_bytes, chunk_rows=chunk_rows, limits=self.limits)
+            table = open_table(
+                path, self.label, max_bytes=max_bytes, chunk_rows=chunk_rows, limits=self.limits
+            )
         except ProblemsFound as exc:
             return list(exc.problems)
         layout = self.layout(table)
@@ -185,12 +237,24 @@ class _Intake:
         finally:
             table.chunks.close()
         if self.rows == 0 and not broken:
-            self.add([Problem(self.label, "the file has a header but no rows of data",
-                              hint="add one row per period below the header")])
+            self.add(
+                [
+                    Problem(
+                        self.label,
+                        "the file has a header but no rows of data",
+                        hint="add one row per period below the header",
+                    )
+                ]
+            )
         problems = sorted(self.problems, key=sort_key)
         if self.dropped:
-            problems.append(Problem(self.label, f"{self.dropped} more problems not listed",
-                                    hint="fix the problems above and check the file again"))
+            problems.append(
+                Problem(
+                    self.label,
+                    f"{self.dropped} more problems not listed",
+                    hint="fix the problems above and check the file again",
+                )
+            )
         return problems
 
     def layout(self, table: Table) -> _Layout:
@@ -206,18 +270,38 @@ class _Intake:
             canonical = ALIASES.get(key, key)
             if canonical not in allowed:
                 guess = difflib.get_close_matches(key, [*allowed, *ALIASES], n=1)
-                problems.append(Problem(self.label, f"unknown column {name!r}", line=table.header_line,
-                                        column=name, hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint))
+                problems.append(
+                    Problem(
+                        self.label,
+                        f"unknown column {name!r}",
+                        line=table.header_line,
+                        column=name,
+                        hint=(f"did you mean {guess[0]!r}? " if guess else "") + hint,
+                    )
+                )
             elif canonical in layout.positions:
-                problems.append(Problem(self.label, f"column {name!r} repeats column {layout.names[canonical]!r}",
-                                        line=table.header_line, column=name, hint="keep one column of each name"))
+                problems.append(
+                    Problem(
+                        self.label,
+                        f"column {name!r} repeats column {layout.names[canonical]!r}",
+                        line=table.header_line,
+                        column=name,
+                        hint="keep one column of each name",
+                    )
+                )
             else:
                 layout.positions[canonical] = j
                 layout.names[canonical] = name
         for column in REQUIRED:
             if column not in layout.positions:
-                problems.append(Problem(self.label, f"missing column {column!r}", line=table.header_line,
-                                        hint=f"add a column named {column} (or {ITALIAN[column]}); {hint}"))
+                problems.append(
+                    Problem(
+                        self.label,
+                        f"missing column {column!r}",
+                        line=table.header_line,
+                        hint=f"add a column named {column} (or {ITALIAN[column]}); {hint}",
+                    )
+                )
         self.add(problems)
         return layout
 
@@ -239,8 +323,14 @@ class _Intake:
             filled = np.flatnonzero(cells[j] != "")
             if filled.size and j not in self.reported_unnamed:
                 self.reported_unnamed.add(j)
-                problems.append(Problem(self.label, f"column {j + 1} has no name but holds {cells[j][filled[0]]!r}",
-                                        line=int(lines[filled[0]]), hint="name the column in the header, or delete it"))
+                problems.append(
+                    Problem(
+                        self.label,
+                        f"column {j + 1} has no name but holds {cells[j][filled[0]]!r}",
+                        line=int(lines[filled[0]]),
+                        hint="name the column in the header, or delete it",
+                    )
+                )
 
         def text(column: str) -> np.ndarray:
             j = layout.positions.get(column)
@@ -256,10 +346,18 @@ class _Intake:
         def skipped(column: str) -> np.ndarray | None:  # cells with a problem already, or no column at all
             return kind(column, REPORTED) if column in layout.positions else np.ones(n, dtype=bool)
 
-        labels, times, parsed = self.parse_periods(text("period"), lines, skipped("period"), name("period"),
-                                                   problems)
-        values, found = parse_values(text("value"), lines, self.decimal, self.label, name("value"),
-                                     numeric=kind("value", NUMBER), skip=skipped("value"))
+        labels, times, parsed = self.parse_periods(
+            text("period"), lines, skipped("period"), name("period"), problems
+        )
+        values, found = parse_values(
+            text("value"),
+            lines,
+            self.decimal,
+            self.label,
+            name("value"),
+            numeric=kind("value", NUMBER),
+            skip=skipped("value"),
+        )
         problems.extend(found)
         typed = {"period": labels, "time": times, "value": values}
         raw = {"value": text("value")}
@@ -275,14 +373,19 @@ class _Intake:
 
             index = pd.Index(lines, name="line")
             try:
-                frame = pd.DataFrame({k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
-                                      for k, v in typed.items()})
+                frame = pd.DataFrame(
+                    {
+                        k: pd.Series(v, index=index, dtype=object if v.dtype == object else float)
+                        for k, v in typed.items()
+                    }
+                )
                 schema_for(self.indicator).validate(frame, lazy=True)
             except pa.errors.SchemaErrors as exc:
                 series = {k: pd.Series(v, index=index) for k, v in raw.items()}
                 problems.extend(problems_from(exc, self.indicator, self.label, series, layout.names))
-        problems.extend(self.duplicates(labels, [text(d) for d in self.disaggregations], lines, name("period"),
-                                        parsed))
+        problems.extend(
+            self.duplicates(labels, [text(d) for d in self.disaggregations], lines, name("period"), parsed)
+        )
         self.add(problems)
         if sink is not None and not problems:
             self.collect(sink, labels, times, values, [text(d) for d in self.disaggregations], typed, lines)
@@ -297,8 +400,14 @@ class _Intake:
             log.debug("%s: fast checks gave way to the schema", self.label, exc_info=True)
             return False
 
-    def parse_periods(self, texts: np.ndarray, lines: np.ndarray, skip: np.ndarray | None, column: str,
-                      problems: list[Problem]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def parse_periods(
+        self,
+        texts: np.ndarray,
+        lines: np.ndarray,
+        skip: np.ndarray | None,
+        column: str,
+        problems: list[Problem],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Labels (None where unusable), decimal years (NaN there) and where the period is usable."""
         if len(self.periods) > _PERIOD_CACHE:
             self.periods.clear()
@@ -306,7 +415,9 @@ class _Intake:
         for cell in uniques:
             if cell not in self.periods:
                 try:
-                    self.periods[cell] = parse_period(cell, frequency=self.indicator.frequency, today=self.today)
+                    self.periods[cell] = parse_period(
+                        cell, frequency=self.indicator.frequency, today=self.today
+                    )
                 except PeriodError as exc:
                     self.periods[cell] = exc.with_traceback(None)  # the cache must not keep frames alive
         found = [self.periods[cell] for cell in uniques]
@@ -318,11 +429,14 @@ class _Intake:
                 continue
             error = self.periods[texts[i]]
             assert isinstance(error, PeriodError)
-            problems.append(Problem(self.label, error.message, line=int(lines[i]), column=column, hint=error.hint))
+            problems.append(
+                Problem(self.label, error.message, line=int(lines[i]), column=column, hint=error.hint)
+            )
         return labels, times, parsed
 
-    def duplicates(self, labels: np.ndarray, groups: list[np.ndarray], lines: np.ndarray,
-                   column: str, valid: np.ndarray) -> list[Problem]:
+    def duplicates(
+        self, labels: np.ndarray, groups: list[np.ndarray], lines: np.ndarray, column: str, valid: np.ndarray
+    ) -> list[Problem]:
         """Problems for keys met before (in this chunk or an earlier one); ``valid``: rows with a period."""
         hashes = _hash_rows([labels[valid], *(g[valid] for g in groups)])
         problems = []
@@ -331,8 +445,15 @@ class _Intake:
             i = positions[at]
             series = self.series_key(tuple(g[i] for g in groups))
             what = f"{labels[i]}, {series.replace(';', ', ')}" if series else labels[i]
-            problems.append(Problem(self.label, f"period {what} is repeated (first on line {first})",
-                                    line=int(lines[i]), column=column, hint="keep one value per period and series"))
+            problems.append(
+                Problem(
+                    self.label,
+                    f"period {what} is repeated (first on line {first})",
+                    line=int(lines[i]),
+                    column=column,
+                    hint="keep one value per period and series",
+                )
+            )
         return problems
 
     def series_key(self, values: tuple[str, ...]) -> str:
@@ -343,8 +464,16 @@ class _Intake:
                 self.series[values] = key
         return key
 
-    def collect(self, sink: list[Observation], labels: np.ndarray, times: np.ndarray, values: np.ndarray,
-                groups: list[np.ndarray], typed: dict[str, np.ndarray], lines: np.ndarray) -> None:
+    def collect(
+        self,
+        sink: list[Observation],
+        labels: np.ndarray,
+        times: np.ndarray,
+        values: np.ndarray,
+        groups: list[np.ndarray],
+        typed: dict[str, np.ndarray],
+        lines: np.ndarray,
+    ) -> None:
         if groups:  # the key of each distinct combination of values, once
             codes = _combination_codes(groups)
             _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
@@ -352,9 +481,18 @@ class _Intake:
             keys = [distinct[k] for k in inverse.tolist()]
         else:
             keys = [HEADLINE] * len(lines)
-        columns = (labels.tolist(), times.tolist(), values.tolist(), keys, typed["note"].tolist(),
-                   typed["flag"].tolist(), typed["source"].tolist(), lines.tolist(), typed["note_it"].tolist(),
-                   typed["note_en"].tolist())
+        columns = (
+            labels.tolist(),
+            times.tolist(),
+            values.tolist(),
+            keys,
+            typed["note"].tolist(),
+            typed["flag"].tolist(),
+            typed["source"].tolist(),
+            lines.tolist(),
+            typed["note_it"].tolist(),
+            typed["note_en"].tolist(),
+        )
         assert all(len(c) == len(lines) for c in columns)
         with gc_paused():
             sink.extend(map(Observation, repeat(self.indicator.id, len(lines)), *columns))

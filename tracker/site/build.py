@@ -61,9 +61,14 @@ STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.htm
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
 #: The search library (lunr with the Italian stemmer of lunr-languages), shipped with its licences: see
 #: tracker/site/assets/vendor/README.md.
-SEARCH_ASSETS = ("vendor/lunr.min.js", "vendor/lunr.stemmer.support.min.js", "vendor/lunr.it.min.js",
-                 "vendor/LICENSE-lunr.txt", "vendor/LICENSE-lunr-languages.txt",
-                 "vendor/README.md")
+SEARCH_ASSETS = (
+    "vendor/lunr.min.js",
+    "vendor/lunr.stemmer.support.min.js",
+    "vendor/lunr.it.min.js",
+    "vendor/LICENSE-lunr.txt",
+    "vendor/LICENSE-lunr-languages.txt",
+    "vendor/README.md",
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,15 @@ def published_build(target: Path) -> Path | None:
     return Path(os.path.realpath(target)) if target.is_dir() else None
 
 
-def build_site(settings: Settings, catalog: Catalog, outcome: Outcome, *, generated_at: datetime,
-               out: Path | None = None, extra_files: dict[str, str] | None = None) -> SiteReport:
+def build_site(
+    settings: Settings,
+    catalog: Catalog,
+    outcome: Outcome,
+    *,
+    generated_at: datetime,
+    out: Path | None = None,
+    extra_files: dict[str, str] | None = None,
+) -> SiteReport:
     """Render every page in every language plus the open data from what the assessment produced (``outcome``),
     and publish the tree atomically at ``out``.
 
@@ -100,7 +112,9 @@ def build_site(settings: Settings, catalog: Catalog, outcome: Outcome, *, genera
     feed and pages, so the published site never lacks them.
     """
     # Not settings.path("site"): that resolves symlinks, and the published ``site`` is a symlink to a build.
-    target = Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
+    target = (
+        Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
+    )
     ctx = build_context(settings, catalog, outcome, generated_at=generated_at)
     templates = templates_dir(settings)
     extra = dict(extra_files or {})
@@ -113,20 +127,39 @@ def build_site(settings: Settings, catalog: Catalog, outcome: Outcome, *, genera
     indicator_pages = [p.size for p in pages if "/indicators/" in p.path]
     # Sizes from what was written, not from a walk of the tree: the manifest is the one file not listed.
     manifest = (target / MANIFEST).stat().st_size
-    report = SiteReport(target, len(pages), sum(p.size for p in produced) + manifest, len(produced) + 1,
-                        max(indicator_pages, default=0), rendered=sum(not p.reused for p in pages),
-                        reused=sum(p.reused for p in pages), files_reused=sum(p.reused for p in produced))
+    report = SiteReport(
+        target,
+        len(pages),
+        sum(p.size for p in produced) + manifest,
+        len(produced) + 1,
+        max(indicator_pages, default=0),
+        rendered=sum(not p.reused for p in pages),
+        reused=sum(p.reused for p in pages),
+        files_reused=sum(p.reused for p in produced),
+    )
     unkeyed = sum(1 for p in pages if p.key is None and "/indicators/" in p.path)
     if unkeyed:
-        log.warning("site: %d indicator pages show site-wide data (the templates use `ctx`), so later builds "
-                    "cannot reuse them", unkeyed)
-    log.info("site: %d pages (%d rendered, %d reused), %d files (%d reused), %d bytes at %s", report.pages,
-             report.rendered, report.reused, report.files, report.files_reused, report.bytes, target)
+        log.warning(
+            "site: %d indicator pages show site-wide data (the templates use `ctx`), so later builds "
+            "cannot reuse them",
+            unkeyed,
+        )
+    log.info(
+        "site: %d pages (%d rendered, %d reused), %d files (%d reused), %d bytes at %s",
+        report.pages,
+        report.rendered,
+        report.reused,
+        report.files,
+        report.files_reused,
+        report.bytes,
+        target,
+    )
     return report
 
 
-def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str],
-                previous: Path | None) -> list[Produced]:
+def _write_tree(
+    root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str], previous: Path | None
+) -> list[Produced]:
     """Every file of the site under ``root``; returns what was made and how (the manifest is written last,
     so a tree without one is never mistaken for a complete build)."""
     reuse = Reuse.of(root, previous)
@@ -139,15 +172,23 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
         renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
         renderers[lang] = renderer
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
-    job = IndicatorJob(reuse, renderers, page_inputs(ctx.settings, templates, with_updates),
-                       data_inputs(ctx.settings), languages)
+    job = IndicatorJob(
+        reuse,
+        renderers,
+        page_inputs(ctx.settings, templates, with_updates),
+        data_inputs(ctx.settings),
+        languages,
+    )
     keys = {view.id: indicator_key(view) for view in ctx.indicators}
 
     def pages() -> list[Produced]:
         return _shared_pages(root, ctx, renderers, templates, languages, job, keys)
 
     def files() -> list[Produced]:
-        return [Produced(name, None, write_new(root / name, data), False) for name, data in shared_files(ctx).items()]
+        return [
+            Produced(name, None, write_new(root / name, data), False)
+            for name, data in shared_files(ctx).items()
+        ]
 
     if pages_to_render(job, ctx.indicators, keys) < POOL_MIN_PAGES:
         # A small build: the shared pages in a forked child while this process links the unchanged files and
@@ -159,7 +200,9 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
     else:
         reused, pending = plan(job, ctx.indicators, keys)
         produced += reused
-        ctx.load([p.view for p in pending])  # the values of what must be rendered, before any worker is forked
+        ctx.load(
+            [p.view for p in pending]
+        )  # the values of what must be rendered, before any worker is forked
         with Batch(job, pending) as batch:  # many pages: workers render them while this process does the rest
             produced += pages() + files() + batch.files()
     extra = []
@@ -179,7 +222,10 @@ def _write_tree(root: Path, ctx: SiteContext, templates: Path, extra_files: dict
 def _assets(reuse: Reuse) -> list[Produced]:
     """plotly.min.js (4.8 MB) and the site's own assets: linked from the previous build when unchanged."""
     produced = []
-    sources = {"plotly.min.js": PLOTLY_JS, **{name: PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)}}
+    sources = {
+        "plotly.min.js": PLOTLY_JS,
+        **{name: PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)},
+    }
     for name, source in sources.items():
         path, key = f"assets/{name}", asset_key(source)
         found = reuse.take(path, key)
@@ -192,8 +238,15 @@ def _assets(reuse: Reuse) -> list[Produced]:
     return produced
 
 
-def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], templates: Path,
-                  languages: list[str], job: IndicatorJob, keys: dict[str, str]) -> list[Produced]:
+def _shared_pages(
+    root: Path,
+    ctx: SiteContext,
+    renderers: dict[str, Renderer],
+    templates: Path,
+    languages: list[str],
+    job: IndicatorJob,
+    keys: dict[str, str],
+) -> list[Produced]:
     """The pages that show every indicator, or the build date: rendered on every build; and the objective
     pages, reused while their objective, summary and indicators are unchanged (their footer gives the data's
     last update rather than the build date)."""
@@ -212,23 +265,43 @@ def _shared_pages(root: Path, ctx: SiteContext, renderers: dict[str, Renderer], 
                 page(renderer, name, name)
         for objective in ctx.objectives:
             path = f"{lang}/{objective.path}"
-            key = digest(job.page_inputs, lang, "objective", canonical({
-                "objective": objective.objective.model_dump(mode="json"), "summary": objective.summary,
-                "indicators": [keys[v.id] for v in objective.indicators]}))
+            key = digest(
+                job.page_inputs,
+                lang,
+                "objective",
+                canonical(
+                    {
+                        "objective": objective.objective.model_dump(mode="json"),
+                        "summary": objective.summary,
+                        "indicators": [keys[v.id] for v in objective.indicators],
+                    }
+                ),
+            )
             found = job.reuse.take(path, key)
             if found is None:
                 watched = SiteWide(ctx)
                 size = renderer.render("objective.html", objective.path, view=objective, ctx=watched)
                 found = Produced(path, None if watched.used else key, size, False)
             produced.append(found)
-            produced.append(_embed(renderer, job, f"embed/{objective.path}", "objective", objective,
-                                   digest(key, "embed")))
+            produced.append(
+                _embed(renderer, job, f"embed/{objective.path}", "objective", objective, digest(key, "embed"))
+            )
         for view in ctx.indicators:  # the cards of the indicators: reused while the indicator is unchanged
-            produced.append(_embed(renderer, job, f"embed/{view.path}", "indicator", view,
-                                   digest(job.page_inputs, lang, "embed", keys[view.id])))
+            produced.append(
+                _embed(
+                    renderer,
+                    job,
+                    f"embed/{view.path}",
+                    "indicator",
+                    view,
+                    digest(job.page_inputs, lang, "embed", keys[view.id]),
+                )
+            )
     default = ctx.settings.config.default_language
     env = renderers[default].env if default in renderers else make_environment(templates, default)
-    page(Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True)  # no feed link
+    page(
+        Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True
+    )  # no feed link
     return produced
 
 
@@ -256,12 +329,33 @@ def _search_index(ctx: SiteContext, lang: str) -> list[dict]:
     folded words the plain filter matches when the search library did not load."""
 
     def words(v: IndicatorView, language: str) -> dict[str, str]:
-        return {"name": localized(v.ind.name, language), "keywords": " ".join(v.ind.keywords.get(language)),
-                "definition": localized(v.ind.definition, language), "goal": localized(v.objective.name, language)}
+        return {
+            "name": localized(v.ind.name, language),
+            "keywords": " ".join(v.ind.keywords.get(language)),
+            "definition": localized(v.ind.definition, language),
+            "goal": localized(v.objective.name, language),
+        }
 
-    return [{"id": v.id, "objective": v.objective.id, "category": v.category.value, "code": v.ind.code,
-             "words": {language: words(v, language) for language in ctx.settings.config.languages},
-             "text": _fold(" ".join([v.ind.code, v.ind.id, localized(v.ind.name, lang), localized(v.ind.definition, lang),
-                                     localized(v.objective.name, lang), " ".join(v.ind.standards),
-                                     " ".join(v.ind.keywords.get(lang))]))}
-            for v in ctx.indicators]
+    return [
+        {
+            "id": v.id,
+            "objective": v.objective.id,
+            "category": v.category.value,
+            "code": v.ind.code,
+            "words": {language: words(v, language) for language in ctx.settings.config.languages},
+            "text": _fold(
+                " ".join(
+                    [
+                        v.ind.code,
+                        v.ind.id,
+                        localized(v.ind.name, lang),
+                        localized(v.ind.definition, lang),
+                        localized(v.objective.name, lang),
+                        " ".join(v.ind.standards),
+                        " ".join(v.ind.keywords.get(lang)),
+                    ]
+                )
+            ),
+        }
+        for v in ctx.indicators
+    ]

@@ -55,7 +55,13 @@ GAP_PERIODS = 1.5
 Y_MARGIN = 0.08
 #: Replaced one after the other with ``str.replace`` (a C scan per character): ``str.translate`` with a dict
 #: costs ~1 ms on a 30 kB chart spec, a tenth of the page.
-_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_JSON_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def script_json(value: object) -> Markup:
@@ -133,8 +139,10 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
     if ind.target is not None:
         values.append(ind.target.value)
     y_range = _y_range(values, ind.unit.kind != "index")
-    gaps = any(any(gap_after([placed_time(o.period, o.time) for o in s.observations], ind.frequency))
-               for s in view.series)
+    gaps = any(
+        any(gap_after([placed_time(o.period, o.time) for o in s.observations], ind.frequency))
+        for s in view.series
+    )
     assessment = view.assessment
     projection = assessment.projection if assessment else None
     if projection is None or not projection.points:
@@ -144,12 +152,21 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
     low, high = y_range
     clipped = any(v < low or v > high for v in drawn if math.isfinite(v))
     last = projection.points[-1]
-    return ChartFacts(y_range, gaps, band, clipped, math.floor(last.time), last.value,
-                      projection.low[-1] if band else None, projection.high[-1] if band else None)
+    return ChartFacts(
+        y_range,
+        gaps,
+        band,
+        clipped,
+        math.floor(last.time),
+        last.value,
+        projection.low[-1] if band else None,
+        projection.high[-1] if band else None,
+    )
 
 
-def _series_xy(observations: Sequence[Observation], frequency: str,
-               custom: Callable[[Observation], list[str]]) -> tuple[list[float], list, list, list]:
+def _series_xy(
+    observations: Sequence[Observation], frequency: str, custom: Callable[[Observation], list[str]]
+) -> tuple[list[float], list, list, list]:
     """Times, then x (ISO dates at mid-period), y and customdata of one series with a ``None`` at each gap."""
     times = [placed_time(o.period, o.time) for o in observations]
     xs: list[str | None] = [iso(t) for t in times]
@@ -188,8 +205,9 @@ def _tick_step(span: float) -> int:
     return 10
 
 
-def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatter,
-           facts: ChartFacts | None = None) -> dict:
+def figure(
+    view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatter, facts: ChartFacts | None = None
+) -> dict:
     """The spec of an indicator's chart: its series, baseline and target markers, the projection and its band.
 
     ``facts`` (:func:`chart_facts` of the view) may be given when the caller needs them too."""
@@ -229,15 +247,26 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         points = series.observations
         placed, xs, ys, cd = _series_xy(points, ind.frequency, custom)
         times += placed
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": _text(name),
-            "x": xs, "y": ys, "customdata": cd, "connectgaps": False,
-            "hovertemplate": "%{customdata[0]}: %{customdata[2]}%{customdata[1]}<extra>%{fullData.name}</extra>",
-            "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 2},
-            "marker": {"color": PALETTE[i % len(PALETTE)], "size": 7, "symbol": SYMBOLS[i % len(SYMBOLS)]},
-            "visible": True if (i == 0 or not several) else "legendonly",
-            "meta": {"series": series.key},
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _text(name),
+                "x": xs,
+                "y": ys,
+                "customdata": cd,
+                "connectgaps": False,
+                "hovertemplate": "%{customdata[0]}: %{customdata[2]}%{customdata[1]}<extra>%{fullData.name}</extra>",
+                "line": {"color": PALETTE[i % len(PALETTE)], "width": 2.5 if i == 0 else 2},
+                "marker": {
+                    "color": PALETTE[i % len(PALETTE)],
+                    "size": 7,
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
+                },
+                "visible": True if (i == 0 or not several) else "legendonly",
+                "meta": {"series": series.key},
+            }
+        )
     words = {"projection": _("Projection"), "baseline": _("Baseline"), "target": _("Target")}
     assessment = view.assessment
     projection = assessment.projection if assessment else None
@@ -247,68 +276,145 @@ def figure(view: IndicatorView, lang: str, _: Callable[[str], str], fmt: Formatt
         xs = [iso(p.time) for p in pts]
         labels = [text(p.period or str(math.floor(p.time))) for p in pts]
         if facts.band:
-            band_name = _text(_("%(level)s range of the projection") % {"level": fmt.percent(projection.level, 0)})
+            band_name = _text(
+                _("%(level)s range of the projection") % {"level": fmt.percent(projection.level, 0)}
+            )
             edge = {"color": BAND_EDGE, "width": 0.5}
-            data.append({
-                "type": "scatter", "mode": "lines", "name": band_name, "x": xs, "y": list(projection.low),
-                "line": edge, "hoverinfo": "skip", "showlegend": False, "legendgroup": "band",
-            })
-            data.append({
-                "type": "scatter", "mode": "lines", "name": band_name, "x": xs, "y": list(projection.high),
-                "line": edge, "fill": "tonexty", "fillcolor": BAND_FILL, "hoverinfo": "skip",
-                "legendgroup": "band",
-            })
-            custom_p = [[label, shown(p.value), shown(lo), shown(hi)]
-                        for label, p, lo, hi in zip(labels, pts, projection.low, projection.high, strict=True)]
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": band_name,
+                    "x": xs,
+                    "y": list(projection.low),
+                    "line": edge,
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "legendgroup": "band",
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": band_name,
+                    "x": xs,
+                    "y": list(projection.high),
+                    "line": edge,
+                    "fill": "tonexty",
+                    "fillcolor": BAND_FILL,
+                    "hoverinfo": "skip",
+                    "legendgroup": "band",
+                }
+            )
+            custom_p = [
+                [label, shown(p.value), shown(lo), shown(hi)]
+                for label, p, lo, hi in zip(labels, pts, projection.low, projection.high, strict=True)
+            ]
             between = _text(_("%(level)s range") % {"level": fmt.percent(projection.level, 0)})
             extra = f"<br>{between}: %{{customdata[2]}} – %{{customdata[3]}}"
         else:
             custom_p, extra = [[label, shown(p.value)] for label, p in zip(labels, pts, strict=True)], ""
-        data.append({
-            "type": "scatter", "mode": "lines", "name": _text(_("Projection of the recent trend")),
-            "x": xs, "y": [p.value for p in pts], "customdata": custom_p,
-            "line": {"color": PALETTE[0], "width": 2, "dash": "dash"},
-            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}{extra}"
-                             f"<extra>{_text(words['projection'])}</extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _text(_("Projection of the recent trend")),
+                "x": xs,
+                "y": [p.value for p in pts],
+                "customdata": custom_p,
+                "line": {"color": PALETTE[0], "width": 2, "dash": "dash"},
+                "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}{extra}"
+                f"<extra>{_text(words['projection'])}</extra>",
+            }
+        )
     if view.baseline is not None:
         base = view.baseline
         at = baseline_time(view)
         times.append(at)
         label = base.period or fmt.year(base.time)
-        data.append({
-            "type": "scatter", "mode": "markers", "name": _text(f"{words['baseline']} ({label})"),
-            "x": [iso(at)], "y": [base.value], "customdata": [[text(label), shown(base.value)]],
-            "marker": {"symbol": "diamond-open", "size": 14, "color": TARGET_COLOUR, "line": {"width": 2}},
-            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['baseline'])}</extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _text(f"{words['baseline']} ({label})"),
+                "x": [iso(at)],
+                "y": [base.value],
+                "customdata": [[text(label), shown(base.value)]],
+                "marker": {
+                    "symbol": "diamond-open",
+                    "size": 14,
+                    "color": TARGET_COLOUR,
+                    "line": {"width": 2},
+                },
+                "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['baseline'])}</extra>",
+            }
+        )
     if ind.target is not None:
         at = ind.target.year + 0.5  # the middle of the target year, where an annual value of that year sits
         times.append(at)
-        data.append({
-            "type": "scatter", "mode": "markers", "name": _text(f"{words['target']} {ind.target.year}"),
-            "x": [iso(at)], "y": [ind.target.value], "customdata": [[str(ind.target.year), shown(ind.target.value)]],
-            "marker": {"symbol": "star", "size": 16, "color": TARGET_COLOUR},
-            "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['target'])}</extra>",
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _text(f"{words['target']} {ind.target.year}"),
+                "x": [iso(at)],
+                "y": [ind.target.value],
+                "customdata": [[str(ind.target.year), shown(ind.target.value)]],
+                "marker": {"symbol": "star", "size": 16, "color": TARGET_COLOUR},
+                "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['target'])}</extra>",
+            }
+        )
     low, high = (min(times), max(times)) if times else (2015.5, 2016.5)
     span = high - low
     layout = {
-        "height": 380, "autosize": True, "separators": SEPARATORS.get(lang, ".,"),
+        "height": 380,
+        "autosize": True,
+        "separators": SEPARATORS.get(lang, ".,"),
         "margin": {"l": 56, "r": 16, "t": 16, "b": 24, "pad": 4},
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#1a1a1a"},
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
+        "font": {
+            "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+            "size": 13,
+            "color": "#1a1a1a",
+        },
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
         # Year labels at mid-year (tick0 is the middle of 2000), under the annual values; faint lines at each
         # 1 January. The loader widens dtick on narrow screens so that year labels never need rotating.
-        "xaxis": {"type": "date", "range": [iso(low - 0.6), iso(high + 0.6)], "tickmode": "linear",
-                  "tick0": iso(2000.5), "dtick": f"M{12 * _tick_step(span)}", "tickformat": "%Y", "tickangle": 0,
-                  "showgrid": False, "ticks": "", "automargin": True, "fixedrange": True,
-                  "minor": {"tickmode": "linear", "tick0": "2000-01-01", "dtick": "M12", "showgrid": True,
-                            "gridcolor": "#ececec", "ticks": ""}},
+        "xaxis": {
+            "type": "date",
+            "range": [iso(low - 0.6), iso(high + 0.6)],
+            "tickmode": "linear",
+            "tick0": iso(2000.5),
+            "dtick": f"M{12 * _tick_step(span)}",
+            "tickformat": "%Y",
+            "tickangle": 0,
+            "showgrid": False,
+            "ticks": "",
+            "automargin": True,
+            "fixedrange": True,
+            "minor": {
+                "tickmode": "linear",
+                "tick0": "2000-01-01",
+                "dtick": "M12",
+                "showgrid": True,
+                "gridcolor": "#ececec",
+                "ticks": "",
+            },
+        },
         # Full digits with the language's marks ("4.000.000" on an Italian page), never "4M" or "600k".
-        "yaxis": {"automargin": True, "gridcolor": "#e3e3e3", "zerolinecolor": "#888", "fixedrange": True,
-                  "range": list(facts.y_range), "autorange": False, "title": {"text": _text(unit)},
-                  "exponentformat": "none", "separatethousands": True},
+        "yaxis": {
+            "automargin": True,
+            "gridcolor": "#e3e3e3",
+            "zerolinecolor": "#888",
+            "fixedrange": True,
+            "range": list(facts.y_range),
+            "autorange": False,
+            "title": {"text": _text(unit)},
+            "exponentformat": "none",
+            "separatethousands": True,
+        },
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "showlegend": True,
     }

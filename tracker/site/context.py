@@ -35,16 +35,29 @@ from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period
 from tracker.observations import Observation
 
 #: Order in which categories are listed (best first, then "not assessed").
-CATEGORY_ORDER: list[Category] = [*sorted(RANK, key=RANK.__getitem__, reverse=True), Category.INSUFFICIENT_DATA]
+CATEGORY_ORDER: list[Category] = [
+    *sorted(RANK, key=RANK.__getitem__, reverse=True),
+    Category.INSUFFICIENT_DATA,
+]
 #: The keys of ``Assessment.figures`` shown in the "figures behind the verdict" table, in this order, and how
 #: each is written: ``rate`` a signed percentage per year, ``percent`` a share, ``change`` a signed amount in the
 #: indicator's unit (points for percentages), ``unit`` in the indicator's unit, ``years``, or a plain ``number``. Other keys (base/latest/target values, thresholds, sign) are shown elsewhere on the
 #: page or only in the JSON download.
 FIGURES: dict[str, str] = {
-    "actual_growth": "rate", "required_growth": "rate", "adjusted_growth": "rate", "relative_change": "rate",
-    "actual_change": "change", "required_change": "change", "ratio": "percent", "current_status": "percent",
-    "expected_share": "percent", "status_ratio": "percent", "gap_ratio": "percent", "projected_value": "unit",
-    "c_factor": "number", "span_years": "years",
+    "actual_growth": "rate",
+    "required_growth": "rate",
+    "adjusted_growth": "rate",
+    "relative_change": "rate",
+    "actual_change": "change",
+    "required_change": "change",
+    "ratio": "percent",
+    "current_status": "percent",
+    "expected_share": "percent",
+    "status_ratio": "percent",
+    "gap_ratio": "percent",
+    "projected_value": "unit",
+    "c_factor": "number",
+    "span_years": "years",
 }
 
 
@@ -181,8 +194,6 @@ class StaleBrief(RuntimeError):
     Raised before anything is published; ``tracker.pipeline`` then recomputes everything."""
 
 
-
-
 @dataclass
 class SiteContext:
     settings: Settings
@@ -256,6 +267,7 @@ def figure_kind(key: str) -> str:
 
 # --- building the context --------------------------------------------------------------------------------
 
+
 def history_items(records: Iterable[object], tz: ZoneInfo | None = None) -> list[HistoryItem]:
     """Normalise the pipeline's history records (mappings or objects with ``at``, ``category``, ``score``);
     aware times become dates in ``tz`` (the city's), not in UTC."""
@@ -273,19 +285,33 @@ def history_items(records: Iterable[object], tz: ZoneInfo | None = None) -> list
         raw = get("category")
         category = Category(raw) if raw in {c.value for c in Category} else None
         score = get("score")
-        items.append(HistoryItem(at if isinstance(at, date) else None, category,
-                                 float(score) if isinstance(score, int | float) else None, str(get("note") or "")))
+        items.append(
+            HistoryItem(
+                at if isinstance(at, date) else None,
+                category,
+                float(score) if isinstance(score, int | float) else None,
+                str(get("note") or ""),
+            )
+        )
     return sorted(items, key=lambda h: h.at or date.min, reverse=True)
 
 
 def fallback_summary(objective_id: str, views: list[IndicatorView]) -> ObjectiveSummary:
     """Counts only, for an objective the pipeline sent no summary for (no score is invented)."""
     counts = Counter(v.category for v in views)
-    return ObjectiveSummary(objective_id, None, Category.INSUFFICIENT_DATA,
-                            {c: counts.get(c, 0) for c in CATEGORY_ORDER}, 0, len(views))
+    return ObjectiveSummary(
+        objective_id,
+        None,
+        Category.INSUFFICIENT_DATA,
+        {c: counts.get(c, 0) for c in CATEGORY_ORDER},
+        0,
+        len(views),
+    )
 
 
-def build_context(settings: Settings, catalog: Catalog, outcome: Outcome, *, generated_at: datetime) -> SiteContext:
+def build_context(
+    settings: Settings, catalog: Catalog, outcome: Outcome, *, generated_at: datetime
+) -> SiteContext:
     """Views of every indicator: from its observations in memory, or from its brief (values loaded when needed)."""
     tz = ZoneInfo(settings.config.timezone)
     today = (generated_at.astimezone(tz) if generated_at.tzinfo else generated_at).date()
@@ -303,11 +329,15 @@ def build_context(settings: Settings, catalog: Catalog, outcome: Outcome, *, gen
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
                 brief = brief_of(ind, (), result, loaded, changed.get(ind.id))
-            status, due = reporting_status(brief.latest.period if brief.latest else None, ind.frequency, today)
+            status, due = reporting_status(
+                brief.latest.period if brief.latest else None, ind.frequency, today
+            )
             past = history_items(history.get(ind.id, []), tz)
             updated = brief.changed.astimezone(tz).date() if brief.changed else None
             stale = brief.latest is not None and is_stale(brief.latest.period, ind.frequency, today)
-            views.append(IndicatorView(entry, objective, brief, result, status, due, updated, past, loaded, stale))
+            views.append(
+                IndicatorView(entry, objective, brief, result, status, due, updated, past, loaded, stale)
+            )
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))
     return SiteContext(settings, catalog, objectives, generated_at, outcome.loader)

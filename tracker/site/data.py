@@ -32,19 +32,36 @@ def assessment_json(a: Assessment) -> dict:
     """For ``orjson.dumps``, which writes the points and the projection (dataclasses) as objects, in field
     order, and NaN or infinities as null: no copies of 100,000 points for a 1,000-indicator scorecard."""
     return {
-        "method": a.method, "window": a.window, "category": a.category.value, "symbol": SYMBOL[a.category],
-        "score": a.score, "label": a.label, "base": a.base, "latest": a.latest, "figures": a.figures,
-        "projection": a.projection, "reason": a.reason, "projection_note": a.projection_note, "notes": a.notes,
+        "method": a.method,
+        "window": a.window,
+        "category": a.category.value,
+        "symbol": SYMBOL[a.category],
+        "score": a.score,
+        "label": a.label,
+        "base": a.base,
+        "latest": a.latest,
+        "figures": a.figures,
+        "projection": a.projection,
+        "reason": a.reason,
+        "projection_note": a.projection_note,
+        "notes": a.notes,
         "trend_only": a.trend_only,
     }
 
 
 def summary_json(s: ObjectiveSummary) -> dict:
-    return {"mean_score": _num(s.mean_score), "category": s.category.value, "symbol": SYMBOL[s.category],
-            "counts": {c.value: int(s.counts.get(c, 0)) for c in CATEGORY_ORDER},
-            "assessed": s.assessed, "total": s.total, "coverage": s.coverage,
-            "current": s.current, "min_coverage": s.min_coverage,
-            "trend_counts": {c.value: int(n) for c, n in s.trend_counts.items() if n}}
+    return {
+        "mean_score": _num(s.mean_score),
+        "category": s.category.value,
+        "symbol": SYMBOL[s.category],
+        "counts": {c.value: int(s.counts.get(c, 0)) for c in CATEGORY_ORDER},
+        "assessed": s.assessed,
+        "total": s.total,
+        "coverage": s.coverage,
+        "current": s.current,
+        "min_coverage": s.min_coverage,
+        "trend_counts": {c.value: int(n) for c, n in s.trend_counts.items() if n},
+    }
 
 
 def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
@@ -52,27 +69,51 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
     latest = view.latest
     result = view.result
     return {
-        "id": ind.id, "code": ind.code, "objective": ind.objective, "name": ind.name.model_dump(),
+        "id": ind.id,
+        "code": ind.code,
+        "objective": ind.objective,
+        "name": ind.name.model_dump(),
         "definition": ind.definition.model_dump(),
         "unit": {"kind": ind.unit.kind, "label": ind.unit.label.model_dump(), "decimals": ind.unit.decimals},
-        "direction": ind.direction, "frequency": ind.frequency, "territory": ind.territory,
-        "standards": list(ind.standards), "source": {"name": ind.source.name, "url": ind.source.url},
-        "latest": None if latest is None else {"period": latest.period, "time": latest.time, "value": latest.value,
-                                               "flag": latest.flag or None},
-        "baseline": None if ind.baseline is None else {"year": ind.baseline.year, "value": ind.baseline.value},
-        "target": None if ind.target is None else {
-            "value": ind.target.value, "year": ind.target.year, "basis": ind.target.basis,
-            "reference": ind.target.reference.model_dump(), "url": ind.target.url},
+        "direction": ind.direction,
+        "frequency": ind.frequency,
+        "territory": ind.territory,
+        "standards": list(ind.standards),
+        "source": {"name": ind.source.name, "url": ind.source.url},
+        "latest": None
+        if latest is None
+        else {
+            "period": latest.period,
+            "time": latest.time,
+            "value": latest.value,
+            "flag": latest.flag or None,
+        },
+        "baseline": None
+        if ind.baseline is None
+        else {"year": ind.baseline.year, "value": ind.baseline.value},
+        "target": None
+        if ind.target is None
+        else {
+            "value": ind.target.value,
+            "year": ind.target.year,
+            "basis": ind.target.basis,
+            "reference": ind.target.reference.model_dump(),
+            "url": ind.target.url,
+        },
         "method": result.headline.method if result else ind.method,
         "windows": [a.window for a in view.assessments],
-        "category": view.category.value, "symbol": SYMBOL[view.category],
+        "category": view.category.value,
+        "symbol": SYMBOL[view.category],
         "score": _num(view.assessment.score) if view.assessment else None,
         "assessment": assessment_json(result.headline) if result else None,
         "others": [assessment_json(a) for a in result.others] if result else [],
         "subseries": {k: assessment_json(a) for k, a in result.subseries.items()} if result else {},
         "series": view.series_keys,
-        "reporting": {"status": view.status, "next_due": view.due.isoformat() if view.due else None,
-                      "updated": view.updated.isoformat() if view.updated else None},
+        "reporting": {
+            "status": view.status,
+            "next_due": view.due.isoformat() if view.due else None,
+            "updated": view.updated.isoformat() if view.updated else None,
+        },
         "page": {lang: f"{lang}/{view.path}" for lang in languages},
         "data": {"csv": f"{DATA_DIR}/{ind.id}.csv", "json": f"{DATA_DIR}/{ind.id}.json"},
     }
@@ -84,15 +125,29 @@ def scorecard(ctx: SiteContext) -> dict:
         "schema_version": SCHEMA_VERSION,
         "generator": f"smartcity-tracker {__version__}",
         "generated_at": ctx.generated_at.isoformat(),
-        "city": {"id": cfg.city.id, "name": cfg.city.name, "title": cfg.city.title.model_dump(),
-                 "strategy": cfg.city.strategy.model_dump()},
+        "city": {
+            "id": cfg.city.id,
+            "name": cfg.city.name,
+            "title": cfg.city.title.model_dump(),
+            "strategy": cfg.city.strategy.model_dump(),
+        },
         "languages": list(cfg.languages),
-        "totals": {"indicators": len(ctx.indicators), "with_data": ctx.with_data, "assessed": ctx.assessed,
-                   "overdue": ctx.overdue, "counts": {c.value: n for c, n in ctx.counts.items()}},
+        "totals": {
+            "indicators": len(ctx.indicators),
+            "with_data": ctx.with_data,
+            "assessed": ctx.assessed,
+            "overdue": ctx.overdue,
+            "counts": {c.value: n for c, n in ctx.counts.items()},
+        },
         "objectives": [
-            {"id": o.id, "number": o.objective.number, "name": o.objective.name.model_dump(),
-             "description": o.objective.description.model_dump(), "summary": summary_json(o.summary),
-             "indicators": [indicator_json(i, list(cfg.languages)) for i in o.indicators]}
+            {
+                "id": o.id,
+                "number": o.objective.number,
+                "name": o.objective.name.model_dump(),
+                "description": o.objective.description.model_dump(),
+                "summary": summary_json(o.summary),
+                "indicators": [indicator_json(i, list(cfg.languages)) for i in o.indicators],
+            }
             for o in ctx.objectives
         ],
     }
@@ -115,9 +170,18 @@ def indicator_csv(view: IndicatorView) -> str:
     writer.writerow(["period", *columns, "value", "flag", "note_it", "note_en", "source"])
     # The disaggregation cells of each series, worked out once per series rather than once per row.
     cells = {s.key: [defuse(parse_series_key(s.key).get(c, "")) for c in columns] for s in view.series}
-    writer.writerows([obs.period, *cells[obs.series], repr(float(obs.value)), obs.flag, defuse(obs.note_in("it")),
-                      defuse(obs.note_in("en")), defuse(obs.source)]
-                     for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series)))
+    writer.writerows(
+        [
+            obs.period,
+            *cells[obs.series],
+            repr(float(obs.value)),
+            obs.flag,
+            defuse(obs.note_in("it")),
+            defuse(obs.note_in("en")),
+            defuse(obs.source),
+        ]
+        for obs in sorted(view.observations, key=lambda o: (o.time, o.period, o.series))
+    )
     return buffer.getvalue()
 
 
@@ -126,10 +190,22 @@ def table_schema(view: IndicatorView) -> dict:
     columns = _columns(view)
     return {
         "fields": [
-            {"name": "period", "type": "string", "description": "Period label (2015, 2015-Q4, 2015-03, 2014/2015)",
-             "constraints": {"required": True}},
-            *({"name": c, "type": "string", "description": f"{labels.get(c, c)} (blank: total)"} for c in columns),
-            {"name": "value", "type": "number", "description": view.ind.unit.label.en, "constraints": {"required": True}},
+            {
+                "name": "period",
+                "type": "string",
+                "description": "Period label (2015, 2015-Q4, 2015-03, 2014/2015)",
+                "constraints": {"required": True},
+            },
+            *(
+                {"name": c, "type": "string", "description": f"{labels.get(c, c)} (blank: total)"}
+                for c in columns
+            ),
+            {
+                "name": "value",
+                "type": "number",
+                "description": view.ind.unit.label.en,
+                "constraints": {"required": True},
+            },
             {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
             {"name": "note_it", "type": "string", "description": "Note in Italian"},
             {"name": "note_en", "type": "string", "description": "Note in English"},
@@ -146,15 +222,33 @@ def datapackage(ctx: SiteContext) -> dict:
     for view in ctx.indicators:
         ind = view.ind
         title = ind.name.en
-        resources.append({
-            "name": ind.id, "path": f"{ind.id}.csv", "title": title, "description": ind.definition.en,
-            "type": "table", "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "sources": [{"title": ind.source.name, "path": ind.source.url}], "schema": table_schema(view),
-        })
-        resources.append({
-            "name": f"{ind.id}-json", "path": f"{ind.id}.json", "title": f"{title} (definition, values, assessment)",
-            "type": "json", "profile": "data-resource", "format": "json", "mediatype": "application/json", "encoding": "utf-8",
-        })
+        resources.append(
+            {
+                "name": ind.id,
+                "path": f"{ind.id}.csv",
+                "title": title,
+                "description": ind.definition.en,
+                "type": "table",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "sources": [{"title": ind.source.name, "path": ind.source.url}],
+                "schema": table_schema(view),
+            }
+        )
+        resources.append(
+            {
+                "name": f"{ind.id}-json",
+                "path": f"{ind.id}.json",
+                "title": f"{title} (definition, values, assessment)",
+                "type": "json",
+                "profile": "data-resource",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+            }
+        )
     package: dict = {
         "name": f"{cfg.city.id}-smart-city-scorecard",
         "title": cfg.city.title.en,
@@ -178,12 +272,23 @@ def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Call
     def record() -> bytes:
         data = indicator_json(view, languages)
         data["observations"] = [
-            {"period": o.period, "time": o.time, "series": o.series, "value": o.value, "flag": o.flag or None,
-             "note": {"it": o.note_in("it"), "en": o.note_in("en")}, "source": o.source} for o in view.observations]
+            {
+                "period": o.period,
+                "time": o.time,
+                "series": o.series,
+                "value": o.value,
+                "flag": o.flag or None,
+                "note": {"it": o.note_in("it"), "en": o.note_in("en")},
+                "source": o.source,
+            }
+            for o in view.observations
+        ]
         return orjson.dumps(data, option=DUMP)
 
-    files = {f"{DATA_DIR}/{view.id}.json": record,
-             f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8")}
+    files = {
+        f"{DATA_DIR}/{view.id}.json": record,
+        f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8"),
+    }
     for lang in languages:
         files[xlsx_path(view.id, lang)] = partial(indicator_xlsx, view, lang)
     return files
@@ -213,11 +318,27 @@ def indicator_xlsx(view: IndicatorView, lang: str) -> bytes:
     labels = {d.column: localized(d.label, lang) for d in ind.disaggregations}
     unit = "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang)
     keys = {s.key: parse_series_key(s.key) for s in view.series}
-    rows: list[list[Cell]] = [[o.period, *(keys[o.series].get(c, "") for c in columns), o.value, unit,
-             vocab["flag"].get(o.flag, o.flag), o.note_in(lang), o.source]
-            for o in sorted(view.observations, key=lambda o: (o.time, o.period, o.series))]
-    header = [_("Period"), *(labels.get(c, c) for c in columns), _("Value"), _("Unit"), _("Flag"), _("Note"),
-              _("Source")]
+    rows: list[list[Cell]] = [
+        [
+            o.period,
+            *(keys[o.series].get(c, "") for c in columns),
+            o.value,
+            unit,
+            vocab["flag"].get(o.flag, o.flag),
+            o.note_in(lang),
+            o.source,
+        ]
+        for o in sorted(view.observations, key=lambda o: (o.time, o.period, o.series))
+    ]
+    header = [
+        _("Period"),
+        *(labels.get(c, c) for c in columns),
+        _("Value"),
+        _("Unit"),
+        _("Flag"),
+        _("Note"),
+        _("Source"),
+    ]
     target = ind.target
     about: list[list[Cell]] = [
         [_("Indicator"), f"{ind.code} {localized(ind.name, lang)}".strip()],
@@ -246,22 +367,48 @@ def scorecard_xlsx(ctx: SiteContext, lang: str) -> bytes:
     for o in ctx.objectives:
         for v in o.indicators:
             ind, latest = v.ind, v.latest
-            words = trend_words(v.category, _) if v.trend_only and v.assessed else category_words(v.category, _)
-            rows.append([f"{o.objective.number}. {localized(o.objective.name, lang)}", ind.code,
-                         localized(ind.name, lang), "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang),
-                         latest.period if latest else None, latest.value if latest else None,
-                         ind.target.value if ind.target else None, ind.target.year if ind.target else None,
-                         words, _num(v.assessment.score) if v.assessment else None, vocab["status"][v.status],
-                         f"{lang}/{v.path}"])
-    header = [_("Objective"), _("Code"), _("Indicator"), _("Unit"), _("Latest period"), _("Latest value"),
-              _("Target"), _("Target year"), _("Verdict"), _("Score"), _("Status"), _("Page")]
+            words = (
+                trend_words(v.category, _) if v.trend_only and v.assessed else category_words(v.category, _)
+            )
+            rows.append(
+                [
+                    f"{o.objective.number}. {localized(o.objective.name, lang)}",
+                    ind.code,
+                    localized(ind.name, lang),
+                    "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang),
+                    latest.period if latest else None,
+                    latest.value if latest else None,
+                    ind.target.value if ind.target else None,
+                    ind.target.year if ind.target else None,
+                    words,
+                    _num(v.assessment.score) if v.assessment else None,
+                    vocab["status"][v.status],
+                    f"{lang}/{v.path}",
+                ]
+            )
+    header = [
+        _("Objective"),
+        _("Code"),
+        _("Indicator"),
+        _("Unit"),
+        _("Latest period"),
+        _("Latest value"),
+        _("Target"),
+        _("Target year"),
+        _("Verdict"),
+        _("Score"),
+        _("Status"),
+        _("Page"),
+    ]
     return workbook([(_("Scorecard"), header, rows)])
 
 
 def shared_files(ctx: SiteContext) -> dict[str, bytes]:
     """The files that describe every indicator at once (and carry the build date): rewritten on every build."""
-    files = {f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
-             "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP)}
+    files = {
+        f"{DATA_DIR}/datapackage.json": orjson.dumps(datapackage(ctx), option=DUMP),
+        "scorecard.json": orjson.dumps(scorecard(ctx), option=DUMP),
+    }
     for lang in ctx.settings.config.languages:
         files[xlsx_path("scorecard", lang)] = scorecard_xlsx(ctx, lang)
     return files

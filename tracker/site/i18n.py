@@ -99,7 +99,7 @@ def _quantum(decimals: int) -> Decimal:
 
 @lru_cache(maxsize=4096)
 def long_date(day: date, lang: str) -> str:
-    """"26 novembre 2026": Babel takes ~1 ms a call, and pages and digests repeat a few dates many times."""
+    """ "26 novembre 2026": Babel takes ~1 ms a call, and pages and digests repeat a few dates many times."""
     return format_date(day, format="long", locale=lang)
 
 
@@ -117,7 +117,9 @@ class Formatter:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self._localize = _symbols(lang).localize
-        self._percent_suffix = "\u00a0%" if PERCENT_PATTERN.get(lang, PERCENT_PATTERN["en"]).endswith("\u00a0%") else "%"
+        self._percent_suffix = (
+            "\u00a0%" if PERCENT_PATTERN.get(lang, PERCENT_PATTERN["en"]).endswith("\u00a0%") else "%"
+        )
 
     @staticmethod
     def _digits(decimals: int) -> str:
@@ -237,37 +239,62 @@ def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
     """Words for the closed vocabularies of the catalogue, looked up by the templates."""
     return {
         "direction": {"increase": _("Higher is better"), "decrease": _("Lower is better")},
-        "frequency": {"monthly": _("Monthly"), "quarterly": _("Quarterly"), "annual": _("Annual"),
-                      "biennial": _("Every two years"), "irregular": _("Irregular")},
+        "frequency": {
+            "monthly": _("Monthly"),
+            "quarterly": _("Quarterly"),
+            "annual": _("Annual"),
+            "biennial": _("Every two years"),
+            "irregular": _("Irregular"),
+        },
         "basis": {"policy": _("Policy target"), "proposal": _("Proposed target")},
-        "window": {"short": _("Short term (last 5 years)"), "long": _("Long term (last 15 years)"),
-                   "base": _("Since the base year")},
+        "window": {
+            "short": _("Short term (last 5 years)"),
+            "long": _("Long term (last 15 years)"),
+            "base": _("Since the base year"),
+        },
         "flag": {"provisional": _("provisional"), "estimated": _("estimated"), "break": _("break in series")},
-        "unit": {"percent": _("Percentage"), "count": _("Count"), "rate": _("Rate"), "amount": _("Amount"),
-                 "index": _("Index")},
-        "status": {"current": _("Up to date"), "overdue": _("Overdue"), "no_data": _("No data yet"),
-                   "irregular": _("No fixed schedule")},
-        "method": {"eurostat": _("Eurostat (compound annual growth)"),
-                   "opensdg": _("Statistics Canada / Open SDG"),
-                   "unsd": _("UN Statistics Division progress chart"),
-                   "escap": _("UN ESCAP anticipated progress"),
-                   "linear": _("Linear trend")},
-        "territory": {"comune": _("Municipality"), "città metropolitana": _("Metropolitan city"),
-                      "provincia": _("Province"), "regione": _("Region")},
-        "figure": {"actual_growth": _("Actual growth per year"),
-                   "required_growth": _("Growth per year needed to reach the target"),
-                   "adjusted_growth": _("Growth per year in the desired direction"),
-                   "relative_change": _("Change per year relative to the base value"),
-                   "actual_change": _("Actual change per year"),
-                   "required_change": _("Change per year needed to reach the target"),
-                   "ratio": _("Actual progress compared with the progress needed"),
-                   "current_status": _("Share of the required progress made so far"),
-                   "expected_share": _("Share of the time to the target elapsed"),
-                   "status_ratio": _("Progress made compared with time elapsed"),
-                   "gap_ratio": _("Anticipated gap to the target (share of the required progress)"),
-                   "projected_value": _("Value the method extrapolates to the target year"),
-                   "c_factor": _("Natural-limit scaling factor"),
-                   "span_years": _("Years between the values compared")},
+        "unit": {
+            "percent": _("Percentage"),
+            "count": _("Count"),
+            "rate": _("Rate"),
+            "amount": _("Amount"),
+            "index": _("Index"),
+        },
+        "status": {
+            "current": _("Up to date"),
+            "overdue": _("Overdue"),
+            "no_data": _("No data yet"),
+            "irregular": _("No fixed schedule"),
+        },
+        "method": {
+            "eurostat": _("Eurostat (compound annual growth)"),
+            "opensdg": _("Statistics Canada / Open SDG"),
+            "unsd": _("UN Statistics Division progress chart"),
+            "escap": _("UN ESCAP anticipated progress"),
+            "linear": _("Linear trend"),
+        },
+        "territory": {
+            "comune": _("Municipality"),
+            "città metropolitana": _("Metropolitan city"),
+            "provincia": _("Province"),
+            "regione": _("Region"),
+        },
+        "figure": {
+            "actual_growth": _("Actual growth per year"),
+            "required_growth": _("Growth per year needed to reach the target"),
+            "adjusted_growth": _("Growth per year in the desired direction"),
+            "relative_change": _("Change per year relative to the base value"),
+            "actual_change": _("Actual change per year"),
+            "required_change": _("Change per year needed to reach the target"),
+            "ratio": _("Actual progress compared with the progress needed"),
+            "current_status": _("Share of the required progress made so far"),
+            "expected_share": _("Share of the time to the target elapsed"),
+            "status_ratio": _("Progress made compared with time elapsed"),
+            "gap_ratio": _("Anticipated gap to the target (share of the required progress)"),
+            "projected_value": _("Value the method extrapolates to the target year"),
+            "c_factor": _("Natural-limit scaling factor"),
+            "span_years": _("Years between the values compared"),
+        },
     }
 
 
@@ -323,9 +350,15 @@ def make_environment(templates: Path, lang: str) -> Environment:
     def trend(category: Category | str) -> str:
         return trend_words(category, trans.gettext)
 
-    env.globals.update(lang=lang, fmt=fmt, vocab=vocab, category_words=words, trend_words=trend,
-                       category_symbol=category_symbol,
-                       data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]))
+    env.globals.update(
+        lang=lang,
+        fmt=fmt,
+        vocab=vocab,
+        category_words=words,
+        trend_words=trend,
+        category_symbol=category_symbol,
+        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]),
+    )
     env.globals["_"] = gettext
     env.globals.update(make_snippets(lang, fmt, vocab, gettext, words, category_symbol, localized, trend))
     env.filters["loc"] = lambda value: keep_numbers(localized(value, lang))
@@ -358,18 +391,27 @@ def fast_gettext(gettext: Gettext) -> Callable[..., Markup]:
 
 # --- maintenance: keep the catalogues in step with the sources -------------------------------------------
 
+
 def extract(templates: Path) -> PoCatalog:
     """Every interface string in the templates and in this package, as a template catalogue."""
     template = PoCatalog(domain=DOMAIN, project="smartcity-tracker")
     # top-level templates only: sub-folders (e.g. templates/updates/) belong to other parts of the tracker
-    sources = [(templates, [("*.html", "jinja2.ext:babel_extract")]),
-               (Path(__file__).parent, [("**.py", "python")])]
+    sources = [
+        (templates, [("*.html", "jinja2.ext:babel_extract")]),
+        (Path(__file__).parent, [("**.py", "python")]),
+    ]
     options = {"*.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
     for folder, method_map in sources:
         for filename, lineno, message, comments, context in extract_from_dir(
-                str(folder), method_map, options_map=options):
-            template.add(message, None, [(f"{folder.name}/{filename}", lineno)],
-                         auto_comments=comments, context=context)
+            str(folder), method_map, options_map=options
+        ):
+            template.add(
+                message,
+                None,
+                [(f"{folder.name}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return template
 
 

@@ -102,25 +102,46 @@ def _libraries() -> tuple[str, ...]:
 
 def data_inputs(settings: Settings) -> str:
     """What every download depends on besides its indicator (the spreadsheets use the translations)."""
-    return digest("data", __version__, code_hash(), json.dumps(_libraries()), json.dumps(_translations()),
-                  settings.config.model_dump_json())
+    return digest(
+        "data",
+        __version__,
+        code_hash(),
+        json.dumps(_libraries()),
+        json.dumps(_translations()),
+        settings.config.model_dump_json(),
+    )
 
 
 def page_inputs(settings: Settings, templates: Path, with_updates: Iterable[str]) -> str:
     """What every indicator page depends on besides its indicator and language: a change of any template,
     translation, setting or of the code re-renders every page."""
-    return digest("page", data_inputs(settings), json.dumps(_translations()),
-                  json.dumps(_files_digest(templates.rglob("*"), templates)), json.dumps(sorted(with_updates)))
+    return digest(
+        "page",
+        data_inputs(settings),
+        json.dumps(_translations()),
+        json.dumps(_files_digest(templates.rglob("*"), templates)),
+        json.dumps(sorted(with_updates)),
+    )
 
 
 def indicator_key(view: IndicatorView) -> str:
     """Everything an indicator's page and downloads show about it: its definition and objective, its values,
     its assessment, its reporting status (which moves with the date) and its history."""
-    return digest(canonical({
-        "indicator": view.ind.model_dump(mode="json"), "objective": view.objective.model_dump(mode="json"),
-        "values": view.brief.values_hash, "result": view.brief.result_hash, "baseline": view.baseline, "status": view.status,
-        "due": view.due, "updated": view.updated, "history": view.history,
-    }))
+    return digest(
+        canonical(
+            {
+                "indicator": view.ind.model_dump(mode="json"),
+                "objective": view.objective.model_dump(mode="json"),
+                "values": view.brief.values_hash,
+                "result": view.brief.result_hash,
+                "baseline": view.baseline,
+                "status": view.status,
+                "due": view.due,
+                "updated": view.updated,
+                "history": view.history,
+            }
+        )
+    )
 
 
 def asset_key(source: Path) -> str:

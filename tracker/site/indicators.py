@@ -63,8 +63,9 @@ class Pending:
         return len(self.pages)
 
 
-def plan(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str] | None = None
-         ) -> tuple[list[Produced], list[Pending]]:
+def plan(
+    job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str] | None = None
+) -> tuple[list[Produced], list[Pending]]:
     """Link every file whose key is unchanged; list what is left to render. ``keys`` gives each indicator's
     key when already computed (:func:`indicator_key`), and receives the others'."""
     reused: list[Produced] = []
@@ -98,8 +99,11 @@ def plan(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str]
 
 def pages_to_render(job: IndicatorJob, views: Sequence[IndicatorView], keys: dict[str, str]) -> int:
     """How many indicator pages :func:`plan` will not find in the previous build (from the manifest alone)."""
-    return sum(job.reuse.old.get(f"{lang}/{view.path}") != digest(job.page_inputs, lang, keys[view.id])
-               for view in views for lang in job.renderers)
+    return sum(
+        job.reuse.old.get(f"{lang}/{view.path}") != digest(job.page_inputs, lang, keys[view.id])
+        for view in views
+        for lang in job.renderers
+    )
 
 
 def make(job: IndicatorJob, item: Pending) -> list[Produced]:
@@ -153,8 +157,12 @@ class Aside:
         if not forking.can_fork():
             return
         _ASIDE = work
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=die_with_parent, initargs=(os.getpid(),))
+        self.pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             self.future = self.pool.submit(_aside)
         except BaseException:
@@ -197,11 +205,16 @@ class Batch:
         global _JOB, _PENDING
         _JOB, _PENDING = self.job, self.pending
         chunks = WORKERS * CHUNKS_PER_WORKER
-        self.pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=die_with_parent, initargs=(os.getpid(),))
+        self.pool = ProcessPoolExecutor(
+            WORKERS,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
-            self.futures = [self.pool.submit(_work, list(range(k, len(self.pending), chunks)))
-                            for k in range(chunks)]
+            self.futures = [
+                self.pool.submit(_work, list(range(k, len(self.pending), chunks))) for k in range(chunks)
+            ]
         except BaseException:
             self.__exit__()
             raise

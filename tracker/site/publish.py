@@ -41,7 +41,9 @@ def publish(target: Path, write: Callable[[Path], T]) -> T:
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder; refusing to replace it")
     if target.parent.name.startswith(".") and target.parent.name.endswith("-builds"):
-        raise ValueError(f"{target} is a build folder: publish to the path that links to it, not the resolved one")
+        raise ValueError(
+            f"{target} is a build folder: publish to the path that links to it, not the resolved one"
+        )
     builds = builds_folder(target)
     builds.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"

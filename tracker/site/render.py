@@ -21,7 +21,7 @@ def relative(target: str, folder: str) -> str:
 
 @lru_cache(maxsize=16)
 def language_name(lang: str) -> str:
-    """"Italiano", "English": parsing the locale for each page's language switch cost ~0.1 ms a page."""
+    """ "Italiano", "English": parsing the locale for each page's language switch cost ~0.1 ms a page."""
     name = Locale.parse(lang).get_display_name(lang)
     return (name or lang).capitalize()  # babel has a name for every language the config accepts
 
@@ -29,12 +29,18 @@ def language_name(lang: str) -> str:
 class Renderer:
     """Renders pages of one language, giving each its relative-link helpers and the language switch."""
 
-    def __init__(self, root: Path, ctx: SiteContext, env: Environment, lang: str, languages: list[str]) -> None:
+    def __init__(
+        self, root: Path, ctx: SiteContext, env: Environment, lang: str, languages: list[str]
+    ) -> None:
         self.root, self.ctx, self.env, self.lang, self.languages = root, ctx, env, lang, languages
         cfg = ctx.settings.config
         self.common = {
-            "ctx": ctx, "cfg": cfg, "categories": CATEGORY_ORDER, "figure_kind": figure_kind,
-            "site_title": cfg.city.title.get(lang), "strategy": cfg.city.strategy.get(lang),
+            "ctx": ctx,
+            "cfg": cfg,
+            "categories": CATEGORY_ORDER,
+            "figure_kind": figure_kind,
+            "site_title": cfg.city.title.get(lang),
+            "strategy": cfg.city.strategy.get(lang),
             "languages": languages,
         }
 
@@ -54,10 +60,18 @@ class Renderer:
         def url(page: str) -> str:
             return rel(f"{self.lang}/{page}")
 
-        alternates = [{"lang": other, "name": language_name(other), "href": rel(f"{other}/{sub}"),
-                       "current": other == self.lang} for other in self.languages]
+        alternates = [
+            {
+                "lang": other,
+                "name": language_name(other),
+                "href": rel(f"{other}/{sub}"),
+                "current": other == self.lang,
+            }
+            for other in self.languages
+        ]
         html = self.env.get_template(template).render(
-            {**self.common, "page": sub, "rel": rel, "url": url, "alternates": alternates, **extra})
+            {**self.common, "page": sub, "rel": rel, "url": url, "alternates": alternates, **extra}
+        )
         return write_new(self.root / path, html.encode("utf-8"))
 
 

@@ -35,10 +35,16 @@ def value_markup(number: str, label: str) -> str:
     return f'<span class="nw">{number}</span>{glue}{unit_markup(label)}'
 
 
-def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext: Callable[..., Markup],
-                  words: Callable[[Category | str], str], symbol: Callable[[Category | str], str],
-                  localized: Callable[[object, str], str], trend: Callable[[Category | str], str]
-                  ) -> dict[str, Callable[..., Markup]]:
+def make_snippets(
+    lang: str,
+    fmt: Any,
+    vocab: dict[str, dict[str, str]],
+    gettext: Callable[..., Markup],
+    words: Callable[[Category | str], str],
+    symbol: Callable[[Category | str], str],
+    localized: Callable[[object, str], str],
+    trend: Callable[[Category | str], str],
+) -> dict[str, Callable[..., Markup]]:
     """The template globals ``verdict``, ``badge``, ``score``, ``value``, ``latest`` and ``status`` for one
     language."""
     verdicts: dict[tuple[str, str], Markup] = {}
@@ -49,7 +55,8 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
         if found is None:
             found = verdicts[key] = Markup(
                 f'<{escape(tag)} class="verdict verdict-{escape(category)}"><span class="symbol" aria-hidden="true">'
-                f'{escape(symbol(category))}</span> {escape(words(category))}</{escape(tag)}>')
+                f"{escape(symbol(category))}</span> {escape(words(category))}</{escape(tag)}>"
+            )
         return found
 
     def badge(view: Any, tag: str = "span") -> Markup:
@@ -66,19 +73,29 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
             when = gettext("data from %(period)s", period=view.data_period)
             age = f' <span class="age">— {when}</span>'
         classes = f"verdict verdict-{escape(category)}" + (" verdict-stale" if stale else "")
-        return Markup(f'<{escape(tag)} class="{classes}"><span class="symbol" aria-hidden="true">'
-                      f'{escape(symbol(category))}</span> {escape(said)}{age}</{escape(tag)}>')
+        return Markup(
+            f'<{escape(tag)} class="{classes}"><span class="symbol" aria-hidden="true">'
+            f"{escape(symbol(category))}</span> {escape(said)}{age}</{escape(tag)}>"
+        )
 
     def score(number: float | None) -> Markup:
-        return Markup("–") if number is None else Markup(f'<span class="nw">{escape(fmt.number(number, 1, signed=True))}</span>')
+        return (
+            Markup("–")
+            if number is None
+            else Markup(f'<span class="nw">{escape(fmt.number(number, 1, signed=True))}</span>')
+        )
 
     def value(ind: Any, number: float) -> Markup:
         unit = ind.unit
         if number is None:
             return Markup("–")
         if unit.kind == "percent":
-            return Markup(f'<span class="nw">{escape(fmt.value(number, unit.kind, "", unit.decimals))}</span>')
-        return Markup(value_markup(str(escape(fmt.number(number, unit.decimals))), localized(unit.label, lang)))
+            return Markup(
+                f'<span class="nw">{escape(fmt.value(number, unit.kind, "", unit.decimals))}</span>'
+            )
+        return Markup(
+            value_markup(str(escape(fmt.number(number, unit.decimals))), localized(unit.label, lang))
+        )
 
     def latest(view: Any) -> Markup:
         obs = view.latest
@@ -87,7 +104,16 @@ def make_snippets(lang: str, fmt: Any, vocab: dict[str, dict[str, str]], gettext
         return Markup(f'<span class="muted">{gettext("No data yet")}</span>')
 
     def status(name: str) -> Markup:
-        return Markup(f'<span class="status status-{escape(name)}"><span class="symbol" aria-hidden="true">'
-                      f'{escape(STATUS_SYMBOLS[name])}</span> {escape(vocab["status"][name])}</span>')
+        return Markup(
+            f'<span class="status status-{escape(name)}"><span class="symbol" aria-hidden="true">'
+            f"{escape(STATUS_SYMBOLS[name])}</span> {escape(vocab['status'][name])}</span>"
+        )
 
-    return {"verdict": verdict, "badge": badge, "score": score, "value": value, "latest": latest, "status": status}
+    return {
+        "verdict": verdict,
+        "badge": badge,
+        "score": score,
+        "value": value,
+        "latest": latest,
+        "status": status,
+    }

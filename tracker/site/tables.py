@@ -27,8 +27,9 @@ def source_cell(text: str, word: str) -> str:
     return str(escape(text)) if text else ""
 
 
-def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[[str], str],
-              flags: Mapping[str, str]) -> Markup:
+def data_rows(
+    view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[[str], str], flags: Mapping[str, str]
+) -> Markup:
     """One ``<tr>`` per value, series after series, joined by newlines (the template adds the indentation
     around the block). Translated words are inserted as the template inserts them: translations are trusted
     markup, as in Jinja's ``gettext`` with autoescape."""
@@ -62,6 +63,8 @@ def data_rows(view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[
                 value = fmt.value(o.value, kind, "", decimals)  # from the value as written: 54.65 -> 54,7 %
             else:
                 value = fmt.number(o.value, decimals) + suffix
-            rows.append(f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
-                        f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>")
+            rows.append(
+                f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
+                f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>"
+            )
     return Markup("\n".join(rows))

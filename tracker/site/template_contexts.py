@@ -13,8 +13,8 @@ import sys
 #: Given to every page by :class:`tracker.site.render.Renderer`.
 COMMON: dict[str, str] = {
     "ctx": "the whole site (`tracker.site.context.SiteContext`): `objectives` (each an `ObjectiveView` with "
-           "`objective`, `summary`, `indicators`), `indicators`, `counts`, `trend_counts`, `stale_counts`, "
-           "`assessed`, `assessed_current`, `with_data`, `overdue`, `generated_at`, `settings`, `catalog`",
+    "`objective`, `summary`, `indicators`), `indicators`, `counts`, `trend_counts`, `stale_counts`, "
+    "`assessed`, `assessed_current`, `with_data`, `overdue`, `generated_at`, `settings`, `catalog`",
     "cfg": "the validated `config.yaml` (`tracker.config.Config`): `city`, `languages`, `site.base_url`, ...",
     "categories": "the verdict categories in display order, best first, then 'insufficient data'",
     "figure_kind": "`figure_kind(key)`: how a figure of an assessment is written (rate, percent, change, unit...)",
@@ -31,9 +31,9 @@ COMMON: dict[str, str] = {
 GLOBALS: dict[str, str] = {
     "lang": "the page's language code",
     "fmt": "number and date formatting in the page's locale (`Formatter`: `number`, `percent`, `value`, "
-           "`date`, `datetime`, `year`)",
+    "`date`, `datetime`, `year`)",
     "vocab": "words for the catalogue's closed vocabularies: `direction`, `frequency`, `basis`, `window`, "
-             "`flag`, `unit`, `status`, `method`, `territory`, `figure`",
+    "`flag`, `unit`, `status`, `method`, `territory`, `figure`",
     "_": "`_(text, **values)`: the translation of an interface string, %-formatted with escaped values",
     "category_words": "`category_words(category)`: a verdict category in words",
     "trend_words": "`trend_words(category)`: the words of a trend-only verdict (an indicator without a target)",
@@ -58,17 +58,17 @@ PAGES: dict[str, dict[str, str]] = {
     "home.html": {},
     "objective.html": {
         "view": "the objective (`ObjectiveView`): `objective`, `summary` (mean score, category, counts, "
-                "coverage, `current`, `min_coverage`, `withheld`, `trend_counts`), `indicators`, `overdue`, "
-                "`updated`",
+        "coverage, `current`, `min_coverage`, `withheld`, `trend_counts`), `indicators`, `overdue`, "
+        "`updated`",
         "ctx": "as in every page, watched",
     },
     "indicator.html": {
         "view": "the indicator (`IndicatorView`): `ind` (its definition), `objective`, `result` (headline, "
-                "others, subseries), `assessment`, `category`, `assessed`, `trend_only`, `stale`, `data_period`, "
-                "`series`, `observations`, `baseline`, `latest`, `status`, `due`, `updated`, `history`",
+        "others, subseries), `assessment`, `category`, `assessed`, `trend_only`, `stale`, `data_period`, "
+        "`series`, `observations`, `baseline`, `latest`, `status`, `due`, `updated`, `history`",
         "chart": "the Plotly spec of its chart as inert JSON for a `<script type=\"application/json\">` (or '')",
         "facts": "what the chart shows beyond its values (`ChartFacts`: `y_range`, `gaps`, `band`, `clipped`, "
-                 "`end_year`, `end_value`, `end_low`, `end_high`), for the caption; None without data",
+        "`end_year`, `end_value`, `end_low`, `end_high`), for the caption; None without data",
         "ctx": "as in every page, watched",
     },
     "indicators.html": {
@@ -88,12 +88,17 @@ PAGES: dict[str, dict[str, str]] = {
 
 def markdown() -> str:
     """``docs/templates.md``: the tables above, for a city's web designers."""
-    lines = ["# The template context", "",
-             "Generated from `tracker/site/template_contexts.py` (`python -m tracker.site.template_contexts`); "
-             "checked by `tests/test_template_contexts.py`.", "",
-             "A project's own `templates/` folder (with its `_base.html`) replaces the default templates. "
-             "Every page receives the names of *Every page*, the environment's globals and filters, and those "
-             "of its own template.", ""]
+    lines = [
+        "# The template context",
+        "",
+        "Generated from `tracker/site/template_contexts.py` (`python -m tracker.site.template_contexts`); "
+        "checked by `tests/test_template_contexts.py`.",
+        "",
+        "A project's own `templates/` folder (with its `_base.html`) replaces the default templates. "
+        "Every page receives the names of *Every page*, the environment's globals and filters, and those "
+        "of its own template.",
+        "",
+    ]
     for title, names in (("Every page", COMMON), ("Globals", GLOBALS), ("Filters", FILTERS)):
         lines += [f"## {title}", "", "| name | what it is |", "|---|---|"]
         lines += [f"| `{name}` | {text} |" for name, text in names.items()]

@@ -33,23 +33,29 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/styles.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "{sheets}</Types>")
-_SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" '
-               'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+    "{sheets}</Types>"
+)
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>')
+    'Target="xl/workbook.xml"/></Relationships>'
+)
 _WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheets}</sheets></workbook>')
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheets}</sheets></workbook>'
+)
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
     '<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-    'Target="styles.xml"/></Relationships>')
+    'Target="styles.xml"/></Relationships>'
+)
 #: Two cell styles: 0 plain, 1 bold (the header row).
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -61,7 +67,8 @@ _STYLES = (
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>')
+    "</styleSheet>"
+)
 
 
 def column_letter(index: int) -> str:
@@ -90,10 +97,12 @@ def _cell(ref: str, value: Cell, style: int) -> str:
 
 def _sheet(header: Sequence[str], rows: Iterable[Sequence[Cell]], widths: Sequence[int]) -> str:
     letters = [column_letter(i) for i in range(len(header))]
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-             'state="frozen"/></sheetView></sheetViews><cols>']
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+        'state="frozen"/></sheetView></sheetViews><cols>'
+    ]
     parts += [f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths)]
     parts.append('</cols><sheetData><row r="1">')
     parts += [_cell(f"{letters[i]}1", name, 1) for i, name in enumerate(header)]
@@ -110,26 +119,45 @@ def workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Cell]]
     """An XLSX file of ``(sheet name, header, rows)``; each cell a number, a text or ``None`` (empty)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+
         def put(name: str, text: str) -> None:
             info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.encode("utf-8"))
 
-        put("[Content_Types].xml", _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))))
+        put(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))),
+        )
         put("_rels/.rels", _ROOT_RELS)
-        names = "".join(f'<sheet name="{escape(_sheet_name(title))}" sheetId="{n}" r:id="rId{n}"/>'
-                        for n, (title, _, _) in enumerate(sheets, start=1))
+        names = "".join(
+            f'<sheet name="{escape(_sheet_name(title))}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, (title, _, _) in enumerate(sheets, start=1)
+        )
         put("xl/workbook.xml", _WORKBOOK.format(sheets=names))
-        rels = "".join(f'<Relationship Id="rId{n}" '
-                       'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                       f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheets) + 1))
+        rels = "".join(
+            f'<Relationship Id="rId{n}" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{n}.xml"/>'
+            for n in range(1, len(sheets) + 1)
+        )
         put("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(rels=rels))
         put("xl/styles.xml", _STYLES)
         for n, (_, header, rows) in enumerate(sheets, start=1):
             rows = [list(r) for r in rows]
-            widths = [min(60, max([len(str(header[i])), *(len(str(r[i])) for r in rows if i < len(r) and r[i] is not None)])
-                          + 2) for i in range(len(header))]
+            widths = [
+                min(
+                    60,
+                    max(
+                        [
+                            len(str(header[i])),
+                            *(len(str(r[i])) for r in rows if i < len(r) and r[i] is not None),
+                        ]
+                    )
+                    + 2,
+                )
+                for i in range(len(header))
+            ]
             put(f"xl/worksheets/sheet{n}.xml", _sheet(header, rows, widths))
     return buffer.getvalue()
 

@@ -76,7 +76,11 @@ def session_scope(engine: Engine, *, immediate: bool = True, **kwargs: Any) -> I
     process (a run beside the updates sender) committed after its first read. The default, since sessions are
     short; pass ``immediate=False`` for a long read-only session.
     """
-    bind = engine.execution_options(**{_IMMEDIATE: True}) if immediate and engine.dialect.name == "sqlite" else engine
+    bind = (
+        engine.execution_options(**{_IMMEDIATE: True})
+        if immediate and engine.dialect.name == "sqlite"
+        else engine
+    )
     # A Session, not a sessionmaker: each sessionmaker builds a Session subclass and its event dispatch,
     # which cost 0.2 ms, as much as merging a small file (a run opens one session per data file).
     with Session(bind=bind, expire_on_commit=False, **kwargs) as session, session.begin():
@@ -125,7 +129,9 @@ def _retry(try_once: Any, wait: bool | float, name: str, where: str) -> None:
     while not try_once():
         if deadline is not None and time.monotonic() >= deadline:
             raise LockBusy(name, where)
-        time.sleep(_POLL_SECONDS if deadline is None else max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
+        time.sleep(
+            _POLL_SECONDS if deadline is None else max(0.0, min(_POLL_SECONDS, deadline - time.monotonic()))
+        )
 
 
 def _pg_key(name: str) -> int:
@@ -209,4 +215,3 @@ def _memory_lock(key: str, wait: bool | float) -> Iterator[None]:
         yield
     finally:
         lock.release()
-

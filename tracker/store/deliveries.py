@@ -63,8 +63,13 @@ def save_digest(
 ) -> int:
     """Keep a digest for the feed; ``created_at`` is its run's clock when it tells a run's changes."""
     digest = Digest(
-        run_id=run_id, language=language, title=title, body_text=body_text, body_html=body_html,
-        payload=dict(payload or {}), created_at=created_at or utcnow(),
+        run_id=run_id,
+        language=language,
+        title=title,
+        body_text=body_text,
+        body_html=body_html,
+        payload=dict(payload or {}),
+        created_at=created_at or utcnow(),
     )
     session.add(digest)
     session.flush()

@@ -74,10 +74,18 @@ def merge_file(
             return MergeResult(0, 0, len(rows), latest.id, same_file=True)
 
         now = now or utcnow()
-        inserted = conn.execute(_INSERT_FILE, {
-            "indicator_id": indicator_id, "path": path_label, "sha256": sha256, "rows": len(rows),
-            "status": ACCEPTED, "problems": 0, "received_at": now,
-        }).inserted_primary_key
+        inserted = conn.execute(
+            _INSERT_FILE,
+            {
+                "indicator_id": indicator_id,
+                "path": path_label,
+                "sha256": sha256,
+                "rows": len(rows),
+                "status": ACCEPTED,
+                "problems": 0,
+                "received_at": now,
+            },
+        ).inserted_primary_key
         if inserted is None:  # SQLAlchemy has it for every single-row insert: this is not one of many
             raise RuntimeError(f"{path_label}: the database gave no id for the new source file")
         file_id: int = inserted[0]
@@ -102,15 +110,23 @@ def merge_file(
         if new_rows:
             writer = _WRITERS.get(conn.dialect.name)
             if writer is None:
-                raise NotImplementedError(f"merging is implemented for SQLite and PostgreSQL, not {conn.dialect.name}")
+                raise NotImplementedError(
+                    f"merging is implemented for SQLite and PostgreSQL, not {conn.dialect.name}"
+                )
             ids = writer.allocate_ids(conn, len(new_rows))
             # Retire the old versions first so the partial unique index admits their successors; they point
             # at ids inserted just after (the foreign key is checked at commit: DEFERRABLE INITIALLY DEFERRED).
             writer.retire(conn, [(old_id, ids[k]) for old_id, k in zip(retired, revisions, strict=True)], now)
             writer.insert(conn, [(ids[k], *row, file_id) for k, row in enumerate(new_rows)], now)
     result = MergeResult(added, len(retired), unchanged, file_id)
-    log.info("%s: merged %s: %d added, %d revised, %d unchanged", indicator_id, path_label, added, len(retired),
-             unchanged)
+    log.info(
+        "%s: merged %s: %d added, %d revised, %d unchanged",
+        indicator_id,
+        path_label,
+        added,
+        len(retired),
+        unchanged,
+    )
     return result
 
 
@@ -126,8 +142,13 @@ def record_rejected(
 ) -> int:
     """Note that a file was refused (its problems are reported elsewhere); observations are not touched."""
     file = SourceFile(
-        indicator_id=indicator_id, path=path_label, sha256=sha256, rows=rows, status=REJECTED,
-        problems=problems, received_at=now or utcnow(),
+        indicator_id=indicator_id,
+        path=path_label,
+        sha256=sha256,
+        rows=rows,
+        status=REJECTED,
+        problems=problems,
+        received_at=now or utcnow(),
     )
     session.add(file)
     session.flush()
@@ -138,16 +159,24 @@ def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
     seen: set[tuple[str, str]] = set()
     for obs in rows:
         if obs.indicator_id != indicator_id:
-            raise ValueError(f"observation of {obs.indicator_id!r} in a file of {indicator_id!r} (line {obs.line})")
+            raise ValueError(
+                f"observation of {obs.indicator_id!r} in a file of {indicator_id!r} (line {obs.line})"
+            )
         if math.isnan(obs.value):
-            raise ValueError(f"{indicator_id}: NaN value for {obs.series or 'headline'} {obs.period} (line {obs.line})")
+            raise ValueError(
+                f"{indicator_id}: NaN value for {obs.series or 'headline'} {obs.period} (line {obs.line})"
+            )
         key = (obs.series, obs.period)
         if key in seen:
-            raise ValueError(f"{indicator_id}: {obs.series or 'headline'} {obs.period} repeated (line {obs.line})")
+            raise ValueError(
+                f"{indicator_id}: {obs.series or 'headline'} {obs.period} repeated (line {obs.line})"
+            )
         seen.add(key)
 
 
-_Version = tuple[int, float, float, str, str, str, str, str]  # id, time, value, note, flag, source, note_it, note_en
+_Version = tuple[
+    int, float, float, str, str, str, str, str
+]  # id, time, value, note, flag, source, note_it, note_en
 
 _files, _obs = SourceFile.__table__.c, ObservationRow.__table__.c
 _LATEST_ACCEPTED = (
@@ -157,10 +186,18 @@ _LATEST_ACCEPTED = (
     .limit(1)
 )
 _INSERT_FILE = insert(SourceFile.__table__)
-_CURRENT = select(_obs.series, _obs.period, _obs.id, _obs.time, _obs.value, _obs.note, _obs.flag, _obs.source,
-                  _obs.note_it, _obs.note_en).where(
-    _obs.indicator_id == bindparam("indicator_id"), _obs.superseded_at.is_(None)
-)
+_CURRENT = select(
+    _obs.series,
+    _obs.period,
+    _obs.id,
+    _obs.time,
+    _obs.value,
+    _obs.note,
+    _obs.flag,
+    _obs.source,
+    _obs.note_it,
+    _obs.note_en,
+).where(_obs.indicator_id == bindparam("indicator_id"), _obs.superseded_at.is_(None))
 
 
 def _current_versions(conn: Connection, indicator_id: str) -> dict[tuple[str, str], _Version]:
@@ -173,14 +210,38 @@ def _same(old: _Version, obs: Observation) -> bool:
 
 
 def _row(obs: Observation) -> tuple[Any, ...]:
-    return (obs.indicator_id, obs.series, obs.period, obs.time, obs.value, obs.note, obs.flag, obs.source, obs.line,
-            obs.note_it, obs.note_en)
+    return (
+        obs.indicator_id,
+        obs.series,
+        obs.period,
+        obs.time,
+        obs.value,
+        obs.note,
+        obs.flag,
+        obs.source,
+        obs.line,
+        obs.note_it,
+        obs.note_en,
+    )
 
 
 #: Column order of the tuples handed to ``_Writer.insert`` (recorded_at is appended by the writer).
-_COLUMNS = ("id", "indicator_id", "series", "period", "time", "value", "note", "flag", "source", "line", "note_it",
-            "note_en", "file_id",
-            "recorded_at")
+_COLUMNS = (
+    "id",
+    "indicator_id",
+    "series",
+    "period",
+    "time",
+    "value",
+    "note",
+    "flag",
+    "source",
+    "line",
+    "note_it",
+    "note_en",
+    "file_id",
+    "recorded_at",
+)
 
 
 class _Writer(Protocol):
@@ -214,8 +275,10 @@ class _SQLiteWriter:
         stamp = _stamp(conn, now)
         per = _sqlite_rows_per_insert(conn)
         for start in range(0, len(rows), per):
-            part = rows[start:start + per]
-            conn.exec_driver_sql(_sqlite_insert(len(part)), tuple(chain.from_iterable((*row, stamp) for row in part)))
+            part = rows[start : start + per]
+            conn.exec_driver_sql(
+                _sqlite_insert(len(part)), tuple(chain.from_iterable((*row, stamp) for row in part))
+            )
 
 
 #: Rows per SQLite INSERT: larger statements gain nothing measurable, and SQLite caps bound parameters.
@@ -240,7 +303,8 @@ class _PostgresWriter:
         # The sequence is looked up once, in FROM: in the select list it would be looked up for every id.
         ids = conn.exec_driver_sql(
             "SELECT array_agg(nextval(seq)) FROM CAST(pg_get_serial_sequence('observations', 'id') AS regclass) AS seq,"
-            " generate_series(1, %s)", (count,)
+            " generate_series(1, %s)",
+            (count,),
         ).scalar_one()
         return sorted(ids)
 
@@ -285,6 +349,7 @@ _WRITERS: dict[str, _Writer] = {"sqlite": _SQLiteWriter(), "postgresql": _Postgr
 
 def _stamp(conn: Connection, now: datetime) -> Any:
     """``now`` as the driver expects it for an observations timestamp column (SQLite: a text in SQLAlchemy's format)."""
-    process = ObservationRow.__table__.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    process = ObservationRow.__table__.c.recorded_at.type.dialect_impl(conn.dialect).bind_processor(
+        conn.dialect
+    )
     return process(now) if process else now
-

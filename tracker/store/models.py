@@ -151,7 +151,9 @@ class AssessmentRow(Base):
 
     __tablename__ = "assessments"
     # Rebuilding a snapshot takes the newest row per key: walk this index instead of sorting the table.
-    __table_args__ = (Index("ix_assessments_key_run", "indicator_id", "series", "method", "window", "run_id"),)
+    __table_args__ = (
+        Index("ix_assessments_key_run", "indicator_id", "series", "method", "window", "run_id"),
+    )
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     indicator_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -190,7 +192,9 @@ class Digest(Base):
     __tablename__ = "digests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), index=True, default=None)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True, default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(Text)

@@ -41,10 +41,19 @@ def current_observations(
     Indicators without any stored value are absent from the result.
     """
     t = ObservationRow.__table__.c
-    query = select(t.indicator_id, t.period, t.time, t.value, t.series, t.note, t.flag, t.source, t.line, t.note_it,
-                   t.note_en).where(
-        t.superseded_at.is_(None)
-    )
+    query = select(
+        t.indicator_id,
+        t.period,
+        t.time,
+        t.value,
+        t.series,
+        t.note,
+        t.flag,
+        t.source,
+        t.line,
+        t.note_it,
+        t.note_en,
+    ).where(t.superseded_at.is_(None))
     if indicator_ids is not None:
         query = query.where(t.indicator_id.in_(list(indicator_ids)))
     query = query.order_by(t.indicator_id, t.series, t.time, t.period)
@@ -63,7 +72,9 @@ def values_tokens(session: Session) -> dict[str, tuple[int, int]]:
     """
     f = SourceFile.__table__.c
     rows = session.execute(
-        select(f.indicator_id, func.count(), func.max(f.id)).where(f.status == ACCEPTED).group_by(f.indicator_id)
+        select(f.indicator_id, func.count(), func.max(f.id))
+        .where(f.status == ACCEPTED)
+        .group_by(f.indicator_id)
     )
     return {indicator_id: (count, top) for indicator_id, count, top in rows}
 
@@ -100,8 +111,21 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
     """
     o, f = ObservationRow.__table__.c, SourceFile.__table__.c
     query = (
-        select(o.series, o.period, o.value, o.flag, o.note, o.recorded_at, o.superseded_at, o.file_id, f.path,
-               f.sha256, o.line, o.note_en, o.note_it)
+        select(
+            o.series,
+            o.period,
+            o.value,
+            o.flag,
+            o.note,
+            o.recorded_at,
+            o.superseded_at,
+            o.file_id,
+            f.path,
+            f.sha256,
+            o.line,
+            o.note_en,
+            o.note_it,
+        )
         .join_from(ObservationRow.__table__, SourceFile.__table__, o.file_id == f.id)
         .where(o.indicator_id == indicator_id)
         .order_by(o.series, o.period, o.id)
@@ -115,9 +139,21 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
             continue
         out.append(
             # The command line speaks English: the English note, else the neutral or the Italian one.
-            Revision(indicator_id, row.series, row.period, old, row.value, row.flag,
-                     row.note_en or row.note or row.note_it, row.recorded_at,
-                     row.superseded_at, row.file_id, row.path, row.sha256, row.line)
+            Revision(
+                indicator_id,
+                row.series,
+                row.period,
+                old,
+                row.value,
+                row.flag,
+                row.note_en or row.note or row.note_it,
+                row.recorded_at,
+                row.superseded_at,
+                row.file_id,
+                row.path,
+                row.sha256,
+                row.line,
+            )
         )
     return out
 
@@ -125,7 +161,9 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
 # --- runs and their snapshots ------------------------------------------------------------------------------
 
 
-def start_run(session: Session, summary: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> int:
+def start_run(
+    session: Session, summary: Mapping[str, Any] | None = None, *, now: datetime | None = None
+) -> int:
     """Open a run; ``now`` is the run's clock (``tracker.pipeline.run`` passes it: one date for everything)."""
     run = Run(status=RUNNING, summary=dict(summary or {}), started_at=now or utcnow())
     session.add(run)
@@ -133,8 +171,14 @@ def start_run(session: Session, summary: Mapping[str, Any] | None = None, *, now
     return run.id
 
 
-def finish_run(session: Session, run_id: int, status: str = OK, summary: Mapping[str, Any] | None = None, *,
-               now: datetime | None = None) -> None:
+def finish_run(
+    session: Session,
+    run_id: int,
+    status: str = OK,
+    summary: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
     """Close a run; only runs finished with ``OK`` count as snapshots for later comparisons.
 
     ``now``: the run's clock. The site dates verdicts by ``finished_at`` and the digests count the values
@@ -159,8 +203,18 @@ class AssessmentRecord:
     payload: dict[str, Any] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
-        return (AssessmentRecord, (self.indicator_id, self.series, self.method, self.window, self.category,
-                                   self.score, self.payload))
+        return (
+            AssessmentRecord,
+            (
+                self.indicator_id,
+                self.series,
+                self.method,
+                self.window,
+                self.category,
+                self.score,
+                self.payload,
+            ),
+        )
 
     @property
     def key(self) -> AssessmentKey:
@@ -186,8 +240,15 @@ def save_assessments(
     values = []
     for row in rows:
         if isinstance(row, AssessmentRecord):  # field by field: asdict() would deep-copy every payload
-            data = {"indicator_id": row.indicator_id, "series": row.series, "method": row.method,
-                    "window": row.window, "category": row.category, "score": row.score, "payload": row.payload}
+            data = {
+                "indicator_id": row.indicator_id,
+                "series": row.series,
+                "method": row.method,
+                "window": row.window,
+                "category": row.category,
+                "score": row.score,
+                "payload": row.payload,
+            }
         else:
             data = dict(row)
         data["category"] = str(data["category"])  # a Category StrEnum is stored as its value
@@ -210,8 +271,9 @@ def latest_assessments(session: Session, before_run: int | None = None) -> Snaps
     return Snapshot(run.id, run.finished_at, snapshot_at(session, run.id))
 
 
-def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | None = None,
-                series: str | None = None) -> dict[AssessmentKey, AssessmentRecord]:
+def snapshot_at(
+    session: Session, run_id: int, indicator_ids: Collection[str] | None = None, series: str | None = None
+) -> dict[AssessmentKey, AssessmentRecord]:
     """The verdicts as they stood after run ``run_id``: for each key, its row in the latest OK run up to it.
 
     Runs save only the rows that changed (:func:`save_changes`), so a snapshot is rebuilt from the rows of
@@ -219,8 +281,11 @@ def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | 
     """
     a = AssessmentRow.__table__.c
     keys = (a.indicator_id, a.series, a.method, a.window)
-    newest = select(*keys, func.max(a.run_id).label("run_id")).join(Run, Run.id == a.run_id).where(
-        Run.status.not_in([RUNNING, FAILED, UNCHANGED]), a.run_id <= run_id)
+    newest = (
+        select(*keys, func.max(a.run_id).label("run_id"))
+        .join(Run, Run.id == a.run_id)
+        .where(Run.status.not_in([RUNNING, FAILED, UNCHANGED]), a.run_id <= run_id)
+    )
     if indicator_ids is not None:
         newest = newest.where(a.indicator_id.in_(list(indicator_ids)))
     if series is not None:
@@ -234,9 +299,13 @@ def snapshot_at(session: Session, run_id: int, indicator_ids: Collection[str] | 
     return {(r[0], r[1], r[2], r[3]): AssessmentRecord(*r) for r in rows}
 
 
-def save_changes(session: Session, run_id: int, records: Iterable[AssessmentRecord],
-                 previous: Mapping[AssessmentKey, AssessmentRecord], indicator_ids: Collection[str] | None = None
-                 ) -> int:
+def save_changes(
+    session: Session,
+    run_id: int,
+    records: Iterable[AssessmentRecord],
+    previous: Mapping[AssessmentKey, AssessmentRecord],
+    indicator_ids: Collection[str] | None = None,
+) -> int:
     """Save the run's verdicts as changes to ``previous`` (the last snapshot, over the same indicators).
 
     Only new or changed rows are written, and a :data:`REMOVED` row for each key of ``previous`` that is gone;
@@ -244,11 +313,18 @@ def save_changes(session: Session, run_id: int, records: Iterable[AssessmentReco
     """
     records = list(records)
     current = {r.key for r in records}
-    changed = [r for r in records if (old := previous.get(r.key)) is None
-               or (old.category, old.score, old.payload) != (str(r.category), r.score, r.payload)]
+    changed = [
+        r
+        for r in records
+        if (old := previous.get(r.key)) is None
+        or (old.category, old.score, old.payload) != (str(r.category), r.score, r.payload)
+    ]
     scope = None if indicator_ids is None else set(indicator_ids)
-    gone = [AssessmentRecord(*key, REMOVED, None, {}) for key in previous
-            if key not in current and (scope is None or key[0] in scope)]
+    gone = [
+        AssessmentRecord(*key, REMOVED, None, {})
+        for key in previous
+        if key not in current and (scope is None or key[0] in scope)
+    ]
     return save_assessments(session, run_id, [*changed, *gone])
 
 
@@ -260,8 +336,9 @@ def last_snapshot_run(session: Session) -> int | None:
 def snapshot_identity(session: Session) -> str | None:
     """The last run finished OK as ``id@finished_at``: unlike the id alone, not repeated by a recreated
     database. What kept results (``tracker.assess.cache``) are matched against."""
-    row = session.execute(select(Run.id, Run.finished_at).where(Run.status == OK).order_by(Run.id.desc()).limit(1)
-                          ).first()
+    row = session.execute(
+        select(Run.id, Run.finished_at).where(Run.status == OK).order_by(Run.id.desc()).limit(1)
+    ).first()
     if row is None:
         return None
     at = row.finished_at.isoformat() if row.finished_at is not None else ""
@@ -279,7 +356,11 @@ def file_accepted(session: Session, indicator_id: str, path_label: str, sha256: 
     """
     last = session.scalar(
         select(SourceFile.sha256)
-        .where(SourceFile.indicator_id == indicator_id, SourceFile.path == path_label, SourceFile.status == ACCEPTED)
+        .where(
+            SourceFile.indicator_id == indicator_id,
+            SourceFile.path == path_label,
+            SourceFile.status == ACCEPTED,
+        )
         .order_by(SourceFile.id.desc())
         .limit(1)
     )
@@ -332,12 +413,19 @@ def headline_history(session: Session) -> dict[str, list[dict[str, Any]]]:
     for indicator_id, at, category, score, payload in rows:
         if category == REMOVED or not (payload or {}).get("headline"):
             continue
-        append_if_changed(out.setdefault(indicator_id, []), at, category, score, (payload or {}).get("latest"))
+        append_if_changed(
+            out.setdefault(indicator_id, []), at, category, score, (payload or {}).get("latest")
+        )
     return out
 
 
-def append_if_changed(items: list[dict[str, Any]], at: datetime, category: str, score: float | None,
-                      latest: Mapping[str, Any] | None) -> None:
+def append_if_changed(
+    items: list[dict[str, Any]],
+    at: datetime,
+    category: str,
+    score: float | None,
+    latest: Mapping[str, Any] | None,
+) -> None:
     item = {"at": at, "category": category, "score": score, "latest": dict(latest) if latest else None}
     if not items or (items[-1]["category"], items[-1]["latest"]) != (category, item["latest"]):
         items.append(item)

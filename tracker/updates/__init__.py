@@ -22,8 +22,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | None = None, *,
-              lock_wait: bool | float | None = None, now: datetime | None = None) -> list[Outcome]:
+def after_run(
+    settings: Settings,
+    engine: Engine | None = None,
+    cat: Catalog | None = None,
+    *,
+    lock_wait: bool | float | None = None,
+    now: datetime | None = None,
+) -> list[Outcome]:
     """After a recompute: record the public digest, write the feed into the site, send ``on_change`` subscriptions.
 
     Idempotent: calling it twice after the same run records and sends nothing the second time. ``now`` is the
@@ -49,8 +55,14 @@ def after_run(settings: Settings, engine: Engine | None = None, cat: Catalog | N
             engine.dispose()
 
 
-def send_now(settings: Settings, *, when: set[str] | None = None, names: list[str] | None = None,
-             dry_run: bool = False, lock_wait: bool | float | None = None) -> list[Outcome]:
+def send_now(
+    settings: Settings,
+    *,
+    when: set[str] | None = None,
+    names: list[str] | None = None,
+    dry_run: bool = False,
+    lock_wait: bool | float | None = None,
+) -> list[Outcome]:
     """Send (or show) each selected subscription's pending digest now; used by ``tracker updates`` and the digest job."""
     from tracker import catalog as catalog_mod
     from tracker.updates import deliver
@@ -60,7 +72,14 @@ def send_now(settings: Settings, *, when: set[str] | None = None, names: list[st
 
     engine = migrated_engine(settings)
     try:
-        return deliver.deliver(settings, engine, cat, when=when, names=names, dry_run=dry_run,
-                               lock_wait=deliver.LOCK_WAIT_SECONDS if lock_wait is None else lock_wait)
+        return deliver.deliver(
+            settings,
+            engine,
+            cat,
+            when=when,
+            names=names,
+            dry_run=dry_run,
+            lock_wait=deliver.LOCK_WAIT_SECONDS if lock_wait is None else lock_wait,
+        )
     finally:
         engine.dispose()

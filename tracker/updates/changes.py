@@ -119,8 +119,13 @@ class Changes:
 
     @property
     def count(self) -> int:
-        return (len(self.new_data) + len(self.categories) + len(self.targets_reached) + len(self.overdue)
-                + len(self.rejected))
+        return (
+            len(self.new_data)
+            + len(self.categories)
+            + len(self.targets_reached)
+            + len(self.overdue)
+            + len(self.rejected)
+        )
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -136,8 +141,9 @@ class Changes:
             categories=tuple(c for c in self.categories if c.indicator_id in keep),
             targets_reached=tuple(c for c in self.targets_reached if c.indicator_id in keep),
             overdue=tuple(c for c in self.overdue if c.indicator_id in keep),
-            rejected=tuple(c for c in self.rejected
-                           if c.indicator_id in keep or (unmatched_files and not c.indicator_id)),
+            rejected=tuple(
+                c for c in self.rejected if c.indicator_id in keep or (unmatched_files and not c.indicator_id)
+            ),
         )
 
     def without_files(self) -> Changes:
@@ -154,7 +160,8 @@ class Changes:
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> Changes:
         return cls(
-            from_run=data["from_run"], to_run=data["to_run"],
+            from_run=data["from_run"],
+            to_run=data["to_run"],
             since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
             until=datetime.fromisoformat(data["until"]),
             new_data=tuple(NewData(**c) for c in data.get("new_data", ())),
@@ -173,7 +180,9 @@ class _Collector:
     overdue: list[Overdue] = field(default_factory=list)
 
 
-def compute(session: Session, cat: Catalog, from_run: RunRef | None, to_run: RunRef, timezone: str) -> Changes:
+def compute(
+    session: Session, cat: Catalog, from_run: RunRef | None, to_run: RunRef, timezone: str
+) -> Changes:
     """What changed from snapshot ``from_run`` to snapshot ``to_run``, for the indicators in the catalogue."""
     tz = ZoneInfo(timezone)
     before = headline_categories(session, from_run.id) if from_run else {}
@@ -205,10 +214,15 @@ def compute(session: Session, cat: Catalog, from_run: RunRef | None, to_run: Run
                 out.overdue.append(Overdue(ind.id, latest[ind.id], due.isoformat()))
     rejected = _rejected_files(session, cat, from_run.id if from_run else None, to_run.id)
     return Changes(
-        from_run=from_run.id if from_run else None, to_run=to_run.id,
-        since=from_run.started_at if from_run else None, until=to_run.started_at,
-        new_data=tuple(out.new_data), categories=tuple(out.categories), targets_reached=tuple(out.targets),
-        overdue=tuple(out.overdue), rejected=tuple(rejected),
+        from_run=from_run.id if from_run else None,
+        to_run=to_run.id,
+        since=from_run.started_at if from_run else None,
+        until=to_run.started_at,
+        new_data=tuple(out.new_data),
+        categories=tuple(out.categories),
+        targets_reached=tuple(out.targets),
+        overdue=tuple(out.overdue),
+        rejected=tuple(rejected),
     )
 
 
@@ -244,30 +258,46 @@ def _new_data(session: Session, since: datetime | None, until: datetime) -> dict
     counts = session.execute(
         select(o.c.indicator_id, func.count(), func.sum(revised)).where(window).group_by(o.c.indicator_id)
     ).all()
-    newest = (select(o.c.indicator_id, func.max(o.c.time).label("time")).where(window)
-              .group_by(o.c.indicator_id).subquery())
-    periods = dict(session.execute(
-        select(o.c.indicator_id, func.max(o.c.period))
-        .join(newest, and_(o.c.indicator_id == newest.c.indicator_id, o.c.time == newest.c.time))
-        .where(window).group_by(o.c.indicator_id)
-    ).all())
-    return {indicator_id: (total - (changed or 0), changed or 0, periods[indicator_id])
-            for indicator_id, total, changed in counts}
+    newest = (
+        select(o.c.indicator_id, func.max(o.c.time).label("time"))
+        .where(window)
+        .group_by(o.c.indicator_id)
+        .subquery()
+    )
+    periods = dict(
+        session.execute(
+            select(o.c.indicator_id, func.max(o.c.period))
+            .join(newest, and_(o.c.indicator_id == newest.c.indicator_id, o.c.time == newest.c.time))
+            .where(window)
+            .group_by(o.c.indicator_id)
+        ).all()
+    )
+    return {
+        indicator_id: (total - (changed or 0), changed or 0, periods[indicator_id])
+        for indicator_id, total, changed in counts
+    }
 
 
-def _latest_headline_periods(session: Session, at: datetime, indicator_ids: Collection[str] | None = None
-                             ) -> dict[str, str]:
+def _latest_headline_periods(
+    session: Session, at: datetime, indicator_ids: Collection[str] | None = None
+) -> dict[str, str]:
     """Indicator id -> the latest period of its headline series, as the database stood at ``at``."""
     o = ObservationRow.__table__.c
-    current_then = and_(o.recorded_at <= at, or_(o.superseded_at.is_(None), o.superseded_at > at),
-                        o.series == HEADLINE)
+    current_then = and_(
+        o.recorded_at <= at, or_(o.superseded_at.is_(None), o.superseded_at > at), o.series == HEADLINE
+    )
     if indicator_ids is not None:
         current_then = and_(current_then, o.indicator_id.in_(list(indicator_ids)))
-    newest = (select(o.indicator_id, func.max(o.time).label("time")).where(current_then)
-              .group_by(o.indicator_id).subquery())
+    newest = (
+        select(o.indicator_id, func.max(o.time).label("time"))
+        .where(current_then)
+        .group_by(o.indicator_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(o.indicator_id, o.period).join(newest, and_(o.indicator_id == newest.c.indicator_id,
-                                                            o.time == newest.c.time)).where(current_then)
+        select(o.indicator_id, o.period)
+        .join(newest, and_(o.indicator_id == newest.c.indicator_id, o.time == newest.c.time))
+        .where(current_then)
     )
     return {indicator_id: period for indicator_id, period in rows}
 

@@ -48,8 +48,10 @@ log = logging.getLogger(__name__)
 LOCK = "updates"
 LOCK_WAIT_SECONDS = 600.0
 SENDING, UNKNOWN = "sending", "unknown"
-INTERRUPTED = ("the sender stopped while this digest was being sent, so it may have arrived: not resent, to avoid a "
-               "duplicate; the next update repeats these changes")
+INTERRUPTED = (
+    "the sender stopped while this digest was being sent, so it may have arrived: not resent, to avoid a "
+    "duplicate; the next update repeats these changes"
+)
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 REPORT_LINES = 50  # failures listed in one operations message; the rest are counted
 
@@ -109,17 +111,27 @@ def display_url(url: str, sender: str = "") -> str:
     return unquote(urlunsplit(shown._replace(query=query)))
 
 
-def deliver(settings: Settings, engine: Engine, cat: Catalog, *, when: Collection[str] | None = None,
-            names: Collection[str] | None = None, dry_run: bool = False,
-            lock_wait: bool | float = LOCK_WAIT_SECONDS) -> list[Outcome]:
+def deliver(
+    settings: Settings,
+    engine: Engine,
+    cat: Catalog,
+    *,
+    when: Collection[str] | None = None,
+    names: Collection[str] | None = None,
+    dry_run: bool = False,
+    lock_wait: bool | float = LOCK_WAIT_SECONDS,
+) -> list[Outcome]:
     """Send (or with ``dry_run`` only show) the pending digest of each selected subscription.
 
     ``when`` selects subscriptions by their ``when`` ("on_change", "schedule"), ``names`` by name; None: all.
     A dry run neither sends nor records anything, and takes no lock. Otherwise failures not yet reported (of
     any subscription, met by this or an earlier sender) are then reported to the operations channel.
     """
-    subs = [s for s in settings.config.updates.subscriptions
-            if (when is None or s.when in when) and (names is None or s.name in names)]
+    subs = [
+        s
+        for s in settings.config.updates.subscriptions
+        if (when is None or s.when in when) and (names is None or s.name in names)
+    ]
     if not settings.config.updates.subscriptions or (dry_run and not subs):
         return []
     cache: dict[tuple[int | None, int], Changes] = {}
@@ -130,8 +142,11 @@ def deliver(settings: Settings, engine: Engine, cat: Catalog, *, when: Collectio
         outcomes = [_one(settings, engine, cat, sub, cache, dry_run=False) for sub in subs]
         untold = report_failures(settings, engine)
     for outcome in outcomes:
-        outcome.reported = outcome.recorded and outcome.status in ("failed", "skipped") \
+        outcome.reported = (
+            outcome.recorded
+            and outcome.status in ("failed", "skipped")
             and outcome.subscription not in untold
+        )
     return outcomes
 
 
@@ -139,8 +154,11 @@ def settle_interrupted(engine: Engine) -> int:
     """Mark ``sending`` rows left by a sender that died as ``unknown`` (call with the updates lock held)."""
     with session_scope(engine) as session:
         result = session.execute(
-            update(Delivery).where(Delivery.status == SENDING)
-            .values(status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow(), reported_at=None)  # a new event
+            update(Delivery)
+            .where(Delivery.status == SENDING)
+            .values(
+                status=UNKNOWN, last_error=INTERRUPTED, updated_at=utcnow(), reported_at=None
+            )  # a new event
         )
         # An UPDATE without RETURNING gives a CursorResult, which Session.execute's types call a Result.
         assert isinstance(result, CursorResult)
@@ -158,9 +176,16 @@ def report_failures(settings: Settings, engine: Engine) -> set[str]:
     """
     with session_scope(engine) as session:
         fresh = session.execute(
-            select(Delivery.id, Delivery.subscription, Delivery.status, Delivery.digest_key, Delivery.attempts,
-                   Delivery.last_error)
-            .where(Delivery.status.in_((FAILED, UNKNOWN)), Delivery.reported_at.is_(None)).order_by(Delivery.id)
+            select(
+                Delivery.id,
+                Delivery.subscription,
+                Delivery.status,
+                Delivery.digest_key,
+                Delivery.attempts,
+                Delivery.last_error,
+            )
+            .where(Delivery.status.in_((FAILED, UNKNOWN)), Delivery.reported_at.is_(None))
+            .order_by(Delivery.id)
         ).all()
     if not fresh:
         return set()
@@ -174,25 +199,37 @@ def report_failures(settings: Settings, engine: Engine) -> set[str]:
     if len(fresh) > REPORT_LINES:
         lines.append(f"- and {len(fresh) - REPORT_LINES} more (see the deliveries table)")
     title = f"{settings.config.city.name} tracker: {len(fresh)} update(s) not delivered"
-    body = ("Failed deliveries are retried at the next update; interrupted ones are not resent (they may have "
-            "arrived), and their changes come with the next update.\n" + "\n".join(lines))
+    body = (
+        "Failed deliveries are retried at the next update; interrupted ones are not resent (they may have "
+        "arrived), and their changes come with the next update.\n" + "\n".join(lines)
+    )
     if not notify_operations(settings, title, body):
         return {r.subscription for r in fresh}
     with session_scope(engine) as session:
-        session.execute(update(Delivery).where(Delivery.id.in_([r.id for r in fresh]))
-                        .values(reported_at=utcnow()))
+        session.execute(
+            update(Delivery).where(Delivery.id.in_([r.id for r in fresh])).values(reported_at=utcnow())
+        )
     return set()
 
 
-def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
-         cache: dict[tuple[int | None, int], Changes], *, dry_run: bool) -> Outcome:
+def _one(
+    settings: Settings,
+    engine: Engine,
+    cat: Catalog,
+    sub: Subscription,
+    cache: dict[tuple[int | None, int], Changes],
+    *,
+    dry_run: bool,
+) -> Outcome:
     channel = display_url(sub.url, settings.config.updates.sender)
     try:
         with session_scope(engine) as session:
             pending = _pending(session, settings, cat, sub, cache)
     except Exception as exc:  # a broken template or snapshot must not hold back the other subscriptions
         log.exception("subscription %s: could not prepare the digest", sub.name)
-        return Outcome(sub.name, "failed", channel, f"could not prepare the digest: {type(exc).__name__}: {exc}")
+        return Outcome(
+            sub.name, "failed", channel, f"could not prepare the digest: {type(exc).__name__}: {exc}"
+        )
     if isinstance(pending, str):
         return Outcome(sub.name, "nothing", channel, pending)
     outcome = Outcome(sub.name, "would_send", channel, message=pending.message, changes=pending.changes)
@@ -223,8 +260,16 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
             log.exception("subscription %s: sending failed", sub.name)
             error = f"{type(exc).__name__}: {exc}"
     with session_scope(engine) as session:
-        record_delivery(session, sub.name, pending.key, channel=fingerprint(url or sub.url), ok=ok,
-                        digest_hash=pending.message.fingerprint, run_id=pending.changes.to_run, error=error)
+        record_delivery(
+            session,
+            sub.name,
+            pending.key,
+            channel=fingerprint(url or sub.url),
+            ok=ok,
+            digest_hash=pending.message.fingerprint,
+            run_id=pending.changes.to_run,
+            error=error,
+        )
     outcome.recorded = True
     if ok:
         log.info("subscription %s: sent %r", sub.name, pending.message.title)
@@ -238,12 +283,19 @@ def _one(settings: Settings, engine: Engine, cat: Catalog, sub: Subscription,
 def baseline(session: Session, subscription: str) -> int | None:
     """The run of the last digest sent to ``subscription``; None if it never received one."""
     return session.execute(
-        select(func.max(Delivery.run_id)).where(Delivery.subscription == subscription, Delivery.status == SENT)
+        select(func.max(Delivery.run_id)).where(
+            Delivery.subscription == subscription, Delivery.status == SENT
+        )
     ).scalar()
 
 
-def _pending(session: Session, settings: Settings, cat: Catalog, sub: Subscription,
-             cache: dict[tuple[int | None, int], Changes]) -> _Pending | str:
+def _pending(
+    session: Session,
+    settings: Settings,
+    cat: Catalog,
+    sub: Subscription,
+    cache: dict[tuple[int | None, int], Changes],
+) -> _Pending | str:
     latest = latest_run(session)
     if latest is None:
         return "no run has finished yet"
@@ -271,20 +323,42 @@ def objective_indicators(cat: Catalog, objectives: Collection[str]) -> set[str] 
 def unknown_objectives(settings: Settings, cat: Catalog) -> list[str]:
     """Subscriptions naming an objective the catalogue lacks (they would silently receive less)."""
     known = {o.id for o in cat.objectives}
-    return [f"subscription {s.name!r}: unknown objective {o!r} (known: {', '.join(sorted(known))})"
-            for s in settings.config.updates.subscriptions for o in s.objectives if o not in known]
+    return [
+        f"subscription {s.name!r}: unknown objective {o!r} (known: {', '.join(sorted(known))})"
+        for s in settings.config.updates.subscriptions
+        for o in s.objectives
+        if o not in known
+    ]
 
 
 # --- Apprise -------------------------------------------------------------------------------------------------
 
 
 #: Apprise schemes of email services: they get the whole digest (HTML, or text with ``?format=text``).
-EMAIL_SCHEMES = frozenset({"mailto", "mailtos", "mailgun", "sendgrid", "ses", "sparkpost", "postmark", "resend",
-                           "smtp2go", "brevo", "mailersend", "sendpulse", "groundmail", "acs", "o365", "azure"})
+EMAIL_SCHEMES = frozenset(
+    {
+        "mailto",
+        "mailtos",
+        "mailgun",
+        "sendgrid",
+        "ses",
+        "sparkpost",
+        "postmark",
+        "resend",
+        "smtp2go",
+        "brevo",
+        "mailersend",
+        "sendpulse",
+        "groundmail",
+        "acs",
+        "o365",
+        "azure",
+    }
+)
 
 
 def channel_kind(url: str) -> str:
-    """"email" for email services, "chat" for everything else (they get the short message)."""
+    """ "email" for email services, "chat" for everything else (they get the short message)."""
     return "email" if url.split("://", 1)[0].lower() in EMAIL_SCHEMES else "chat"
 
 
@@ -321,9 +395,16 @@ def notify(target: str | NotifyBase, title: str, body: str, body_format: str = "
     result = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat(body_format))
     if result:
         return True, ""
-    problems = [entry.message for service in result for attempt in service for entry in attempt
-                if entry.level in ("WARNING", "ERROR", "CRITICAL")]
-    return False, "; ".join(dict.fromkeys(problems)) or f"the channel did not accept the message ({result.status.name})"
+    problems = [
+        entry.message
+        for service in result
+        for attempt in service
+        for entry in attempt
+        if entry.level in ("WARNING", "ERROR", "CRITICAL")
+    ]
+    return False, "; ".join(
+        dict.fromkeys(problems)
+    ) or f"the channel did not accept the message ({result.status.name})"
 
 
 def notify_operations(settings: Settings, title: str, body: str) -> bool:
@@ -335,7 +416,9 @@ def notify_operations(settings: Settings, title: str, body: str) -> bool:
     try:
         resolved = resolve_url(url)
     except KeyError as exc:
-        log.error("operations channel: environment variable %s is not set; not reported: %s", exc.args[0], title)
+        log.error(
+            "operations channel: environment variable %s is not set; not reported: %s", exc.args[0], title
+        )
         return False
     ok, error = notify(resolved, title, body)
     if not ok:

@@ -141,8 +141,14 @@ def site_url(settings: Settings, lang: str, page: str = "index.html") -> str | N
     return f"{base}/{lang}/{page}" if base else None
 
 
-def render(settings: Settings, cat: Catalog, changes: Changes, lang: str, *, subscription: str | None = None,
-           ) -> Message:
+def render(
+    settings: Settings,
+    cat: Catalog,
+    changes: Changes,
+    lang: str,
+    *,
+    subscription: str | None = None,
+) -> Message:
     """The digest of ``changes`` in ``lang`` (``subscription`` names the recipient in the email's footer)."""
     context = digest_context(settings, cat, changes, lang, subscription=subscription)
     env = environment(settings)
@@ -156,8 +162,9 @@ def render(settings: Settings, cat: Catalog, changes: Changes, lang: str, *, sub
     )
 
 
-def digest_context(settings: Settings, cat: Catalog, changes: Changes, lang: str, *,
-                   subscription: str | None = None) -> dict[str, Any]:
+def digest_context(
+    settings: Settings, cat: Catalog, changes: Changes, lang: str, *, subscription: str | None = None
+) -> dict[str, Any]:
     """Everything the templates show, already in words: the templates only lay it out."""
     from tracker.site.i18n import category_symbol, category_words, localized, translations
 
@@ -173,17 +180,24 @@ def digest_context(settings: Settings, cat: Catalog, changes: Changes, lang: str
             return {"id": indicator_id, "code": "", "name": indicator_id, "objective": "", "url": None}
         ind = entry.indicator
         objective = objectives.get(ind.objective)
-        return {"id": ind.id, "code": ind.code, "name": localized(ind.name, lang),
-                "objective": localized(objective.name, lang) if objective else ind.objective,
-                "url": site_url(settings, lang, f"indicators/{ind.id}.html")}
+        return {
+            "id": ind.id,
+            "code": ind.code,
+            "name": localized(ind.name, lang),
+            "objective": localized(objective.name, lang) if objective else ind.objective,
+            "url": site_url(settings, lang, f"indicators/{ind.id}.html"),
+        }
 
     def verdict(change: CategoryChange) -> dict[str, Any]:
         trend = change.improved
         return {
             **indicator(change.indicator_id),
-            "symbol": category_symbol(change.after), "words": category_words(change.after, gettext),
+            "symbol": category_symbol(change.after),
+            "words": category_words(change.after, gettext),
             "before_symbol": category_symbol(change.before) if change.before else "",
-            "before_words": category_words(change.before, gettext) if change.before else t("first_assessment"),
+            "before_words": category_words(change.before, gettext)
+            if change.before
+            else t("first_assessment"),
             "trend": "" if trend is None else t("improved" if trend else "worsened"),
         }
 
@@ -191,25 +205,68 @@ def digest_context(settings: Settings, cat: Catalog, changes: Changes, lang: str
     sections = [
         ("targets_reached", [verdict(c) for c in changes.targets_reached]),
         ("categories", [verdict(c) for c in changes.categories]),
-        ("new_data", [{**indicator(c.indicator_id),
-                       "detail": t("values", added=c.added, revised=c.revised, period=c.latest_period)}
-                      for c in changes.new_data]),
-        ("overdue", [{**indicator(c.indicator_id),
-                      "detail": t("overdue_detail", period=c.latest_period,
-                                  date=format_date(date.fromisoformat(c.due), lang))}
-                     for c in changes.overdue]),
-        ("rejected", [{**(indicator(c.indicator_id) if c.indicator_id else
-                          {"id": "", "code": "", "name": t("unknown_indicator"), "objective": "", "url": None}),
-                       "file": c.label, "detail": t("rejected_detail", folder=rejected_folder)}
-                      for c in changes.rejected]),
+        (
+            "new_data",
+            [
+                {
+                    **indicator(c.indicator_id),
+                    "detail": t("values", added=c.added, revised=c.revised, period=c.latest_period),
+                }
+                for c in changes.new_data
+            ],
+        ),
+        (
+            "overdue",
+            [
+                {
+                    **indicator(c.indicator_id),
+                    "detail": t(
+                        "overdue_detail",
+                        period=c.latest_period,
+                        date=format_date(date.fromisoformat(c.due), lang),
+                    ),
+                }
+                for c in changes.overdue
+            ],
+        ),
+        (
+            "rejected",
+            [
+                {
+                    **(
+                        indicator(c.indicator_id)
+                        if c.indicator_id
+                        else {
+                            "id": "",
+                            "code": "",
+                            "name": t("unknown_indicator"),
+                            "objective": "",
+                            "url": None,
+                        }
+                    ),
+                    "file": c.label,
+                    "detail": t("rejected_detail", folder=rejected_folder),
+                }
+                for c in changes.rejected
+            ],
+        ),
     ]
     n = changes.count
-    what = (t("since", n=n, date=format_date(changes.since, lang, tz)) if changes.since is not None
-            else t("first", n=n))
+    what = (
+        t("since", n=n, date=format_date(changes.since, lang, tz))
+        if changes.since is not None
+        else t("first", n=n)
+    )
     site_title = settings.config.city.title.get(lang)
     # Two digests of one day would otherwise share a subject: the run number and time tell them apart.
-    title = t("title", site=site_title, what=what, number=changes.to_run,
-              date=format_date(changes.until, lang, tz), time=changes.until.astimezone(ZoneInfo(tz)).strftime("%H:%M"))
+    title = t(
+        "title",
+        site=site_title,
+        what=what,
+        number=changes.to_run,
+        date=format_date(changes.until, lang, tz),
+        time=changes.until.astimezone(ZoneInfo(tz)).strftime("%H:%M"),
+    )
     return {
         "lang": lang,
         "t": t,

@@ -61,9 +61,18 @@ def record_digests(settings: Settings, engine: Engine, cat: Catalog) -> list[int
         ids = []
         for lang in settings.config.languages:
             message = render(settings, cat, changes, lang)
-            ids.append(save_digest(session, language=lang, title=message.title, body_text=message.text,
-                                   body_html=message.fragment, run_id=latest.id, created_at=latest.finished_at,
-                                   payload={"changes": changes.to_payload(), "chat": message.chat}))
+            ids.append(
+                save_digest(
+                    session,
+                    language=lang,
+                    title=message.title,
+                    body_text=message.text,
+                    body_html=message.fragment,
+                    run_id=latest.id,
+                    created_at=latest.finished_at,
+                    payload={"changes": changes.to_payload(), "chat": message.chat},
+                )
+            )
     log.info("recorded the digest of run %s (%d change(s))", latest.id, changes.count)
     return ids
 
@@ -84,8 +93,9 @@ def feed_files(settings: Settings, engine: Engine, now: datetime | None = None) 
     return render_files(settings, entries, generated_at=now)
 
 
-def write_feed(settings: Settings, engine: Engine, site: Path | None = None, *, now: datetime | None = None
-               ) -> list[Path]:
+def write_feed(
+    settings: Settings, engine: Engine, site: Path | None = None, *, now: datetime | None = None
+) -> list[Path]:
     """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none.
 
     ``now`` as in :func:`feed_files`.
@@ -102,21 +112,33 @@ def write_feed(settings: Settings, engine: Engine, site: Path | None = None, *, 
 
 
 def _entry(digest: Digest) -> dict[str, Any]:
-    return {"id": digest.id, "title": digest.title, "html": digest.body_html, "text": digest.body_text,
-            "created_at": digest.created_at, "run_id": digest.run_id,
-            "count": Changes.from_payload(digest.payload["changes"]).count if digest.payload.get("changes") else 0}
+    return {
+        "id": digest.id,
+        "title": digest.title,
+        "html": digest.body_html,
+        "text": digest.body_text,
+        "created_at": digest.created_at,
+        "run_id": digest.run_id,
+        "count": Changes.from_payload(digest.payload["changes"]).count
+        if digest.payload.get("changes")
+        else 0,
+    }
 
 
-def render_files(settings: Settings, entries: dict[str, list[dict[str, Any]]], *,
-                 generated_at: datetime) -> dict[str, str]:
+def render_files(
+    settings: Settings, entries: dict[str, list[dict[str, Any]]], *, generated_at: datetime
+) -> dict[str, str]:
     """Relative path -> text of every feed file, from the entries (newest first) of each language."""
     env = environment(settings)
     cfg = settings.config
     files: dict[str, str] = {}
     for lang in cfg.languages:
-        for path in ([f"{lang}/feed.xml", "feed.xml"] if lang == cfg.default_language else [f"{lang}/feed.xml"]):
+        for path in (
+            [f"{lang}/feed.xml", "feed.xml"] if lang == cfg.default_language else [f"{lang}/feed.xml"]
+        ):
             files[path] = env.get_template("feed.xml").render(
-                _feed_context(settings, lang, path, entries.get(lang, []), generated_at))
+                _feed_context(settings, lang, path, entries.get(lang, []), generated_at)
+            )
         files[f"{lang}/updates.html"] = _updates_page(settings, lang, entries.get(lang, []))
     return files
 
@@ -144,16 +166,33 @@ def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) 
     rel = _relative(page)
     env = make_environment(templates_dir(settings), lang)
     return env.get_template("updates/updates.html").render(
-        lang=lang, t=Words(lang), site_title=cfg.city.title.get(lang), strategy=cfg.city.strategy.get(lang),
-        page="updates.html", has_updates=True, rel=rel, url=lambda target: rel(f"{lang}/{target}"),
-        entries=[{**e, "html": page_fragment(e["html"]), "date": format_date(e["created_at"], lang, cfg.timezone)}
-                 for e in entries],
-        alternates=[{"lang": other, "name": language_name(other), "href": rel(f"{other}/updates.html"),
-                     "current": other == lang} for other in cfg.languages])
+        lang=lang,
+        t=Words(lang),
+        site_title=cfg.city.title.get(lang),
+        strategy=cfg.city.strategy.get(lang),
+        page="updates.html",
+        has_updates=True,
+        rel=rel,
+        url=lambda target: rel(f"{lang}/{target}"),
+        entries=[
+            {**e, "html": page_fragment(e["html"]), "date": format_date(e["created_at"], lang, cfg.timezone)}
+            for e in entries
+        ],
+        alternates=[
+            {
+                "lang": other,
+                "name": language_name(other),
+                "href": rel(f"{other}/updates.html"),
+                "current": other == lang,
+            }
+            for other in cfg.languages
+        ],
+    )
 
 
-def _feed_context(settings: Settings, lang: str, path: str, entries: list[dict[str, Any]],
-                  generated_at: datetime) -> dict[str, Any]:
+def _feed_context(
+    settings: Settings, lang: str, path: str, entries: list[dict[str, Any]], generated_at: datetime
+) -> dict[str, Any]:
     cfg = settings.config
     base = cfg.site.base_url.rstrip("/")
 
@@ -161,7 +200,9 @@ def _feed_context(settings: Settings, lang: str, path: str, entries: list[dict[s
         return f"{base}/{target}" if base else _relative(path)(target)
 
     def urn(*parts: object) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_URL, ":".join(["smartcity-tracker", cfg.city.id, *map(str, parts)])).urn
+        return uuid.uuid5(
+            uuid.NAMESPACE_URL, ":".join(["smartcity-tracker", cfg.city.id, *map(str, parts)])
+        ).urn
 
     updated = max((e["created_at"] for e in entries), default=generated_at)
     return {
@@ -173,14 +214,22 @@ def _feed_context(settings: Settings, lang: str, path: str, entries: list[dict[s
         "updated": _rfc3339(updated),
         "self_href": f"{base}/{path}" if base else "",
         "page_href": href(f"{lang}/updates.html"),
-        "entries": [{**e, "urn": urn("digest", lang, e["id"]), "updated": _rfc3339(e["created_at"]),
-                     "href": href(f"{lang}/updates.html#digest-{e['id']}")} for e in entries],
+        "entries": [
+            {
+                **e,
+                "urn": urn("digest", lang, e["id"]),
+                "updated": _rfc3339(e["created_at"]),
+                "href": href(f"{lang}/updates.html#digest-{e['id']}"),
+            }
+            for e in entries
+        ],
     }
 
 
 def _relative(page: str):  # noqa: ANN202 - a small closure
     def rel(target: str) -> str:
         return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
     return rel
 
 

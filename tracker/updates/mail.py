@@ -81,7 +81,9 @@ def send(url: str, message: Message) -> tuple[bool, str]:
     refused: list[str] = []
     try:
         if mode == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(plugin.smtp_host, plugin.port, timeout=timeout, context=context)
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                plugin.smtp_host, plugin.port, timeout=timeout, context=context
+            )
         else:
             smtp = smtplib.SMTP(plugin.smtp_host, plugin.port, timeout=timeout)
         with smtp:
@@ -92,8 +94,9 @@ def send(url: str, message: Message) -> tuple[bool, str]:
             for index, recipient in enumerate(plugin.targets):
                 mail = build(plugin, message, recipient, first=index == 0)
                 extra = [*(plugin.cc if index == 0 else ()), *(plugin.bcc if index == 0 else ())]
-                rejected = smtp.send_message(mail, from_addr=str(plugin.from_addr[1]),
-                                             to_addrs=[str(recipient[1]), *extra])
+                rejected = smtp.send_message(
+                    mail, from_addr=str(plugin.from_addr[1]), to_addrs=[str(recipient[1]), *extra]
+                )
                 refused += [f"{addr}: {code} {reply!r}" for addr, (code, reply) in rejected.items()]
     except (OSError, smtplib.SMTPException) as exc:
         return False, f"SMTP {plugin.smtp_host}:{plugin.port}: {type(exc).__name__}: {exc}"

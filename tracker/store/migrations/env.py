@@ -42,7 +42,9 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         connection=connection,
         url=url,
         target_metadata=target_metadata,
-        render_as_batch=(connection.dialect.name if connection is not None else (url or "")).startswith("sqlite"),
+        render_as_batch=(connection.dialect.name if connection is not None else (url or "")).startswith(
+            "sqlite"
+        ),
         include_object=include_object,
         render_item=render_item,
         compare_type=True,

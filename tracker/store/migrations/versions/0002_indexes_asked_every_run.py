@@ -28,35 +28,63 @@ NOT_SNAPSHOTS = ("running", "failed", "unchanged")
 
 runs = sa.table("runs", sa.column("id", sa.Integer), sa.column("status", sa.String))
 assessments = sa.table(
-    "assessments", sa.column("run_id", sa.Integer), sa.column("indicator_id", sa.String),
-    sa.column("series", sa.String), sa.column("method", sa.String), sa.column("window", sa.String),
-    sa.column("category", sa.String), sa.column("score", sa.Float), sa.column("payload", sa.JSON),
+    "assessments",
+    sa.column("run_id", sa.Integer),
+    sa.column("indicator_id", sa.String),
+    sa.column("series", sa.String),
+    sa.column("method", sa.String),
+    sa.column("window", sa.String),
+    sa.column("category", sa.String),
+    sa.column("score", sa.Float),
+    sa.column("payload", sa.JSON),
 )
 
 
 def upgrade() -> None:
     op.create_index(op.f("ix_observations_recorded_at"), "observations", ["recorded_at"], unique=False)
-    op.create_index("ix_assessments_key_run", "assessments", ["indicator_id", "series", "method", "window", "run_id"],
-                    unique=False)
+    op.create_index(
+        "ix_assessments_key_run",
+        "assessments",
+        ["indicator_id", "series", "method", "window", "run_id"],
+        unique=False,
+    )
     _end_dropped_keys()
 
 
 def _end_dropped_keys() -> None:
     """For each pair of consecutive finished runs (all full snapshots here), end the keys the later one lacks."""
     conn = op.get_bind()
-    finished = [row[0] for row in conn.execute(
-        sa.select(runs.c.id).where(runs.c.status.not_in(NOT_SNAPSHOTS)).order_by(runs.c.id))]
+    finished = [
+        row[0]
+        for row in conn.execute(
+            sa.select(runs.c.id).where(runs.c.status.not_in(NOT_SNAPSHOTS)).order_by(runs.c.id)
+        )
+    ]
     a, later = assessments.c, assessments.alias("later")
     for previous, current in zip(finished, finished[1:], strict=False):
         still_there = sa.exists().where(
-            later.c.run_id == current, later.c.indicator_id == a.indicator_id, later.c.series == a.series,
-            later.c.method == a.method, later.c.window == a.window)
+            later.c.run_id == current,
+            later.c.indicator_id == a.indicator_id,
+            later.c.series == a.series,
+            later.c.method == a.method,
+            later.c.window == a.window,
+        )
         dropped = sa.select(
-            sa.literal(current, sa.Integer), a.indicator_id, a.series, a.method, a.window,
-            sa.literal(REMOVED, sa.String), sa.null(), sa.literal({}, sa.JSON),
+            sa.literal(current, sa.Integer),
+            a.indicator_id,
+            a.series,
+            a.method,
+            a.window,
+            sa.literal(REMOVED, sa.String),
+            sa.null(),
+            sa.literal({}, sa.JSON),
         ).where(a.run_id == previous, a.category != REMOVED, ~still_there)
-        conn.execute(assessments.insert().from_select(
-            ["run_id", "indicator_id", "series", "method", "window", "category", "score", "payload"], dropped))
+        conn.execute(
+            assessments.insert().from_select(
+                ["run_id", "indicator_id", "series", "method", "window", "category", "score", "payload"],
+                dropped,
+            )
+        )
 
 
 def downgrade() -> None:

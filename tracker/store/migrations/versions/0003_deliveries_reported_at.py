@@ -24,20 +24,30 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-deliveries = sa.table("deliveries", sa.column("subscription", sa.String), sa.column("status", sa.String),
-                      sa.column("run_id", sa.Integer), sa.column("updated_at", sa.DateTime(timezone=True)),
-                      sa.column("reported_at", sa.DateTime(timezone=True)))
+deliveries = sa.table(
+    "deliveries",
+    sa.column("subscription", sa.String),
+    sa.column("status", sa.String),
+    sa.column("run_id", sa.Integer),
+    sa.column("updated_at", sa.DateTime(timezone=True)),
+    sa.column("reported_at", sa.DateTime(timezone=True)),
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True))
     later = deliveries.alias("later")
-    settled = sa.exists().where(later.c.subscription == deliveries.c.subscription, later.c.status == "sent",
-                                later.c.run_id >= deliveries.c.run_id)
-    op.execute(deliveries.update()
-               .where(deliveries.c.status.in_(("failed", "unknown")), settled)
-               .values(reported_at=deliveries.c.updated_at))
+    settled = sa.exists().where(
+        later.c.subscription == deliveries.c.subscription,
+        later.c.status == "sent",
+        later.c.run_id >= deliveries.c.run_id,
+    )
+    op.execute(
+        deliveries.update()
+        .where(deliveries.c.status.in_(("failed", "unknown")), settled)
+        .values(reported_at=deliveries.c.updated_at)
+    )
 
 
 def downgrade() -> None:
