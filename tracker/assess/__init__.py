@@ -72,8 +72,16 @@ def assess_indicator(
     for obs in observations:
         series[obs.series].append(Point(obs.time, obs.value, obs.period))
 
-    def finish(results: list[Assessment], points: list[Point], series_spec: Spec) -> list[Assessment]:
-        projection, note = project(points, series_spec, frequency=indicator.frequency, today=today)
+    def finish(
+        results: list[Assessment], points: list[Point], series_spec: Spec, *, projected: bool = True
+    ) -> list[Assessment]:
+        """The method's results with the series' projection (or why there is none) and the notes. Only the
+        headline series is projected: it is the one drawn and quoted; a sub-series is judged by its verdict."""
+        projection, note = (
+            project(points, series_spec, frequency=indicator.frequency, today=today)
+            if projected
+            else (None, {})
+        )
         return [
             dataclasses.replace(
                 a,
@@ -118,7 +126,7 @@ def assess_indicator(
 
     sub_spec = dataclasses.replace(spec, baseline_value=None)
     subseries = {
-        key: _pick(finish(assess(points, sub_spec), points, sub_spec), window)
+        key: _pick(finish(assess(points, sub_spec), points, sub_spec, projected=False), window)
         for key, points in sorted(series.items())
         if key != HEADLINE
     }

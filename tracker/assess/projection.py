@@ -131,16 +131,18 @@ def _drift(window: list[Point], spec: Spec, target_year: float) -> Projection:
         return cap(centre, spec), cap(centre - half, spec), cap(centre + half, spec)
 
     last_year = math.floor(latest.time)
+    horizon = range(last_year + 1, int(target_year) + BEYOND_TARGET + 1)
+    path = {year: at(year + 0.5) for year in horizon}  # (centre, low, high) in each year, computed once
     points, low, high = [latest], [latest.value], [latest.value]
     for year in range(last_year + 1, int(target_year) + 1):
-        centre, lo, hi = at(year + 0.5)
+        centre, lo, hi = path[year]
         points.append(Point(year + 0.5, centre, str(year)))
         low.append(lo)
         high.append(hi)
-    horizon = range(last_year + 1, int(target_year) + BEYOND_TARGET + 1)
-    reached = _first_year(horizon, lambda y: at(y + 0.5)[0], spec)
-    optimistic = _first_year(horizon, lambda y: at(y + 0.5)[2 if spec.sign > 0 else 1], spec)
-    pessimistic = _first_year(horizon, lambda y: at(y + 0.5)[1 if spec.sign > 0 else 2], spec)
+    better, worse = (2, 1) if spec.sign > 0 else (1, 2)  # the interval's optimistic and pessimistic edges
+    reached = _first_year(horizon, lambda y: path[y][0], spec)
+    optimistic = _first_year(horizon, lambda y: path[y][better], spec)
+    pessimistic = _first_year(horizon, lambda y: path[y][worse], spec)
     moving_towards = spec.sign * drift > 0 and meets(cap(spec.target_value or 0.0, spec), spec)
     return Projection(
         method="drift",

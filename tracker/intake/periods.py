@@ -35,6 +35,7 @@ future, which is an error (nothing can have been measured yet).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -216,6 +217,7 @@ def decimal_year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 1) / days
 
 
+@functools.lru_cache(maxsize=65536)
 def mid_time(label: str, fallback: float) -> float:
     """Where a value is drawn and projected from: the middle of its period, as a decimal year.
 
