@@ -107,9 +107,22 @@ def _sheet(header: Sequence[str], rows: Iterable[Sequence[Cell]], widths: Sequen
     parts.append('</cols><sheetData><row r="1">')
     parts += [_cell(f"{letters[i]}1", name, 1) for i, name in enumerate(header)]
     parts.append("</row>")
+    # Texts repeat down a column (periods, units, flags, notes, sources): each distinct one is escaped once.
+    texts: dict[str, str] = {}
     for n, row in enumerate(rows, start=2):
         parts.append(f'<row r="{n}">')
-        parts += [_cell(f"{letters[i]}{n}", value, 0) for i, value in enumerate(row)]
+        for i, value in enumerate(row):
+            if isinstance(value, str) and value:
+                body = texts.get(value)
+                if body is None:
+                    body = texts[value] = escape(_INVALID.sub("", value))
+                parts.append(
+                    f'<c r="{letters[i]}{n}" t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'
+                )
+            elif isinstance(value, float) and math.isfinite(value):
+                parts.append(f'<c r="{letters[i]}{n}"><v>{value!r}</v></c>')
+            else:
+                parts.append(_cell(f"{letters[i]}{n}", value, 0))
         parts.append("</row>")
     parts.append("</sheetData></worksheet>")
     return "".join(parts)
