@@ -217,6 +217,7 @@ class _CrashingWriter:
         self.real.retire(conn, links, now)
 
     def insert(self, conn, rows, now):  # type: ignore[no-untyped-def]
+        rows = list(rows)  # an iterator of rows, made a chunk at a time by the real writers
         self.real.insert(conn, rows[: len(rows) // 2], now)
         raise RuntimeError("disk on fire")
 
@@ -303,3 +304,14 @@ def test_current_observations_filters_by_indicator(engine: Engine) -> None:
         assert list(current_observations(s, ["other"])) == ["other"]
         assert sorted(current_observations(s)) == sorted([IND, "other"])
         assert current_observations(s, ["missing"]) == {}
+
+
+def test_rows_made_a_statement_at_a_time_store_what_a_list_stores(engine: Engine) -> None:
+    """The writers take an iterator (rows made per statement, bounded memory): what a list of the same rows
+    stores, across several statements (1,500 rows: three SQLite INSERTs of 500)."""
+    rows = [obs(f"{2000 + i // 36}-{i // 3 % 12 + 1:02d}", float(i), f"zona=z{i % 3}") for i in range(1500)]
+    with session_scope(engine) as s:
+        merge_file(s, IND, "w.csv", "a" * 64, iter(rows))
+    assert values(engine) == {(o.series, o.period): o.value for o in rows}
+    ids = [r[0] for r in dump(engine)["observations"]]
+    assert len(ids) == 1500 and ids == sorted(set(ids))

@@ -115,6 +115,54 @@ class ChartFacts:
     end_value: float | None  # central projection in that year
     end_low: float | None  # its interval
     end_high: float | None
+    limit: int | None = None  # most points drawn per series when some series is thinned (see thin_points)
+
+
+#: Most points one chart draws, all series together. A chart of a million values embedded in a page would be
+#: 100 MB of JSON that no browser draws, so a longer series is thinned (:func:`thin_points`) to an equal share,
+#: at least CHART_MIN_POINTS each; the caption says so, and every value stays in the downloads.
+CHART_POINTS = 20_000
+CHART_MIN_POINTS = 100
+
+
+def point_limit(view: IndicatorView) -> int | None:
+    """Most points drawn per series, or ``None`` when every series is drawn whole (the usual case)."""
+    series = view.series
+    if sum(len(s.observations) for s in series) <= CHART_POINTS:
+        return None
+    limit = max(CHART_MIN_POINTS, CHART_POINTS // len(series))
+    return limit if any(len(s.observations) > limit for s in series) else None
+
+
+def thin_points(xs: Sequence[float], ys: Sequence[float], keep: int) -> list[int]:
+    """Indices of at most ``keep`` points that draw like the whole line: largest-triangle-three-buckets
+    (Steinarsson 2013), which keeps the first and last points and, in each bucket, the one making the largest
+    triangle with its neighbours' choice, so peaks and dips survive where a stride or a mean would lose them.
+    Every index when there are no more than ``keep`` points (the plain path)."""
+    n = len(xs)
+    if keep >= n or keep < 3:
+        return list(range(n)) if keep >= n else [0, n - 1][: max(keep, 1)]
+    y = [v if math.isfinite(v) else 0.0 for v in ys]
+    chosen = [0]
+    every = (n - 2) / (keep - 2)
+    a = 0
+    for i in range(keep - 2):
+        start, stop = int(i * every) + 1, int((i + 1) * every) + 1
+        after, end = stop, min(int((i + 2) * every) + 1, n)
+        if after >= end:  # the last bucket: the next point is the last one
+            cx, cy = xs[n - 1], y[n - 1]
+        else:
+            cx, cy = sum(xs[after:end]) / (end - after), sum(y[after:end]) / (end - after)
+        ax, ay = xs[a], y[a]
+        best, area = start, -1.0
+        for j in range(start, stop):
+            found = abs((ax - cx) * (y[j] - ay) - (ax - xs[j]) * (cy - ay))
+            if found > area:
+                best, area = j, found
+        chosen.append(best)
+        a = best
+    chosen.append(n - 1)
+    return chosen
 
 
 def _y_range(values: Sequence[float], non_negative: bool) -> tuple[float, float]:
@@ -143,10 +191,11 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
         any(gap_after([placed_time(o.period, o.time) for o in s.observations], ind.frequency))
         for s in view.series
     )
+    limit = point_limit(view)
     assessment = view.assessment
     projection = assessment.projection if assessment else None
     if projection is None or not projection.points:
-        return ChartFacts(y_range, gaps, False, False, None, None, None, None)
+        return ChartFacts(y_range, gaps, False, False, None, None, None, None, limit)
     band = len(projection.low) == len(projection.high) == len(projection.points)
     drawn = [p.value for p in projection.points] + (projection.low + projection.high if band else [])
     low, high = y_range
@@ -161,18 +210,33 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
         last.value,
         projection.low[-1] if band else None,
         projection.high[-1] if band else None,
+        limit,
     )
 
 
 def _series_xy(
-    observations: Sequence[Observation], frequency: str, custom: Callable[[Observation], list[str]]
+    observations: Sequence[Observation],
+    frequency: str,
+    custom: Callable[[Observation], list[str]],
+    limit: int | None = None,
 ) -> tuple[list[float], list, list, list]:
-    """Times, then x (ISO dates at mid-period), y and customdata of one series with a ``None`` at each gap."""
+    """Times, then x (ISO dates at mid-period), y and customdata of one series with a ``None`` at each gap.
+
+    With ``limit``, a longer series is thinned to about that many points (:func:`thin_points`); the points on
+    either side of each gap are kept too, so the line breaks exactly where the whole series does."""
     times = [placed_time(o.period, o.time) for o in observations]
+    breaks = [i + 1 for i, gap in enumerate(gap_after(times, frequency)) if gap]
+    if limit is not None and len(observations) > limit:
+        kept = set(thin_points(times, [o.value for o in observations], limit))
+        kept.update(k for b in breaks for k in (b - 1, b))
+        chosen = sorted(kept)
+        observations = [observations[k] for k in chosen]
+        times = [times[k] for k in chosen]
+        position = {k: n for n, k in enumerate(chosen)}
+        breaks = [position[b] for b in breaks]
     xs: list[str | None] = [iso(t) for t in times]
     ys: list[float | None] = [o.value for o in observations]
     cd: list[list[str] | None] = [custom(o) for o in observations]
-    breaks = [i + 1 for i, gap in enumerate(gap_after(times, frequency)) if gap]
     for i in reversed(breaks):  # from the end, so that earlier indices stay valid
         xs.insert(i, None)
         ys.insert(i, None)
@@ -245,7 +309,7 @@ def figure(
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
         points = series.observations
-        placed, xs, ys, cd = _series_xy(points, ind.frequency, custom)
+        placed, xs, ys, cd = _series_xy(points, ind.frequency, custom, facts.limit)
         times += placed
         data.append(
             {

@@ -7,21 +7,34 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 import orjson
 
 from tracker import __version__
 from tracker.assess.base import SYMBOL, Assessment, ObjectiveSummary
-from tracker.observations import FLAGS, parse_series_key
+from tracker.observations import FLAGS, Observation, parse_series_key
 from tracker.site.context import CATEGORY_ORDER, IndicatorView, SiteContext
 from tracker.site.workbooks import Cell
 
 SCHEMA_VERSION = 1
 DATA_DIR = "data"
+#: Most observations written inside ``data/<id>.json``. A longer series (a million monthly values of 900 series:
+#: 220 MB of indented JSON, built in memory as a million dicts) gets a small ``data/<id>.json`` with
+#: ``"observations": null`` and its values in ``data/<id>.observations.json.gz``: the same objects, one JSON
+#: array, gzip-compressed and made a chunk at a time (about 20 times smaller, in bounded memory).
+JSON_INLINE = 50_000
+#: Observations serialized and compressed at a time into the ``.json.gz`` file.
+_GZ_CHUNK = 10_000
+
+
+def observations_file(view: IndicatorView) -> str | None:
+    """Path of the indicator's compressed observations (:data:`JSON_INLINE`), or ``None``: they are inline."""
+    return f"{DATA_DIR}/{view.id}.observations.json.gz" if view.brief.count > JSON_INLINE else None
 
 
 def _num(value: float | None) -> float | None:
@@ -115,7 +128,8 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
             "updated": view.updated.isoformat() if view.updated else None,
         },
         "page": {lang: f"{lang}/{view.path}" for lang in languages},
-        "data": {"csv": f"{DATA_DIR}/{ind.id}.csv", "json": f"{DATA_DIR}/{ind.id}.json"},
+        "data": {"csv": f"{DATA_DIR}/{ind.id}.csv", "json": f"{DATA_DIR}/{ind.id}.json"}
+        | ({"observations": split} if (split := observations_file(view)) else {}),
     }
 
 
@@ -269,29 +283,49 @@ def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Call
     """The downloads of one indicator (path in the site -> how to make its bytes): made only when needed, so
     an incremental build can reuse the previous build's files without computing them."""
 
+    split = observations_file(view)
+
     def record() -> bytes:
         data = indicator_json(view, languages)
-        data["observations"] = [
-            {
-                "period": o.period,
-                "time": o.time,
-                "series": o.series,
-                "value": o.value,
-                "flag": o.flag or None,
-                "note": {"it": o.note_in("it"), "en": o.note_in("en")},
-                "source": o.source,
-            }
-            for o in view.observations
-        ]
+        data["observations"] = None if split else [_point(o) for o in view.observations]
         return orjson.dumps(data, option=DUMP)
 
     files = {
         f"{DATA_DIR}/{view.id}.json": record,
         f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8"),
     }
+    if split:
+        files[split] = partial(observations_gz, view)
     for lang in languages:
         files[xlsx_path(view.id, lang)] = partial(indicator_xlsx, view, lang)
     return files
+
+
+def _point(o: Observation) -> dict:
+    return {
+        "period": o.period,
+        "time": o.time,
+        "series": o.series,
+        "value": o.value,
+        "flag": o.flag or None,
+        "note": {"it": o.note_in("it"), "en": o.note_in("en")},
+        "source": o.source,
+    }
+
+
+def observations_gz(view: IndicatorView) -> bytes:
+    """The observations as the inline ``"observations"`` array of ``data/<id>.json`` has them (same objects,
+    same order), without indentation, gzip-compressed a chunk at a time (fixed header time: same bytes for the
+    same values)."""
+    out = io.BytesIO()
+    observations = view.observations
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
+        gz.write(b"[")
+        for start in range(0, len(observations), _GZ_CHUNK):
+            chunk = orjson.dumps([_point(o) for o in observations[start : start + _GZ_CHUNK]])
+            gz.write((b"," if start else b"") + chunk[1:-1])
+        gz.write(b"]")
+    return out.getvalue()
 
 
 def xlsx_path(name: str, lang: str) -> str:
@@ -318,18 +352,12 @@ def indicator_xlsx(view: IndicatorView, lang: str) -> bytes:
     labels = {d.column: localized(d.label, lang) for d in ind.disaggregations}
     unit = "%" if ind.unit.kind == "percent" else localized(ind.unit.label, lang)
     keys = {s.key: parse_series_key(s.key) for s in view.series}
-    rows: list[list[Cell]] = [
-        [
-            o.period,
-            *(keys[o.series].get(c, "") for c in columns),
-            o.value,
-            unit,
-            vocab["flag"].get(o.flag, o.flag),
-            o.note_in(lang),
-            o.source,
-        ]
+    cells = {key: [parsed.get(c, "") for c in columns] for key, parsed in keys.items()}
+    flags = vocab["flag"]
+    rows: Iterable[Sequence[Cell]] = (  # made while the sheet is written, not held: see workbooks.workbook
+        (o.period, *cells[o.series], o.value, unit, flags.get(o.flag, o.flag), o.note_in(lang), o.source)
         for o in sorted(view.observations, key=lambda o: (o.time, o.period, o.series))
-    ]
+    )
     header = [
         _("Period"),
         *(labels.get(c, c) for c in columns),

@@ -337,8 +337,9 @@ def make_environment(templates: Path, lang: str) -> Environment:
     trans = translations(lang)
     # The i18n extension adds this method to the Environment at run time: jinja2's types do not declare it.
     env.install_gettext_translations(trans, newstyle=True)  # type: ignore[attr-defined]
+    from tracker.site.data import observations_file
     from tracker.site.snippets import make_snippets
-    from tracker.site.tables import data_rows
+    from tracker.site.tables import data_rows, table_extent
 
     fmt = Formatter(lang)
     vocab = vocabulary(trans.gettext)
@@ -358,6 +359,8 @@ def make_environment(templates: Path, lang: str) -> Environment:
         trend_words=trend,
         category_symbol=category_symbol,
         data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]),
+        table_extent=table_extent,
+        observations_file=observations_file,
     )
     env.globals["_"] = gettext
     env.globals.update(make_snippets(lang, fmt, vocab, gettext, words, category_symbol, localized, trend))

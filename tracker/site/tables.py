@@ -19,6 +19,27 @@ if TYPE_CHECKING:
     from tracker.site.context import IndicatorView
     from tracker.site.i18n import Formatter
 
+#: Most rows of an indicator page's data table. A longer series would make a page of hundreds of megabytes (a
+#: million values: 200 MB of rows per language, too big for a browser and for the build's memory), so the table
+#: then lists the latest values of each series, an equal share of this many, and says so: every value is in
+#: the downloads (CSV, JSON, spreadsheet). Tables within the limit are unchanged.
+TABLE_ROWS = 2_000
+
+
+def table_share(view: IndicatorView) -> int | None:
+    """How many of the latest values of each series the table lists; ``None``: every value (the usual case)."""
+    series = view.series
+    if sum(len(s.observations) for s in series) <= TABLE_ROWS:
+        return None
+    return max(1, TABLE_ROWS // len(series))
+
+
+def table_extent(view: IndicatorView) -> tuple[int, int]:
+    """(values listed in the table, values of the indicator): equal unless the table is cut (:data:`TABLE_ROWS`)."""
+    total = sum(len(s.observations) for s in view.series)
+    share = table_share(view)
+    return (total if share is None else sum(min(share, len(s.observations)) for s in view.series)), total
+
 
 def source_cell(text: str, word: str) -> str:
     """A web address becomes a link reading ``word``; a citation is shown as typed (never linked)."""
@@ -30,7 +51,8 @@ def source_cell(text: str, word: str) -> str:
 def data_rows(
     view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[[str], str], flags: Mapping[str, str]
 ) -> Markup:
-    """One ``<tr>`` per value, series after series, joined by newlines (the template adds the indentation
+    """One ``<tr>`` per value (the latest of each series when the table is cut: :func:`table_share`), series
+    after series, joined by newlines (the template adds the indentation
     around the block). Translated words are inserted as the template inserts them: translations are trusted
     markup, as in Jinja's ``gettext`` with autoescape."""
     ind = view.ind
@@ -51,9 +73,10 @@ def data_rows(
         return found
 
     rows: list[str] = []
+    share = table_share(view)
     for series in view.series:
         name = f"<td>{total if not series.key else esc(series.labels[lang])}</td>" if several else ""
-        for o in series.observations:
+        for o in series.observations if share is None else series.observations[-share:]:
             source = sources.get(o.source)
             if source is None:
                 source = sources[o.source] = source_cell(o.source, source_word)

@@ -39,6 +39,8 @@ GLOBALS: dict[str, str] = {
     "trend_words": "`trend_words(category)`: the words of a trend-only verdict (an indicator without a target)",
     "category_symbol": "`category_symbol(category)`: its symbol (↑ ↗ → ↓ ✔ …)",
     "data_rows": "`data_rows(view)`: the rows of an indicator's data table, formatted",
+    "observations_file": "`observations_file(view)`: path of its compressed values (`.json.gz`), or none",
+    "table_extent": "`table_extent(view)`: (values listed in the data table, values of the indicator)",
     "verdict": "`verdict(category)`: a category's badge (symbol and words)",
     "badge": "`badge(view)`: an indicator's verdict as a reader must quote it (trend words, age when stale)",
     "score": "`score(number)`: a score from −5 to +5",

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -91,9 +91,11 @@ def merge_file(
         file_id: int = inserted[0]
 
         current = _current_versions(conn, indicator_id)
-        new_rows: list[tuple[Any, ...]] = []
-        retired: list[int] = []  # ids of current rows replaced by the revisions, in new_rows order
-        revisions: list[int] = []  # index in new_rows of each revision
+        # The observations to write are kept by reference, and their rows made a chunk at a time when written:
+        # a million 14-column tuples held at once cost about 300 MB (see ``_Writer.insert``).
+        new_obs: list[Observation] = []
+        retired: list[int] = []  # ids of current rows replaced by the revisions, in new_obs order
+        revisions: list[int] = []  # index in new_obs of each revision
         added = unchanged = 0
         for obs in rows:
             old = current.get((obs.series, obs.period))
@@ -104,20 +106,21 @@ def merge_file(
                 continue
             else:
                 retired.append(old[0])
-                revisions.append(len(new_rows))
-            new_rows.append(_row(obs))
+                revisions.append(len(new_obs))
+            new_obs.append(obs)
+        del current
 
-        if new_rows:
+        if new_obs:
             writer = _WRITERS.get(conn.dialect.name)
             if writer is None:
                 raise NotImplementedError(
                     f"merging is implemented for SQLite and PostgreSQL, not {conn.dialect.name}"
                 )
-            ids = writer.allocate_ids(conn, len(new_rows))
+            ids = writer.allocate_ids(conn, len(new_obs))
             # Retire the old versions first so the partial unique index admits their successors; they point
             # at ids inserted just after (the foreign key is checked at commit: DEFERRABLE INITIALLY DEFERRED).
             writer.retire(conn, [(old_id, ids[k]) for old_id, k in zip(retired, revisions, strict=True)], now)
-            writer.insert(conn, [(ids[k], *row, file_id) for k, row in enumerate(new_rows)], now)
+            writer.insert(conn, ((ids[k], *_row(obs), file_id) for k, obs in enumerate(new_obs)), now)
     result = MergeResult(added, len(retired), unchanged, file_id)
     log.info(
         "%s: merged %s: %d added, %d revised, %d unchanged",
@@ -156,7 +159,9 @@ def record_rejected(
 
 
 def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
-    seen: set[tuple[str, str]] = set()
+    # The periods met, per series: a million (series, period) tuples in one set would cost about 100 MB, the
+    # periods of each series a third of that (the period and series texts are shared, not copied).
+    seen: dict[str, set[str]] = {}
     for obs in rows:
         if obs.indicator_id != indicator_id:
             raise ValueError(
@@ -166,12 +171,14 @@ def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
             raise ValueError(
                 f"{indicator_id}: NaN value for {obs.series or 'headline'} {obs.period} (line {obs.line})"
             )
-        key = (obs.series, obs.period)
-        if key in seen:
+        periods = seen.get(obs.series)
+        if periods is None:
+            periods = seen[obs.series] = set()
+        elif obs.period in periods:
             raise ValueError(
                 f"{indicator_id}: {obs.series or 'headline'} {obs.period} repeated (line {obs.line})"
             )
-        seen.add(key)
+        periods.add(obs.period)
 
 
 _Version = tuple[
@@ -248,19 +255,20 @@ class _Writer(Protocol):
     """Driver-level bulk statements: SQLAlchemy's per-row parameter processing would cost more than the
     database work for large files. They run on the session's connection, inside its transaction and savepoint."""
 
-    def allocate_ids(self, conn: Connection, count: int) -> list[int]: ...
+    def allocate_ids(self, conn: Connection, count: int) -> Sequence[int]: ...
 
     def retire(self, conn: Connection, links: list[tuple[int, int]], now: datetime) -> None:
         """Mark ``old`` ids superseded by ``new`` ids, for each (old, new) in ``links``."""
 
-    def insert(self, conn: Connection, rows: list[tuple[Any, ...]], now: datetime) -> None: ...
+    def insert(self, conn: Connection, rows: Iterable[tuple[Any, ...]], now: datetime) -> None:
+        """Insert ``rows`` (an iterator, consumed once: the writer holds one statement's rows at a time)."""
 
 
 class _SQLiteWriter:
-    def allocate_ids(self, conn: Connection, count: int) -> list[int]:
+    def allocate_ids(self, conn: Connection, count: int) -> Sequence[int]:
         # Safe: this transaction has already written (the source_files row), so SQLite lets no other writer in.
         top = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM observations").scalar_one()
-        return list(range(top + 1, top + 1 + count))
+        return range(top + 1, top + 1 + count)  # a range, not a list of a million ints
 
     def retire(self, conn: Connection, links: list[tuple[int, int]], now: datetime) -> None:
         if links:
@@ -270,12 +278,12 @@ class _SQLiteWriter:
                 [(stamp, new, old) for old, new in links],
             )
 
-    def insert(self, conn: Connection, rows: list[tuple[Any, ...]], now: datetime) -> None:
+    def insert(self, conn: Connection, rows: Iterable[tuple[Any, ...]], now: datetime) -> None:
         """Multi-row INSERTs: a third cheaper than executemany, which steps one statement per row."""
         stamp = _stamp(conn, now)
         per = _sqlite_rows_per_insert(conn)
-        for start in range(0, len(rows), per):
-            part = rows[start : start + per]
+        it = iter(rows)
+        while part := list(islice(it, per)):
             conn.exec_driver_sql(
                 _sqlite_insert(len(part)), tuple(chain.from_iterable((*row, stamp) for row in part))
             )
@@ -299,7 +307,7 @@ def _sqlite_insert(rows: int) -> str:
 
 
 class _PostgresWriter:
-    def allocate_ids(self, conn: Connection, count: int) -> list[int]:
+    def allocate_ids(self, conn: Connection, count: int) -> Sequence[int]:
         # The sequence is looked up once, in FROM: in the select list it would be looked up for every id.
         ids = conn.exec_driver_sql(
             "SELECT array_agg(nextval(seq)) FROM CAST(pg_get_serial_sequence('observations', 'id') AS regclass) AS seq,"
@@ -316,7 +324,7 @@ class _PostgresWriter:
                 (now, [old for old, _ in links], [new for _, new in links]),
             )
 
-    def insert(self, conn: Connection, rows: list[tuple[Any, ...]], now: datetime) -> None:
+    def insert(self, conn: Connection, rows: Iterable[tuple[Any, ...]], now: datetime) -> None:
         """Binary COPY: a quarter cheaper than text for client and server (no number and date formatting)."""
         types = self._column_types(conn)
         raw: Any = conn.connection.dbapi_connection  # a psycopg 3 connection
