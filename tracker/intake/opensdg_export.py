@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -198,8 +199,8 @@ def _dropped(ind: Indicator, observations: list[Observation], default_method: st
             found.append("target.basis proposal (a platform target is a policy target)")
         if ind.target.url:
             found.append("target.url")
-    if ind.unit.min is not None or ind.unit.max is not None:
-        found.append("unit.min/unit.max (value range checks)")
+    if any(b is not None and math.isfinite(b) for b in (ind.unit.min, ind.unit.max)):
+        found.append("unit.min/unit.max (value range checks)")  # infinite ones: re-derived from the values
     if ind.standards:
         found.append("standards")
     notes = sum(1 for o in observations if o.note or o.note_it or o.note_en)
