@@ -41,8 +41,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
 import_app = typer.Typer(no_args_is_help=True, help="Import indicators from other platforms.")
+export_app = typer.Typer(no_args_is_help=True, help="Export the indicators for other platforms.")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 Project = Annotated[
     Path,
@@ -593,6 +595,52 @@ def import_opensdg(
     if report.imported and not dry_run:
         _catalog(settings)  # the whole catalogue must still load
     if problems:
+        raise typer.Exit(Exit.REJECTED)
+
+
+@export_app.command("opensdg")
+def export_opensdg(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the Open SDG data repository in.")],
+    objective: Annotated[
+        list[str] | None,
+        typer.Option("--objective", help="Objective id to export; repeat it; default: all."),
+    ] = None,
+    project: Project = Path("."),
+    fmt: Format = "text",
+) -> None:
+    """Write the indicators as an Open SDG data repository (data/indicator_<id>.csv, meta/<id>.md)."""
+    from tracker.intake.opensdg_export import export_opensdg as run_export
+
+    settings = _settings(project)
+    if (folder.exists() and not folder.is_dir()) or not folder.parent.is_dir():
+        _err(f"{folder}: not a folder, and cannot be created here; pass a folder whose parent exists.")
+        raise typer.Exit(Exit.USAGE)
+    cat = _catalog(settings, keep=False)
+    known = {o.id for o in cat.objectives}
+    unknown = sorted(set(objective or []) - known)
+    if unknown:
+        _err(f"unknown objective(s) {', '.join(unknown)}; use one of: {', '.join(sorted(known))}.")
+        raise typer.Exit(Exit.USAGE)
+    report = run_export(
+        cat,
+        folder,
+        objectives=objective or None,
+        default_method=settings.config.assessment.default_method,
+        base_year=settings.config.assessment.base_year,
+        today=_today(settings),
+    )
+    for item in report.exported:
+        written = _label(item.data_file, folder) if item.data_file else "no data"
+        typer.echo(f"{item.indicator_id} -> {item.source_id} ({item.rows} rows; {written})")
+    for warning in report.warnings:
+        _err(f"warning: {warning}")
+    if report.problems:
+        _err(render(report.problems, fmt))
+    typer.echo(
+        f"{len(report.exported)} indicator(s) exported to {folder}, {len(report.warnings)} with something "
+        f"dropped, {len(report.problems)} problem(s)"
+    )
+    if report.problems:
         raise typer.Exit(Exit.REJECTED)
 
 

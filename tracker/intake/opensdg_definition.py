@@ -129,6 +129,9 @@ def build(inp: Inputs, notes: Notes, label: str) -> Built:
         notes.add("Other sources: " + "; ".join(others) + ".", "Altre fonti: " + "; ".join(others) + ".")
     values = [r.value for r in inp.rows if r.value is not None]
     unit = _unit(inp.unit_text or one_line(fields.get("computation_units")) or name_en, values, notes)
+    unit_it = one_line(inp.italian.fields.get("computation_units")) if inp.italian else ""
+    if unit_it and not inp.unit_text:  # the platform's Italian unit (meta/it/<id>.md)
+        unit["label"]["it"] = unit_label(unit_it, unit["kind"])
     _option_notes(inp.opts, notes, problems, label)
     disaggregations = _disaggregations(inp)
     headline = sorted({r.period.time for r in inp.rows if not any(r.dims.values())})

@@ -387,6 +387,8 @@ def _number(value: object, label: str, key: str, problems: list[Problem], index:
 def unit_kind(text: str) -> str:
     """Our unit kind from an Open SDG unit text (``computation_units`` or the ``Units`` value)."""
     t = text.lower()
+    if re.match(r"amount\b", t):  # as `tracker export opensdg` writes an amount ("Amount (µg/m³)")
+        return "amount"
     if re.search(r"\b(change|index|indice|score|coefficient|ratio)\b", t):
         return "index"
     if re.search(r"percent|pourcent|percentual|%", t):
@@ -407,7 +409,21 @@ def unit_label(text: str, kind: str) -> str:
     clean = one_line(text)
     if m := re.search(r"\(([^()]{1,20})\)\s*$", clean):
         return m[1].strip()
-    if clean.lower() in {"", "number", "count", "nombre", "numero", "index", "index value", "score"}:
+    if clean.lower() in {
+        "",
+        "number",
+        "count",
+        "nombre",
+        "numero",
+        "index",
+        "index value",
+        "score",
+        "rate",
+        "amount",
+        "indice",
+        "tasso",
+        "quantità",
+    }:
         return ""
     return clean
 
