@@ -15,6 +15,7 @@ import email
 import email.policy
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -202,3 +203,18 @@ def only(
         return a
 
     return one
+
+
+def build_milan(project: Path, now: Any) -> Any:
+    """The real Milan catalogue copied to ``project`` and run there at the clock ``now`` (its own SQLite
+    database); returns the run's report. The site is ``project / "site"``."""
+    from tracker import config, pipeline
+
+    shutil.copytree(REPO / "indicators", project / "indicators")
+    shutil.copy(REPO / "config.yaml", project / "config.yaml")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'db.sqlite'}")
+    try:
+        return pipeline.run(config.load(project), now=now, updates=False)
+    finally:
+        mp.undo()

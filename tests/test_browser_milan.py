@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests import test_browser_site as base
-from tracker import config, pipeline
+from tests.conftest import build_milan
 
 pytestmark = pytest.mark.browser
 
@@ -77,14 +76,7 @@ LOOSE_NUMBERS = r"""() => {
 @pytest.fixture(scope="module")
 def milan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("milano-browser")
-    shutil.copytree(REPO / "indicators", project / "indicators")
-    shutil.copy(REPO / "config.yaml", project / "config.yaml")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'db.sqlite'}")
-    try:
-        pipeline.run(config.load(project), now=datetime(2026, 12, 2, 9, tzinfo=UTC), updates=False)
-    finally:
-        mp.undo()
+    build_milan(project, datetime(2026, 12, 2, 9, tzinfo=UTC))
     return project / "site"
 
 

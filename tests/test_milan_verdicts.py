@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_milan
 from tracker import config, pipeline
 from tracker.assess.base import Category
 from tracker.intake.periods import is_stale
@@ -32,15 +32,7 @@ def milan(
 ) -> tuple[pipeline.RunReport, Path, date]:
     now: datetime = request.param
     project = tmp_path_factory.mktemp("milano")
-    shutil.copytree(REPO / "indicators", project / "indicators")
-    shutil.copy(REPO / "config.yaml", project / "config.yaml")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'db.sqlite'}")
-    try:
-        report = pipeline.run(config.load(project), now=now, updates=False)
-    finally:
-        mp.undo()
-    return report, project, now.date()
+    return build_milan(project, now), project, now.date()
 
 
 def _indicators(project: Path) -> dict[str, dict]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import build_milan
 from tests.language import visible_text, wrong_words
-from tracker import catalog, config, pipeline
+from tracker import catalog
 from tracker.intake.validate import read_observations
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,14 +27,7 @@ INTERNAL = ("clause to verify", "item code not extracted", "verified in the 2014
 @pytest.fixture(scope="module")
 def milan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("milano-language")
-    shutil.copytree(REPO / "indicators", project / "indicators")
-    shutil.copy(REPO / "config.yaml", project / "config.yaml")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TRACKER_DATABASE_URL", f"sqlite:///{project / 'db.sqlite'}")
-    try:
-        pipeline.run(config.load(project), now=datetime(2026, 12, 2, 9, tzinfo=UTC), updates=False)
-    finally:
-        mp.undo()
+    build_milan(project, datetime(2026, 12, 2, 9, tzinfo=UTC))
     return project / "site"
 
 
