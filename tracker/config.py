@@ -139,6 +139,10 @@ def _relative(value: str) -> PurePosixPath:
         raise ValueError(f"{value!r} is not a folder name{_PATHS_HINT}")
     if value.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:", value):
         raise ValueError(f"{value!r} is not inside the project (write a folder relative to it){_PATHS_HINT}")
+    if ".." in value.replace("\\", "/").split("/"):
+        # A symbolic link before ``..`` moves it (``link/../x`` is beside the link's target, not the link):
+        # only the file system could tell where it leads, so a folder setting is written plainly.
+        raise ValueError(f"{value!r} contains '..' | fix: write the folder plainly, relative to the project")
     norm = posixpath.normpath(value.replace("\\", "/"))
     if norm == ".":
         raise ValueError(f"{value!r} is the project folder itself{_PATHS_HINT}")
