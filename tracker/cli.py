@@ -575,7 +575,11 @@ def init(
     except ValidationError as exc:
         _err("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
         raise typer.Exit(Exit.USAGE) from None
-    create(folder, city_spec)  # ProblemsFound (exit 3) for a folder that already holds anything
+    try:
+        create(folder, city_spec)
+    except ProblemsFound as exc:  # a folder that already holds anything: never written into
+        _err(render(exc.problems))
+        raise typer.Exit(Exit.USAGE) from None
     _catalog(config.load(folder))  # what was written is a valid project (a failure here is a bug: exit 3)
     typer.echo(
         f"created {folder}/ for {city}: config.yaml, indicators/ (one EXAMPLE indicator, invented figures),"

@@ -182,6 +182,8 @@ def _write_tree(
         renderer = Renderer(root, ctx, make_environment(templates, lang), lang, languages)
         renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
         renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
+        for extra in ctx.settings.config.site.pages:  # and a missing page named before any work is done
+            _extra_page_template(renderer, extra.id, templates)
         renderers[lang] = renderer
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(
@@ -280,7 +282,7 @@ def _shared_pages(
             else:
                 page(renderer, name, name)
         for extra in ctx.settings.config.site.pages:  # the city's own pages, from its template folder
-            page(renderer, _extra_page_template(renderer, extra.id, templates), f"{extra.id}.html")
+            page(renderer, f"pages/{extra.id}.html", f"{extra.id}.html")
         for objective in ctx.objectives:
             path = f"{lang}/{objective.path}"
             key = digest(
