@@ -182,8 +182,8 @@ def _write_tree(
         renderer = Renderer(root, ctx, make_environment(templates, lang), lang, languages)
         renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
         renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
-        for extra in ctx.settings.config.site.pages:  # and a missing page named before any work is done
-            _extra_page_template(renderer, extra.id, templates)
+        for own in ctx.settings.config.site.pages:  # and a missing page named before any work is done
+            _extra_page_template(renderer, own.id, templates)
         renderers[lang] = renderer
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(
