@@ -114,7 +114,13 @@ def test_the_sdist_holds_what_rebuilds_the_wheel(dist: Path) -> None:
     (sdist,) = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    assert {"pyproject.toml", "templates/_base.html", "schemas/scorecard.schema.json", "README.md"} <= names
+    assert {
+        "pyproject.toml",
+        "templates/_base.html",
+        "schemas/scorecard.schema.json",
+        "README.md",
+        "LICENSE",
+    } <= names
     assert "tracker/scaffold/files/config.yaml" in names
     assert not any(n.startswith(("site/", "var/", ".venv/")) for n in names)
 
@@ -135,6 +141,7 @@ def test_the_wheel_ships_templates_schemas_translations_assets_migrations(dist: 
     ):
         assert name in names, name
     assert any(n.startswith("tracker/store/migrations/versions/") and n.endswith(".py") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     # every top-level template is in the wheel
     for template in (REPO / "templates").rglob("*"):
         if template.is_file():

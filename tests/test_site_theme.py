@@ -141,3 +141,27 @@ def test_a_logo_must_be_an_image_inside_the_project(tmp_path: Path) -> None:
     ):
         with pytest.raises(ValidationError, match=message):
             Config.model_validate({"site": {"logo": logo}}, context={"root": tmp_path})
+
+
+def test_validate_names_a_template_error_and_a_missing_page(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path / "city")]).exit_code == 0
+    tmp_path = tmp_path / "city"
+    assert runner.invoke(app, ["validate", "--project", str(tmp_path)]).exit_code == 0
+    (tmp_path / "templates" / "_base.html").write_text(
+        '{% extends "default/_base.html" %}\n{% block footer %}\n{% if x %}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    config = (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    for commented in ("  # pages:", "  #   - {id: about"):  # the scaffold's own example, switched on
+        assert commented in config
+        config = config.replace(commented, commented.replace("# ", "", 1))
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    done = runner.invoke(app, ["validate", "--project", str(tmp_path)])
+    assert done.exit_code == 3, done.output
+    assert "templates/_base.html:4:" in done.output
+    assert "site.pages: 'about' has no template pages/about.html" in done.output

@@ -212,6 +212,13 @@ def validate(
     settings = _settings(project)
     cat = _catalog(settings, keep=False)  # validate writes nothing, not even the parse cache
     _known_indicator(cat, indicator, settings)
+    from tracker.site.build import check_templates
+
+    template_problems = check_templates(settings)
+    if template_problems:
+        typer.echo(render(template_problems, fmt))
+        _err(f"the city's templates have {len(template_problems)} problem(s); nothing was changed.")
+        raise typer.Exit(Exit.INVALID)
     problems: list[Problem] = []
     checked = 0
     targets: list[tuple[Path, str | None]] = []

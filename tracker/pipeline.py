@@ -543,6 +543,8 @@ def inputs_fingerprint(
     digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE]
+    if settings.config.site.logo:  # published as it is: a new logo under the same name is a change
+        files.append(settings.root / settings.config.site.logo)
     for templates in template_folders(
         settings
     ):  # the folders the site is built from: the city's, the defaults

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly
-from jinja2 import TemplateNotFound
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 
 from tracker import gc_freeze
 from tracker.assess.outcome import Outcome
@@ -94,6 +94,40 @@ def template_folders(settings: Settings) -> tuple[Path, ...]:
     if own.is_dir() and own.resolve() != REPO_TEMPLATES.resolve():
         return (own, REPO_TEMPLATES)
     return (REPO_TEMPLATES,)
+
+
+def check_templates(settings: Settings) -> list[Problem]:
+    """The city's own templates, compiled (a syntax error with its file and line), and a template for each
+    extra page: what ``tracker validate`` reports before a build would stop on it."""
+    folders = template_folders(settings)
+    env = make_environment(folders, settings.config.default_language)
+    problems = []
+    own = folders[0] if len(folders) > 1 else None
+    for path in sorted(own.rglob("*")) if own is not None else []:
+        if own is None or path.suffix not in {".html", ".xml", ".txt"} or not path.is_file():
+            continue
+        name = path.relative_to(own).as_posix()
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            problems.append(
+                Problem(str(path.relative_to(settings.root)), exc.message or "syntax error", exc.lineno)
+            )
+        except TemplateNotFound as exc:  # an {% extends %} or {% include %} of a missing template
+            problems.append(Problem(str(path.relative_to(settings.root)), f"template not found: {exc.name}"))
+    for page in settings.config.site.pages:
+        name = f"pages/{page.id}.html"
+        try:
+            env.get_template(name)
+        except TemplateNotFound:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    f"site.pages: {page.id!r} has no template {name}",
+                    hint=f"write {folders[0] / name} (it may extend _base.html), or remove the page",
+                )
+            )
+    return problems
 
 
 def published_build(target: Path) -> Path | None:
