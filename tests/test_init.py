@@ -30,7 +30,7 @@ def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
     assert (cfg.languages, cfg.default_language) == (["en", "it"], "en")
     text = (project / "config.yaml").read_text(encoding="utf-8")
     assert text.count("#") > 20  # commented
-    cat = catalog.load_project(settings)
+    cat = catalog.load_project(settings, keep=False)
     (example,) = cat.indicators
     assert example.id == "example-indicator"
     assert "(invented data)" in example.name.en and "(dati inventati)" in example.name.it
@@ -41,6 +41,7 @@ def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert rows and all(r["note_en"] == "example: invented value" for r in rows)
     assert (project / "inbox").is_dir() and not any((project / "inbox").iterdir())
+    assert not (project / "var").exists()  # nothing but the project's own files
     guide = (project / "STEWARDS.md").read_text(encoding="utf-8")
     assert guide.startswith("# Guide for Reggio nell'Emilia's data stewards") and "inbox/" in guide
 

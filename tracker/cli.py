@@ -587,7 +587,7 @@ def init(
     except ProblemsFound as exc:  # a folder that already holds anything: never written into
         _err(render(exc.problems))
         raise typer.Exit(Exit.USAGE) from None
-    _catalog(config.load(folder))  # what was written is a valid project (a failure here is a bug: exit 3)
+    _catalog(config.load(folder), keep=False)  # what was written is a valid project (else a bug: exit 3)
     typer.echo(
         f"created {folder}/ for {city}: config.yaml, indicators/ (one EXAMPLE indicator, invented figures),"
     )
