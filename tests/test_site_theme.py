@@ -165,3 +165,29 @@ def test_validate_names_a_template_error_and_a_missing_page(tmp_path: Path) -> N
     assert done.exit_code == 3, done.output
     assert "templates/_base.html:4:" in done.output
     assert "site.pages: 'about' has no template pages/about.html" in done.output
+
+
+def test_an_extra_page_receives_what_every_page_receives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/templates.md: an extra page gets the names of *Every page* and nothing of its own."""
+    import tracker.forking
+    from tracker.site import render
+
+    seen: dict[str, set[str]] = {}
+    original = render.Renderer.render
+
+    def spy(self: render.Renderer, template: str, sub: str, *, at_root: bool = False, **extra: object) -> int:
+        seen.setdefault(template, set()).update(extra)
+        return original(self, template, sub, at_root=at_root, **extra)
+
+    monkeypatch.setattr(render.Renderer, "render", spy)
+    monkeypatch.setattr(tracker.forking, "can_fork", lambda *args, **kwargs: False)
+    root = tmp_path / "project"
+    root.mkdir()
+    city_folder(root)
+    s = themed(
+        root, {"templates": "look", "pages": [{"id": "about", "title": {"it": "Chi siamo", "en": "About"}}]}
+    )
+    build_site(s.settings, s.catalog, s.outcome, generated_at=s.generated_at, out=tmp_path / "site")
+    assert seen["pages/about.html"] == set()
