@@ -42,6 +42,7 @@ def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
     assert rows and all(r["note_en"] == "example: invented value" for r in rows)
     assert (project / "inbox").is_dir() and not any((project / "inbox").iterdir())
     assert not (project / "var").exists()  # nothing but the project's own files
+    assert {"/site", "/var/"} <= set((project / ".gitignore").read_text(encoding="utf-8").splitlines())
     guide = (project / "STEWARDS.md").read_text(encoding="utf-8")
     assert guide.startswith("# Guide for Reggio nell'Emilia's data stewards") and "inbox/" in guide
 

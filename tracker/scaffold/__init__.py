@@ -26,6 +26,7 @@ LAYOUT = {
     "indicators/example-objective/example-indicator.yaml": "example-indicator.yaml",
     "indicators/example-objective/example-indicator.csv": "example-indicator.csv",
     "STEWARDS.md": "STEWARDS.md",
+    ".gitignore": "gitignore",  # the built site, the database and the archive are not the city's sources
 }
 FOLDERS = ("inbox", "templates")
 
