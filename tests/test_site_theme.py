@@ -191,3 +191,13 @@ def test_an_extra_page_receives_what_every_page_receives(
     )
     build_site(s.settings, s.catalog, s.outcome, generated_at=s.generated_at, out=tmp_path / "site")
     assert seen["pages/about.html"] == set()
+
+
+def test_a_logo_linked_from_outside_the_project_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG not for publishing")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "logo.png").symlink_to(outside)
+    with pytest.raises(ValidationError, match="outside the project"):
+        Config.model_validate({"site": {"logo": "logo.png"}}, context={"root": project})

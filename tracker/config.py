@@ -253,13 +253,7 @@ DEFAULT_COLORS = {
     "focus-ring": "#ffbf47",
 }
 ColorName = Literal["text", "muted", "bg", "soft", "line", "link", "link-visited", "focus-ring"]
-LOGO_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-}
+LOGO_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
 LOGO_BYTES = 1_000_000
 _SVG_ACTIVE = re.compile(r"<\s*script|\bon[a-z]+\s*=|javascript:|<\s*foreignObject", re.IGNORECASE)
 #: Pages the site writes itself: an extra page may not take their place.
@@ -324,6 +318,7 @@ class SiteSettings(Strict):
         root = (info.context or {}).get("root")
         if root is None:
             return value
+        _resolved(Path(root), "logo", relative)  # a symbolic link out of the project would publish its target
         path = Path(root) / relative
         if not path.is_file():
             raise ValueError(f"{value!r}: no such file in the project")

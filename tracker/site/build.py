@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly
-from jinja2 import TemplateNotFound, TemplateSyntaxError
+from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError
 
 from tracker import gc_freeze
 from tracker.assess.outcome import Outcome
@@ -102,32 +102,33 @@ def check_templates(settings: Settings) -> list[Problem]:
     folders = template_folders(settings)
     env = make_environment(folders, settings.config.default_language)
     problems = []
-    own = folders[0] if len(folders) > 1 else None
-    for path in sorted(own.rglob("*")) if own is not None else []:
-        if own is None or path.suffix not in {".html", ".xml", ".txt"} or not path.is_file():
+    own = sorted(folders[0].rglob("*")) if len(folders) > 1 else []
+    for path in own:
+        if path.suffix not in {".html", ".xml", ".txt"} or not path.is_file():
             continue
-        name = path.relative_to(own).as_posix()
+        label = os.path.relpath(path, settings.root)
         try:
-            env.get_template(name)
+            env.get_template(path.relative_to(folders[0]).as_posix())
         except TemplateSyntaxError as exc:
-            problems.append(
-                Problem(str(path.relative_to(settings.root)), exc.message or "syntax error", exc.lineno)
-            )
+            problems.append(Problem(label, exc.message or "syntax error", exc.lineno))
         except TemplateNotFound as exc:  # an {% extends %} or {% include %} of a missing template
-            problems.append(Problem(str(path.relative_to(settings.root)), f"template not found: {exc.name}"))
-    for page in settings.config.site.pages:
-        name = f"pages/{page.id}.html"
-        try:
-            env.get_template(name)
-        except TemplateNotFound:
-            problems.append(
-                Problem(
-                    CONFIG_FILE,
-                    f"site.pages: {page.id!r} has no template {name}",
-                    hint=f"write {folders[0] / name} (it may extend _base.html), or remove the page",
-                )
-            )
+            problems.append(Problem(label, f"template not found: {exc.name}"))
+    problems += [p for page in settings.config.site.pages if (p := _missing_page(env, page.id, folders))]
     return problems
+
+
+def _missing_page(env: Environment, page_id: str, folders: tuple[Path, ...]) -> Problem | None:
+    """The problem of an extra page (``site.pages``) without its template, or None."""
+    name = f"pages/{page_id}.html"
+    try:
+        env.get_template(name)
+    except TemplateNotFound:
+        return Problem(
+            CONFIG_FILE,
+            f"site.pages: {page_id!r} has no template {name}",
+            hint=f"write {folders[0] / name} (it may extend _base.html), or remove the page",
+        )
+    return None
 
 
 def published_build(target: Path) -> Path | None:
@@ -216,8 +217,13 @@ def _write_tree(
         renderer = Renderer(root, ctx, make_environment(templates, lang), lang, languages)
         renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
         renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
-        for own in ctx.settings.config.site.pages:  # and a missing page named before any work is done
-            _extra_page_template(renderer, own.id, templates)
+        missing = [
+            p
+            for page in ctx.settings.config.site.pages
+            if (p := _missing_page(renderer.env, page.id, templates))
+        ]
+        if missing:  # named before any work is done
+            raise ProblemsFound(missing)
         renderers[lang] = renderer
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(
@@ -357,23 +363,6 @@ def _shared_pages(
         Renderer(root, ctx, env, default, languages), "redirect.html", "index.html", at_root=True
     )  # no feed link
     return produced
-
-
-def _extra_page_template(renderer: Renderer, page_id: str, templates: tuple[Path, ...]) -> str:
-    name = f"pages/{page_id}.html"
-    try:
-        renderer.env.get_template(name)
-    except TemplateNotFound:
-        raise ProblemsFound(
-            [
-                Problem(
-                    CONFIG_FILE,
-                    f"site.pages: {page_id!r} has no template {name}",
-                    hint=f"write {templates[0] / name} (it may extend _base.html), or remove the page",
-                )
-            ]
-        ) from None
-    return name
 
 
 def _embed(renderer: Renderer, job: IndicatorJob, sub: str, kind: str, view: object, key: str) -> Produced:
