@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,11 @@ def test_init_refuses_a_language_or_time_zone_the_config_would_refuse(tmp_path: 
 )
 def test_the_city_id_is_the_name_in_plain_lowercase_words(name: str, city_id: str) -> None:
     assert NewCity(name).city_id == city_id
+
+
+def test_version_is_the_one_in_the_package() -> None:
+    import tracker
+
+    done = runner.invoke(app, ["--version"])
+    assert done.exit_code == 0 and done.output == f"smartcity-tracker {tracker.__version__}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tracker.__version__)
