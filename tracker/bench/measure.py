@@ -363,13 +363,15 @@ def run_benchmark(
     *,
     naive_repeat: int = 1,
     milan: Path | None = None,
+    opensdg: Path | None = None,
     seed: int = 2013,
     profile: Path | None = None,
     merge_rows: int = merge.ROWS,
     log: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
-    """Generate the synthetic catalogue, measure tracker and the naive approach, and the store's bulk merge of
-    ``merge_rows`` values (0: skipped); return every figure."""
+    """Generate the synthetic catalogue, measure tracker and the naive approach, the store's bulk merge of
+    ``merge_rows`` values (0: skipped) and, given ``opensdg`` (an Open SDG data repository), its import and cold
+    build in one language and two (``tracker.bench.opensdg``); return every figure."""
     started = time.perf_counter()
     code = hash_code()
     result: dict[str, Any] = {
@@ -394,6 +396,10 @@ def run_benchmark(
         result["naive"] = measure_naive(source, naive_repeat, log)
     if milan is not None:
         result["milan"] = measure_project(milan, repeat, False, log, "milan")
+    if opensdg is not None:
+        from tracker.bench.opensdg import measure_opensdg  # it uses this module's helpers
+
+        result["opensdg"] = measure_opensdg(opensdg, repeat, log)
     if merge_rows:
         result["merge"] = measure_merge(merge_rows, repeat, log)
     log("tracker --help")

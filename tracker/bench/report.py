@@ -109,6 +109,33 @@ def render(result: dict[str, Any]) -> None:
             f"{mg['process_cpu_s']:.2f}",
         )
         console.print(merge_t)
+    if "opensdg" in result:
+        sdg = result["opensdg"]
+        sdg_t = Table(title=f"Real data: Open SDG import + cold run ({sdg['source']}; median)")
+        for col in (
+            "languages",
+            "indicators",
+            "observations",
+            "import wall/CPU (s)",
+            "run wall/CPU (s)",
+            "CPU µs per observation",
+            "site",
+            "peak memory",
+        ):
+            sdg_t.add_column(col, justify="right" if col != "languages" else "left")
+        for name in ("one", "two"):
+            s = sdg[name]
+            sdg_t.add_row(
+                "+".join(s["languages"]),
+                f"{s['indicators']:,}",
+                f"{s['observations']:,}",
+                f"{s['import_wall_s']:.2f} / {s['import_cpu_s']:.2f}",
+                f"{s['run_wall_s']:.2f} / {s['run_cpu_s']:.2f}",
+                f"{s['cpu_us_per_observation']:.0f}",
+                _mb(s["site"]["bytes"]),
+                f"{s['peak_rss_mb']:,.0f} MB",
+            )
+        console.print(sdg_t)
     w = syn["written"]
     console.print(
         f"site: {syn['site']['pages']:,} pages, {syn['site']['files']:,} files, {_mb(syn['site']['bytes'])}; "
