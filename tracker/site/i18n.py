@@ -165,9 +165,7 @@ class Formatter:
             return "–"
         if kind == "percent":  # from the value as written (54.65), not from a float divided by 100
             if isinstance(value, int | float) and math.isfinite(value) and decimals >= 0:
-                # What _fixed(Decimal(str(value)), decimals, False, suffix) gives; number() takes its plain-float
-                # path when there is nothing to round (most values), and that very call otherwise.
-                return self.number(value, decimals) + self._percent_suffix
+                return self._fixed(Decimal(str(value)), decimals, False, self._percent_suffix)
             return self.percent(value / 100.0, decimals)
         text = self.number(value, decimals)
         return f"{text}{NBSP}{label}" if label else text
