@@ -18,6 +18,7 @@ from tracker.assess.brief import (  # noqa: F401 (re-exported for the site and i
     SeriesView,
     baseline_point,
     brief_of,
+    peer_values_of,
     result_hash,
     series_views,
     values_hash,
@@ -217,8 +218,11 @@ class SiteContext:
             raise LookupError(f"no loader for the values of {len(missing)} indicator(s)")
         found = self.loader([v.id for v in missing])
         for view in missing:
-            view.loaded = series_views(view.ind, found.get(view.id, []))
-            if values_hash(view.loaded) != view.brief.values_hash:  # the brief was kept from an earlier run
+            values = found.get(view.id, [])
+            view.loaded = series_views(view.ind, values)
+            if (
+                values_hash(view.loaded, peer_values_of(values)) != view.brief.values_hash
+            ):  # the brief was kept from an earlier run
                 raise StaleBrief(f"{view.id}: the stored values differ from the summary kept with its result")
 
     @property
@@ -328,7 +332,7 @@ def build_context(
                 brief = briefs[ind.id]
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
-                brief = brief_of(ind, (), result, loaded, changed.get(ind.id))
+                brief = brief_of(ind, observations.get(ind.id, ()), result, loaded, changed.get(ind.id))
             status, due = reporting_status(
                 brief.latest.period if brief.latest else None, ind.frequency, today
             )
