@@ -212,7 +212,7 @@ _CURRENT = select(
 
 def _current_versions(conn: Connection, indicator_id: str) -> dict[tuple[str, str, str], _Version]:
     result = conn.execute(_CURRENT, {"indicator_id": indicator_id})
-    return {(r[0], r[1], r[2]): tuple(r[3:]) for r in result}  # type: ignore[misc]
+    return {(r[0], r[1], r[2]): tuple(r[3:]) for r in result}
 
 
 def _same(old: _Version, obs: Observation) -> bool:
