@@ -538,7 +538,13 @@ def load(
     events: list[Event] = []
     if events_path.exists():
         try:
-            events = load_model(EventsFile, events_path, label(events_path), hint=hint, **shape).events
+            events = load_model(
+                EventsFile,
+                events_path,
+                label(events_path),
+                hint="see 'Events on the charts' in the README",
+                **shape,
+            ).events
         except ProblemsFound as exc:
             problems.extend(exc.problems)
     entries: list[Entry] = []

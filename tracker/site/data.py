@@ -455,6 +455,7 @@ def scorecard_xlsx(ctx: SiteContext, lang: str) -> bytes:
                     words,
                     _num(v.assessment.score) if v.assessment else None,
                     vocab["status"][v.status],
+                    vocab["bound"][f"{latest.bound}_name"] if latest and latest.bound else "",
                     f"{lang}/{v.path}",
                 ]
             )
@@ -470,6 +471,7 @@ def scorecard_xlsx(ctx: SiteContext, lang: str) -> bytes:
         _("Verdict"),
         _("Score"),
         _("Status"),
+        _("The latest value is only a bound"),
         _("Page"),
     ]
     return workbook([(_("Scorecard"), header, rows)])
