@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
