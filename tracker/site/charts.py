@@ -308,7 +308,6 @@ def _peer_traces(
                     ],
                 },
                 "opacity": 0.85,
-                "legendgroup": "peers",
                 "meta": {"peer": territory},
             }
         )
@@ -366,7 +365,6 @@ def event_marks(events: Sequence[Event], lang: str, low: float, high: float) -> 
                 "showarrow": False,
                 "textangle": -90,
                 "font": {"size": 10, "color": "#404040"},
-                "bgcolor": "rgba(255, 255, 255, 0.75)",
             }
         )
     return shapes, notes
