@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
-FOUNDATION = {"", "problems", "yamlfile", "observations", "gc_freeze", "forking", "formulas"}
+FOUNDATION = {"", "problems", "yamlfile", "observations", "gc_freeze", "forking", "formulas", "resources"}
 RANK = {
     "config": 1,
     "catalog": 2,
@@ -25,6 +25,7 @@ RANK = {
     "jobs": 9,
     "schedule": 9,
     "bench": 9,
+    "scaffold": 9,
     "cli": 10,
     "__main__": 11,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The files of the package that shape what a run produces: code, translations, page assets.
 CODE_SUFFIXES = frozenset({".py", ".po", ".js", ".css", ".html"})

@@ -85,8 +85,22 @@ def _catalog(settings, *, keep: bool = True):  # noqa: ANN001, ANN202
         raise typer.Exit(Exit.INVALID) from exc
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from tracker import __version__
+
+        typer.echo(f"smartcity-tracker {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False) -> None:
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -198,6 +212,13 @@ def validate(
     settings = _settings(project)
     cat = _catalog(settings, keep=False)  # validate writes nothing, not even the parse cache
     _known_indicator(cat, indicator, settings)
+    from tracker.site.build import check_templates
+
+    template_problems = check_templates(settings)
+    if template_problems:
+        typer.echo(render(template_problems, fmt))
+        _err(f"the city's templates have {len(template_problems)} problem(s); nothing was changed.")
+        raise typer.Exit(Exit.INVALID)
     problems: list[Problem] = []
     checked = 0
     targets: list[tuple[Path, str | None]] = []
@@ -387,7 +408,7 @@ def history(
 @app.command()
 def serve(
     project: Project = Path("."),
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one, printed).")] = 8000,
 ) -> None:
     """Serve the built site on http://127.0.0.1:PORT/ (for previewing; any static host works)."""
     import functools
@@ -400,7 +421,7 @@ def serve(
         raise typer.Exit(Exit.USAGE)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        typer.echo(f"serving {site} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+        typer.echo(f"serving {site} at http://127.0.0.1:{server.server_port}/ (Ctrl+C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
 
@@ -533,6 +554,50 @@ def bench(
         typer.echo(json.dumps(result, indent=2))
     else:
         bench_mod.render(result)
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="The new project's folder (missing or empty).", file_okay=False)
+    ],
+    city: Annotated[str, typer.Option("--city", help="The city's name, as the pages show it.")] = "My City",
+    languages: Annotated[
+        list[str] | None,
+        typer.Option("--languages", help="Interface languages, the default first; repeat it (it, en)."),
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="The city's IANA time zone.")] = "Europe/Rome",
+) -> None:
+    """Start a new city's project: config.yaml, objectives, one example indicator, an inbox, a stewards' guide."""
+    from pydantic import ValidationError
+
+    from tracker import config
+    from tracker.scaffold import NewCity, create
+
+    city_spec = NewCity(city, tuple(dict.fromkeys(languages or ["it", "en"])), timezone)
+    try:  # checked before anything is written, with the rules config.yaml itself is checked by
+        config.Config.model_validate(
+            {
+                "languages": city_spec.languages,
+                "default_language": city_spec.languages[0],
+                "timezone": timezone,
+            }
+        )
+    except ValidationError as exc:
+        _err("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        raise typer.Exit(Exit.USAGE) from None
+    try:
+        create(folder, city_spec)
+    except ProblemsFound as exc:  # a folder that already holds anything: never written into
+        _err(render(exc.problems))
+        raise typer.Exit(Exit.USAGE) from None
+    _catalog(config.load(folder), keep=False)  # what was written is a valid project (else a bug: exit 3)
+    typer.echo(
+        f"created {folder}/ for {city}: config.yaml, indicators/ (one EXAMPLE indicator, invented figures),"
+    )
+    typer.echo(
+        "inbox/, templates/ and STEWARDS.md. Next: cd into it and run `tracker run`, then open site/index.html."
+    )
 
 
 @import_app.command("opensdg")

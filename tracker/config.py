@@ -241,10 +241,121 @@ class Paths(Strict):
         return None
 
 
+#: The colours of ``tracker/site/assets/site.css`` a city may change, with their defaults.
+DEFAULT_COLORS = {
+    "text": "#1a1a1a",
+    "muted": "#4d4d4d",
+    "bg": "#ffffff",
+    "soft": "#f3f5f7",
+    "line": "#c9ced4",
+    "link": "#005a8c",
+    "link-visited": "#5b3a8c",
+    "focus-ring": "#ffbf47",
+}
+ColorName = Literal["text", "muted", "bg", "soft", "line", "link", "link-visited", "focus-ring"]
+LOGO_TYPES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
+LOGO_BYTES = 1_000_000
+_SVG_ACTIVE = re.compile(r"<\s*script|\bon[a-z]+\s*=|javascript:|<\s*foreignObject", re.IGNORECASE)
+#: Pages the site writes itself: an extra page may not take their place.
+RESERVED_PAGES = {
+    "index",
+    "indicators",
+    "status",
+    "methodology",
+    "guide",
+    "updates",
+    "feed",
+    "objectives",
+    "embed",
+}
+
+
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+class ExtraPage(Strict):
+    """A page of the city's own (``<site.templates>/pages/<id>.html``), linked from every page's menu."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Localized  # the menu's link and the page's title
+
+
 class SiteSettings(Strict):
     base_url: str = (
         ""  # absolute URL where the site is published: the feed's and the updates' links; optional
     )
+    templates: str = "templates"  # the city's own templates, looked up before the defaults
+    logo: str = ""  # an image file of the project shown in every page's header
+    colors: dict[ColorName, str] = {}  # CSS custom properties of site.css, e.g. {link: "#005a8c"}
+    pages: list[ExtraPage] = []  # extra pages, each the template pages/<id>.html of the city's folder
+
+    @field_validator("templates")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        _relative(value)
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_file(cls, value: str, info: ValidationInfo) -> str:
+        """An image the pages show with ``<img>``; an SVG with script is refused, since the file is also
+        published on its own (``assets/logo.svg``), where a browser opening it would run the script."""
+        if not value:
+            return value
+        relative = _relative(value)
+        suffix = relative.suffix.lower()
+        if suffix not in LOGO_TYPES:
+            raise ValueError(f"{value!r}: the logo must be one of {', '.join(sorted(LOGO_TYPES))}")
+        root = (info.context or {}).get("root")
+        if root is None:
+            return value
+        _resolved(Path(root), "logo", relative)  # a symbolic link out of the project would publish its target
+        path = Path(root) / relative
+        if not path.is_file():
+            raise ValueError(f"{value!r}: no such file in the project")
+        if path.stat().st_size > LOGO_BYTES:
+            raise ValueError(f"{value!r}: larger than {LOGO_BYTES:,} bytes")
+        if suffix == ".svg" and _SVG_ACTIVE.search(path.read_text(encoding="utf-8", errors="replace")):
+            raise ValueError(f"{value!r}: the SVG holds script, an event handler or a link to one; remove it")
+        return value
+
+    @field_validator("colors")
+    @classmethod
+    def _readable(cls, value: dict[str, str]) -> dict[str, str]:
+        """WCAG 2.1 AA: every text colour keeps 4.5:1 against both backgrounds it is drawn on."""
+        for name, colour in value.items():
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+                raise ValueError(f"{name}: {colour!r} is not a colour written as #rrggbb")
+        merged = {**DEFAULT_COLORS, **value}
+        for text in ("text", "muted", "link", "link-visited"):
+            for background in ("bg", "soft"):
+                ratio = contrast(merged[text], merged[background])
+                if ratio < 4.5:
+                    raise ValueError(
+                        f"{text} {merged[text]} on {background} {merged[background]} has a contrast of "
+                        f"{ratio:.2f}:1, below WCAG AA's 4.5:1 | fix: a darker text or a lighter background"
+                    )
+        return value
+
+    @field_validator("pages")
+    @classmethod
+    def _unique_pages(cls, value: list[ExtraPage]) -> list[ExtraPage]:
+        ids = [p.id for p in value]
+        clash = sorted({i for i in ids if ids.count(i) > 1} | ({i for i in ids} & RESERVED_PAGES))
+        if clash:
+            raise ValueError(
+                f"page ids must be unique and not those of the site's own pages: {', '.join(clash)}"
+            )
+        return value
 
     @field_validator("base_url")
     @classmethod

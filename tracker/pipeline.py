@@ -540,13 +540,16 @@ def inputs_fingerprint(
 ) -> str:
     """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
     ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
-    from tracker.site.build import templates_dir
+    from tracker.site.build import template_folders
 
     digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
     files += [cat.root / catalog_mod.OBJECTIVES_FILE, cat.root / catalog_mod.EVENTS_FILE]
-    templates = templates_dir(settings)  # the folder the site is built from: the project's or the default
-    if templates.is_dir():
+    if settings.config.site.logo:  # published as it is: a new logo under the same name is a change
+        files.append(settings.root / settings.config.site.logo)
+    for templates in template_folders(
+        settings
+    ):  # the folders the site is built from: the city's, the defaults
         files += sorted(templates.rglob("*"))
     for path in files:
         if path.is_file():

@@ -11,8 +11,9 @@ Layout of the output (every link is relative, so the tree works from ``file://``
     data/<id>.csv|json, data/datapackage.json, scorecard.json
     data/<lang>/<id>.xlsx, data/<lang>/scorecard.xlsx   spreadsheets in the reader's language
 
-Templates come from ``<project>/templates`` when the project has its own copy (``_base.html`` present), else
-from the repository's ``templates/`` folder next to the ``tracker`` package.
+Templates are looked up in the city's own folder first (``site.templates``, default ``<project>/templates``),
+then in the tracker's defaults (``tracker.resources``: the repository's ``templates/`` in a checkout, the copy
+inside an installed wheel otherwise), so a city overrides single templates or blocks and keeps the rest.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from datetime import datetime
 from pathlib import Path
 
 import plotly
+from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError
 
 from tracker import gc_freeze
 from tracker.assess.outcome import Outcome
 from tracker.catalog import Catalog
-from tracker.config import Settings
+from tracker.config import CONFIG_FILE, Settings
+from tracker.problems import Problem, ProblemsFound
+from tracker.resources import default_templates
 from tracker.site.charts import script_json
 from tracker.site.context import IndicatorView, SiteContext, build_context
 from tracker.site.data import shared_files
@@ -50,12 +54,13 @@ from tracker.site.incremental import (
 )
 from tracker.site.indicators import POOL_MIN_PAGES, Aside, Batch, IndicatorJob, make, pages_to_render, plan
 from tracker.site.publish import publish
-from tracker.site.render import Renderer, SiteWide
+from tracker.site.render import Renderer, SiteWide, logo_asset
 
 log = logging.getLogger(__name__)
 
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: The default templates (read at call time, so a test can point it elsewhere).
+REPO_TEMPLATES = default_templates()
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
@@ -83,9 +88,47 @@ class SiteReport:
     files_reused: int = 0  # every file taken from the previous build: pages, downloads, assets
 
 
-def templates_dir(settings: Settings) -> Path:
-    local = settings.root / "templates"
-    return local if (local / "_base.html").is_file() else REPO_TEMPLATES
+def template_folders(settings: Settings) -> tuple[Path, ...]:
+    """Where templates are looked up, in order: the city's own folder when it exists, then the defaults."""
+    own = settings.root / settings.config.site.templates
+    if own.is_dir() and own.resolve() != REPO_TEMPLATES.resolve():
+        return (own, REPO_TEMPLATES)
+    return (REPO_TEMPLATES,)
+
+
+def check_templates(settings: Settings) -> list[Problem]:
+    """The city's own templates, compiled (a syntax error with its file and line), and a template for each
+    extra page: what ``tracker validate`` reports before a build would stop on it."""
+    folders = template_folders(settings)
+    env = make_environment(folders, settings.config.default_language)
+    problems = []
+    own = sorted(folders[0].rglob("*")) if len(folders) > 1 else []
+    for path in own:
+        if path.suffix not in {".html", ".xml", ".txt"} or not path.is_file():
+            continue
+        label = os.path.relpath(path, settings.root)
+        try:
+            env.get_template(path.relative_to(folders[0]).as_posix())
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(label, exc.message or "syntax error", exc.lineno))
+        except TemplateNotFound as exc:  # an {% extends %} or {% include %} of a missing template
+            problems.append(Problem(label, f"template not found: {exc.name}"))
+    problems += [p for page in settings.config.site.pages if (p := _missing_page(env, page.id, folders))]
+    return problems
+
+
+def _missing_page(env: Environment, page_id: str, folders: tuple[Path, ...]) -> Problem | None:
+    """The problem of an extra page (``site.pages``) without its template, or None."""
+    name = f"pages/{page_id}.html"
+    try:
+        env.get_template(name)
+    except TemplateNotFound:
+        return Problem(
+            CONFIG_FILE,
+            f"site.pages: {page_id!r} has no template {name}",
+            hint=f"write {folders[0] / name} (it may extend _base.html), or remove the page",
+        )
+    return None
 
 
 def published_build(target: Path) -> Path | None:
@@ -116,7 +159,7 @@ def build_site(
         Path(out) if out is not None else Path(os.path.abspath(settings.root / settings.config.paths.site))
     )
     ctx = build_context(settings, catalog, outcome, generated_at=generated_at)
-    templates = templates_dir(settings)
+    templates = template_folders(settings)
     extra = dict(extra_files or {})
     previous = published_build(target)
     # The pipeline's 300,000 observations (and the context) live through the whole build: keep the cyclic
@@ -158,18 +201,29 @@ def build_site(
 
 
 def _write_tree(
-    root: Path, ctx: SiteContext, templates: Path, extra_files: dict[str, str], previous: Path | None
+    root: Path,
+    ctx: SiteContext,
+    templates: tuple[Path, ...],
+    extra_files: dict[str, str],
+    previous: Path | None,
 ) -> list[Produced]:
     """Every file of the site under ``root``; returns what was made and how (the manifest is written last,
     so a tree without one is never mistaken for a complete build)."""
     reuse = Reuse.of(root, previous)
     languages: list[str] = list(ctx.settings.config.languages)
-    produced = _assets(reuse)
+    produced = _assets(reuse, ctx.settings)
     renderers = {}
     for lang in languages:
         renderer = Renderer(root, ctx, make_environment(templates, lang), lang, languages)
         renderer.common["has_updates"] = f"{lang}/updates.html" in extra_files
         renderer.env.get_template("indicator.html")  # compiled once, before any worker is forked
+        missing = [
+            p
+            for page in ctx.settings.config.site.pages
+            if (p := _missing_page(renderer.env, page.id, templates))
+        ]
+        if missing:  # named before any work is done
+            raise ProblemsFound(missing)
         renderers[lang] = renderer
     with_updates = [lang for lang in languages if f"{lang}/updates.html" in extra_files]
     job = IndicatorJob(
@@ -219,15 +273,19 @@ def _write_tree(
     return produced
 
 
-def _assets(reuse: Reuse) -> list[Produced]:
-    """plotly.min.js (4.8 MB) and the site's own assets: linked from the previous build when unchanged."""
+def _assets(reuse: Reuse, settings: Settings) -> list[Produced]:
+    """plotly.min.js (4.8 MB), the site's own assets and the city's logo: linked from the previous build when
+    unchanged."""
     produced = []
     sources = {
-        "plotly.min.js": PLOTLY_JS,
-        **{name: PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)},
+        "assets/plotly.min.js": PLOTLY_JS,
+        **{f"assets/{name}": PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)},
     }
-    for name, source in sources.items():
-        path, key = f"assets/{name}", asset_key(source)
+    logo = logo_asset(settings.config)
+    if logo:
+        sources[logo] = settings.root / settings.config.site.logo
+    for path, source in sources.items():
+        key = asset_key(source)
         found = reuse.take(path, key)
         if found is None:
             target = reuse.root / path
@@ -242,7 +300,7 @@ def _shared_pages(
     root: Path,
     ctx: SiteContext,
     renderers: dict[str, Renderer],
-    templates: Path,
+    templates: tuple[Path, ...],
     languages: list[str],
     job: IndicatorJob,
     keys: dict[str, str],
@@ -263,6 +321,8 @@ def _shared_pages(
                 page(renderer, name, name, search_index_json=script_json(_search_index(ctx, lang)))
             else:
                 page(renderer, name, name)
+        for extra in ctx.settings.config.site.pages:  # the city's own pages, from its template folder
+            page(renderer, f"pages/{extra.id}.html", f"{extra.id}.html")
         for objective in ctx.objectives:
             path = f"{lang}/{objective.path}"
             key = digest(

@@ -13,7 +13,7 @@ import logging
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +28,15 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 from babel.support import Translations
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
@@ -340,10 +348,18 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def make_environment(templates: Path, lang: str) -> Environment:
-    """A Jinja environment for one language: autoescape on everywhere, undefined names are errors."""
+def make_environment(templates: Path | Sequence[Path], lang: str) -> Environment:
+    """A Jinja environment for one language: autoescape on everywhere, undefined names are errors.
+
+    ``templates`` may be several folders, searched in order (the city's own first, then the defaults): a city
+    overrides one template, or extends the default one and replaces a block (``{% extends "_base.html" %}`` in
+    a city's ``_base.html`` finds the default only through the ``default/`` prefix, see the README).
+    """
+    folders = [templates] if isinstance(templates, Path) else list(templates)
+    loader = FileSystemLoader([str(f) for f in folders])
+    defaults = FileSystemLoader(str(folders[-1]))
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=ChoiceLoader([loader, PrefixLoader({"default": defaults})]),
         autoescape=select_autoescape(["html", "htm", "xml", "svg"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -463,5 +479,6 @@ def update_catalogs(templates: Path, languages: tuple[str, ...] = ("it", "en")) 
 
 
 if __name__ == "__main__":  # pragma: no cover - maintainer tool
-    repo_templates = Path(__file__).resolve().parents[2] / "templates"
-    print(update_catalogs(repo_templates), file=sys.stderr)
+    from tracker.resources import default_templates
+
+    print(update_catalogs(default_templates()), file=sys.stderr)

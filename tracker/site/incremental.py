@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -112,14 +112,14 @@ def data_inputs(settings: Settings) -> str:
     )
 
 
-def page_inputs(settings: Settings, templates: Path, with_updates: Iterable[str]) -> str:
+def page_inputs(settings: Settings, templates: Sequence[Path], with_updates: Iterable[str]) -> str:
     """What every indicator page depends on besides its indicator and language: a change of any template,
     translation, setting or of the code re-renders every page."""
     return digest(
         "page",
         data_inputs(settings),
         json.dumps(_translations()),
-        json.dumps(_files_digest(templates.rglob("*"), templates)),
+        json.dumps([_files_digest(folder.rglob("*"), folder) for folder in templates]),
         json.dumps(sorted(with_updates)),
     )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from babel import Locale
 from jinja2 import Environment
 
+from tracker.config import Config
 from tracker.site.context import CATEGORY_ORDER, SiteContext, figure_kind
 from tracker.site.incremental import write_new
 
@@ -24,6 +25,20 @@ def language_name(lang: str) -> str:
     """ "Italiano", "English": parsing the locale for each page's language switch cost ~0.1 ms a page."""
     name = Locale.parse(lang).get_display_name(lang)
     return (name or lang).capitalize()  # babel has a name for every language the config accepts
+
+
+def logo_asset(cfg: Config) -> str:
+    """Where the city's logo is published (``assets/logo.svg``), or '' without one."""
+    return f"assets/logo{PurePosixPath(cfg.site.logo).suffix.lower()}" if cfg.site.logo else ""
+
+
+def theme(cfg: Config, lang: str) -> dict[str, object]:
+    """The city's look as the templates use it: logo, colours (validated ``#rrggbb``), extra pages."""
+    return {
+        "logo": logo_asset(cfg),
+        "colors": sorted(cfg.site.colors.items()),
+        "pages": [{"file": f"{p.id}.html", "title": p.title.get(lang)} for p in cfg.site.pages],
+    }
 
 
 class Renderer:
@@ -42,6 +57,7 @@ class Renderer:
             "site_title": cfg.city.title.get(lang),
             "strategy": cfg.city.strategy.get(lang),
             "languages": languages,
+            "theme": theme(cfg, lang),
         }
 
     def render(self, template: str, sub: str, *, at_root: bool = False, **extra: object) -> int:

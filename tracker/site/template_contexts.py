@@ -1,7 +1,8 @@
 """The template context: what every page template receives, documented for cities that bring their own templates.
 
-A project's ``templates/`` folder (with its own ``_base.html``) replaces the default templates; its pages can rely
-on exactly the names below, no more. ``tests/test_template_contexts.py`` renders the sample site and checks that
+A city's template folder (``site.templates``, default ``templates/``) is searched before the defaults: a template
+there replaces the default of the same name (or extends ``default/<name>`` and replaces its blocks), and every
+template can rely on exactly the names below, no more. ``tests/test_template_contexts.py`` renders the sample site and checks that
 each template receives these names and only these (as datasette's ``template_contexts.py`` and its test do), and
 ``docs/templates.md`` is generated from this module: ``python -m tracker.site.template_contexts > docs/templates.md``.
 """
@@ -25,6 +26,9 @@ COMMON: dict[str, str] = {
     "rel": "`rel(path)`: a link relative to this page to a file of the site (`assets/site.css`)",
     "url": "`url(page)`: a link relative to this page to a page of the same language (`objectives/x.html`)",
     "alternates": "the same page in each language: dicts with `lang`, `name`, `href`, `current`",
+    "theme": "the city's look from `config.yaml` `site`: `logo` (its path in the site, e.g. `assets/logo.svg`, "
+    "or ''), `colors` (sorted `(name, #rrggbb)` pairs of site.css custom properties), `pages` (the extra pages: "
+    "dicts with `file` and `title` in the page's language)",
 }
 
 #: Installed on the Jinja environment of each language by :func:`tracker.site.i18n.make_environment`.
@@ -100,7 +104,11 @@ def markdown() -> str:
         "Generated from `tracker/site/template_contexts.py` (`python -m tracker.site.template_contexts`); "
         "checked by `tests/test_template_contexts.py`.",
         "",
-        "A project's own `templates/` folder (with its `_base.html`) replaces the default templates. "
+        "A city's own template folder (`site.templates` in `config.yaml`, default `templates/`) is searched "
+        "before the defaults: a file there replaces the default of the same name, or extends `default/<name>` "
+        "and replaces only its blocks (`_base.html`: `title`, `description`, `head`, `scripts`, `brand`, "
+        "`breadcrumb`, `main`, `generated`, `footer`). An extra page (`site.pages`) is the template "
+        "`pages/<id>.html` of that folder and receives what every page receives. "
         "Every page receives the names of *Every page*, the environment's globals and filters, and those "
         "of its own template.",
         "",

@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +19,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from tracker.catalog import Catalog
 from tracker.config import Settings
+from tracker.resources import default_templates
 from tracker.updates.changes import CategoryChange, Changes
 
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "updates"
+REPO_TEMPLATES = default_templates() / "updates"
 CHAT_ITEMS = 5  # lines of a chat message before "and N more"
 
 WORDS: dict[str, dict[str, str]] = {
@@ -115,8 +115,9 @@ class Words:
 
 
 def environment(settings: Settings) -> Environment:
-    """Templates from ``<project>/templates/updates`` first (a project may restyle them), then the built-in ones."""
-    return _environment(str(settings.root / "templates" / "updates"))
+    """Templates from the city's ``<site.templates>/updates`` first (a project may restyle them), then the
+    built-in ones."""
+    return _environment(str(settings.root / settings.config.site.templates / "updates"))
 
 
 @lru_cache(maxsize=4)

@@ -157,14 +157,14 @@ def page_fragment(html: str) -> str:
 def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) -> str:
     """The updates page in the site's layout, menu and language switch: rendered with the site's templates
     and translations (``templates/updates/updates.html`` extends ``_base.html``)."""
-    from tracker.site.build import templates_dir
+    from tracker.site.build import template_folders
     from tracker.site.i18n import make_environment
-    from tracker.site.render import language_name
+    from tracker.site.render import language_name, theme
 
     cfg = settings.config
     page = f"{lang}/updates.html"
     rel = _relative(page)
-    env = make_environment(templates_dir(settings), lang)
+    env = make_environment(template_folders(settings), lang)
     return env.get_template("updates/updates.html").render(
         lang=lang,
         t=Words(lang),
@@ -174,6 +174,7 @@ def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) 
         has_updates=True,
         rel=rel,
         url=lambda target: rel(f"{lang}/{target}"),
+        theme=theme(cfg, lang),
         entries=[
             {**e, "html": page_fragment(e["html"]), "date": format_date(e["created_at"], lang, cfg.timezone)}
             for e in entries
