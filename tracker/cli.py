@@ -386,14 +386,18 @@ def history(
     from rich.table import Table
 
     table = Table(title=f"{indicator_id}: stored values and revisions", title_justify="left")
-    for column in ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status"):
+    columns = ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status")
+    peers = any(r.territory for r in rows)
+    for column in ("territory", *columns) if peers else columns:
         table.add_column(column)
+    mark = {"lower": "> ", "upper": "< "}  # a published bound, e.g. "> 63" for "more than 63"
     for r in rows:
         table.add_row(
+            *([r.territory or settings.config.city.name] if peers else []),
             r.series or "headline",
             r.period,
             "" if r.old_value is None else f"{r.old_value:g}",
-            f"{r.new_value:g}",
+            f"{mark.get(r.bound, '')}{r.new_value:g}",
             r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
             f"{r.file_path}:{r.line}",
             "current" if r.current else "replaced",
