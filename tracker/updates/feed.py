@@ -157,7 +157,7 @@ def page_fragment(html: str) -> str:
 def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) -> str:
     """The updates page in the site's layout, menu and language switch: rendered with the site's templates
     and translations (``templates/updates/updates.html`` extends ``_base.html``)."""
-    from tracker.site.build import template_folders
+    from tracker.site.folders import template_folders
     from tracker.site.i18n import make_environment
     from tracker.site.render import language_name, theme
 
