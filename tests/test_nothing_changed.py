@@ -1,4 +1,4 @@
-"""The "nothing changed" run: it skips the build, and it does so without loading the site builder."""
+"""The "nothing changed" run: it skips the build and the feed, without loading the site builder or Jinja."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from tracker import config, pipeline
 from pathlib import Path
 report = pipeline.run(config.load(Path(sys.argv[1])), now=datetime(2026, 12, 2, 9, tzinfo=UTC))
-heavy = sorted(m for m in ("plotly", "tracker.site.build", "tracker.site.charts") if m in sys.modules)
+heavy = sorted(m for m in ("babel", "jinja2", "plotly", "tracker.site.build", "tracker.site.i18n") if m in sys.modules)
 print(json.dumps({"skipped": report.skipped_build, "loaded": heavy}))
 """
 
@@ -42,10 +42,14 @@ def _tree(site: Path) -> dict[str, bytes]:
 def test_nothing_changed_run_skips_the_builder_and_leaves_the_site_byte_for_byte(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     first = _run(project)
-    assert first == {"skipped": False, "loaded": ["plotly", "tracker.site.build", "tracker.site.charts"]}
+    assert first == {
+        "skipped": False,
+        "loaded": ["babel", "jinja2", "plotly", "tracker.site.build", "tracker.site.i18n"],
+    }
     before = _tree((project / "site").resolve())
     second = _run(project)
-    # The fingerprint proves the site current: the builder (plotly, charts) is never imported, and the
-    # site, feed included, is exactly the one the full build wrote.
+    # The fingerprint proves the site current and the feed's inputs key its files: neither the builder
+    # (plotly, charts) nor the templates (Jinja, Babel) are loaded, and the site, feed included, is exactly
+    # the one the full build wrote.
     assert second == {"skipped": True, "loaded": []}
     assert _tree((project / "site").resolve()) == before
