@@ -273,12 +273,12 @@ def test_a_changed_default_template_rebuilds_a_project_without_its_own(
     """The fingerprint hashes the templates the site is built from, not only a project's own copy."""
     from datetime import UTC, datetime
 
-    import tracker.site.build
+    import tracker.site.folders
     from tracker import config, pipeline
 
     defaults = tmp_path / "default-templates"
     shutil.copytree(REPO / "templates", defaults)
-    monkeypatch.setattr(tracker.site.build, "REPO_TEMPLATES", defaults)
+    monkeypatch.setattr(tracker.site.folders, "REPO_TEMPLATES", defaults)
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
     project = make_project(tmp_path)
     assert not (project / "templates").exists()

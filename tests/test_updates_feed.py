@@ -96,6 +96,77 @@ def test_no_site_no_feed(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def _site_files(site: Path) -> dict[str, tuple[bytes, int, int]]:
+    return {
+        p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_feed_files_already_written_are_kept_and_equal_the_plain_rendering(tmp_path: Path) -> None:
+    """``write_feed`` skips rendering only when the files in the site are byte for byte what it would write."""
+    from datetime import UTC, datetime
+
+    settings, cat, engine = open_project(tmp_path)
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    record_run(engine, {"bike-trips": BIKES}, {"bike-trips": Category.MODERATE})
+    feed.record_digests(settings, engine, cat)
+    first = feed.write_feed(settings, engine)
+    before = _site_files(site)
+    plain = feed.feed_files(settings, engine)  # the plain path: rendered again from the database
+    assert {name: text.encode("utf-8") for name, text in plain.items()} == {
+        k: v[0] for k, v in before.items()
+    }
+
+    # Nothing changed (a later clock does not show: every language has a digest): not even rewritten.
+    later = datetime(2031, 1, 1, tzinfo=UTC)
+    assert feed.write_feed(settings, engine, now=later) == first
+    assert _site_files(site) == before
+    assert feed.feed_files(settings, engine, now=later) == plain
+
+    # An edited file is written again from the plain rendering.
+    (site / "en" / "updates.html").write_text("edited", encoding="utf-8")
+    feed.write_feed(settings, engine, now=later)
+    assert (site / "en" / "updates.html").read_bytes() == plain["en/updates.html"].encode("utf-8")
+
+    # A new digest changes the inputs: rendered again, equal to the plain path.
+    record_run(
+        engine, {"waste-sorted": WASTE}, {"bike-trips": Category.ON_TRACK, "waste-sorted": Category.ACHIEVED}
+    )
+    feed.record_digests(settings, engine, cat)
+    feed.write_feed(settings, engine)
+    fresh = feed.feed_files(settings, engine)
+    assert fresh != plain
+    assert {k: v[0] for k, v in _site_files(site).items()} == {n: t.encode("utf-8") for n, t in fresh.items()}
+
+    # Another site folder (a new build) has no feed yet: written there too.
+    other = tmp_path / "other-site"
+    other.mkdir()
+    assert len(feed.write_feed(settings, engine, other)) == len(fresh)
+    assert {k: v[0] for k, v in _site_files(other).items()} == {
+        n: t.encode("utf-8") for n, t in fresh.items()
+    }
+    engine.dispose()
+
+
+def test_feed_without_digests_follows_the_clock(tmp_path: Path) -> None:
+    """A language without digests dates its feed by the clock, so a new clock renders it again."""
+    from datetime import UTC, datetime
+
+    settings, _, engine = open_project(tmp_path)
+    site = tmp_path / "site"
+    site.mkdir()
+    feed.write_feed(settings, engine, now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert "2030-01-01T00:00:00Z" in (site / "feed.xml").read_text(encoding="utf-8")
+    feed.write_feed(settings, engine, now=datetime(2031, 1, 1, tzinfo=UTC))
+    text = (site / "feed.xml").read_text(encoding="utf-8")
+    assert text == feed.feed_files(settings, engine, now=datetime(2031, 1, 1, tzinfo=UTC))["feed.xml"]
+    assert "2031-01-01T00:00:00Z" in text
+    engine.dispose()
+
+
 def test_after_run_sends_on_change_only_and_the_digest_job_sends_the_rest(
     tmp_path: Path, smtp: tuple[Mailbox, int], hook: Hook, monkeypatch: pytest.MonkeyPatch
 ) -> None:

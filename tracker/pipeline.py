@@ -540,7 +540,7 @@ def inputs_fingerprint(
 ) -> str:
     """A hash of everything the site depends on (the tracker's code, configuration, definitions, templates,
     ``extra`` files and ``data_version``), so an unchanged project skips the rebuild."""
-    from tracker.site.build import template_folders
+    from tracker.site.folders import template_folders
 
     digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]

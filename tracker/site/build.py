@@ -34,10 +34,10 @@ from tracker.assess.outcome import Outcome
 from tracker.catalog import Catalog
 from tracker.config import CONFIG_FILE, Settings
 from tracker.problems import Problem, ProblemsFound
-from tracker.resources import default_templates
 from tracker.site.charts import script_json
 from tracker.site.context import IndicatorView, SiteContext, build_context
 from tracker.site.data import shared_files
+from tracker.site.folders import REPO_TEMPLATES, template_folders  # noqa: F401 (REPO_TEMPLATES: re-exported)
 from tracker.site.i18n import localized, make_environment
 from tracker.site.incremental import (
     MANIFEST,
@@ -59,8 +59,6 @@ from tracker.site.render import Renderer, SiteWide, logo_asset
 log = logging.getLogger(__name__)
 
 PACKAGE_ASSETS = Path(__file__).parent / "assets"
-#: The default templates (read at call time, so a test can point it elsewhere).
-REPO_TEMPLATES = default_templates()
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
@@ -86,14 +84,6 @@ class SiteReport:
     rendered: int = 0  # HTML pages rendered by this build ...
     reused: int = 0  # ... and taken unchanged from the previous build (hard links; see incremental.py)
     files_reused: int = 0  # every file taken from the previous build: pages, downloads, assets
-
-
-def template_folders(settings: Settings) -> tuple[Path, ...]:
-    """Where templates are looked up, in order: the city's own folder when it exists, then the defaults."""
-    own = settings.root / settings.config.site.templates
-    if own.is_dir() and own.resolve() != REPO_TEMPLATES.resolve():
-        return (own, REPO_TEMPLATES)
-    return (REPO_TEMPLATES,)
 
 
 def check_templates(settings: Settings) -> list[Problem]:

@@ -12,10 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.catalog import Catalog
 from tracker.config import Settings
@@ -23,6 +21,9 @@ from tracker.resources import default_templates
 from tracker.updates.changes import CategoryChange, Changes
 
 REPO_TEMPLATES = default_templates() / "updates"
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 CHAT_ITEMS = 5  # lines of a chat message before "and N more"
 
 WORDS: dict[str, dict[str, str]] = {
@@ -122,6 +123,9 @@ def environment(settings: Settings) -> Environment:
 
 @lru_cache(maxsize=4)
 def _environment(project_templates: str) -> Environment:
+    # Jinja is imported here, when a digest or feed is rendered: a run that renders none does not load it.
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=ChoiceLoader([FileSystemLoader(project_templates), FileSystemLoader(str(REPO_TEMPLATES))]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=False),

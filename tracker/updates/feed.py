@@ -14,6 +14,8 @@ on its fresh folder before publishing. Each file is replaced atomically.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import posixpath
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FEED_ENTRIES = 50
+#: In the cache folder: the key of the feed files last written and each file's hash (see :func:`feed_inputs_key`).
+FEED_STAMP = "feed.json"
 
 
 def record_digests(settings: Settings, engine: Engine, cat: Catalog) -> list[int]:
@@ -83,6 +87,14 @@ def feed_files(settings: Settings, engine: Engine, now: datetime | None = None) 
     ``now``: the run's clock, the feeds' date; default: the clock of the last run that finished (so that
     writing the feed again after a run gives the same bytes), else the wall clock.
     """
+    entries, generated_at = _entries(settings, engine, now)
+    return render_files(settings, entries, generated_at=generated_at)
+
+
+def _entries(
+    settings: Settings, engine: Engine, now: datetime | None
+) -> tuple[dict[str, list[dict[str, Any]]], datetime]:
+    """The digests each language's feed shows, and the feeds' date (``now`` as in :func:`feed_files`)."""
     entries: dict[str, list[dict[str, Any]]] = {}
     with session_scope(engine) as session:
         for lang in settings.config.languages:
@@ -90,7 +102,7 @@ def feed_files(settings: Settings, engine: Engine, now: datetime | None = None) 
         if now is None:
             latest = latest_run(session)
             now = latest.finished_at if latest is not None else datetime.now(UTC)
-    return render_files(settings, entries, generated_at=now)
+    return entries, now
 
 
 def write_feed(
@@ -98,17 +110,86 @@ def write_feed(
 ) -> list[Path]:
     """Write the feeds and updates pages into ``site`` (default: the published site); [] if there is none.
 
-    ``now`` as in :func:`feed_files`.
+    ``now`` as in :func:`feed_files`. When the files already in ``site`` are the ones these inputs give (see
+    :func:`feed_inputs_key`), they are left as they are: the same bytes, without rendering them again.
     """
     folder = site if site is not None else settings.path("site")
     if not folder.is_dir():
         log.info("no site at %s yet: feed not written", folder)
         return []
-    files = feed_files(settings, engine, now)
+    entries, generated_at = _entries(settings, engine, now)
+    key = feed_inputs_key(settings, entries, generated_at)
+    stamp = settings.path("cache") / FEED_STAMP
+    current = _stamped(stamp, key, folder)
+    if current is not None:
+        return current
+    files = render_files(settings, entries, generated_at=generated_at)
     written = []
     for name, text in files.items():
         written.append(_replace(folder / name, text))
+    _stamp(stamp, key, {name: _sha(text.encode("utf-8")) for name, text in files.items()})
     return written
+
+
+def feed_inputs_key(
+    settings: Settings, entries: dict[str, list[dict[str, Any]]], generated_at: datetime
+) -> str:
+    """A hash of everything the feed files are rendered from, so a run that changed none of it skips them.
+
+    The feeds and updates pages are a function of the tracker's code (its translations included), the
+    configuration, the templates, the project folder, the digests shown and, only for a language without
+    any digest, the feeds' date (``updated`` is otherwise the newest digest's). A run where nothing changed
+    renders the same bytes again: with this key, and the hash of each file as written kept beside it
+    (``var/cache/feed.json``), :func:`write_feed` checks that the files in the site are still those bytes
+    and leaves them alone. Any difference (another site folder, an edited or missing file, a new digest, a
+    new template) renders and writes them as before.
+    """
+    from tracker import code_hash
+    from tracker.site.folders import template_folders
+
+    digest = hashlib.sha256(f"{code_hash()}|{settings.root}|".encode())
+    digest.update(settings.config.model_dump_json().encode())
+    for folder in template_folders(settings):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"|{path}|".encode())
+                digest.update(path.read_bytes())
+    undated = any(not shown for shown in entries.values())
+    digest.update(repr((sorted(entries.items()), generated_at if undated else None)).encode())
+    return digest.hexdigest()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _stamped(stamp: Path, key: str, folder: Path) -> list[Path] | None:
+    """The feed files of ``folder`` when they are exactly those written under ``key``, else None."""
+    try:
+        noted = json.loads(stamp.read_text(encoding="utf-8"))
+        if noted.get("key") != key or not isinstance(noted.get("files"), dict) or not noted["files"]:
+            return None
+        paths = []
+        for name, sha in noted["files"].items():
+            path = folder / name
+            if path.is_symlink() or _sha(path.read_bytes()) != sha:
+                return None
+            paths.append(path)
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+    return paths
+
+
+def _stamp(stamp: Path, key: str, files: dict[str, str]) -> None:
+    """Note the key and each file's hash, written whole or not at all (a stamp that cannot be written only
+    costs a rendering next run)."""
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "files": files}), encoding="utf-8")
+        os.replace(tmp, stamp)
+    except OSError:
+        pass
 
 
 def _entry(digest: Digest) -> dict[str, Any]:
@@ -157,7 +238,7 @@ def page_fragment(html: str) -> str:
 def _updates_page(settings: Settings, lang: str, entries: list[dict[str, Any]]) -> str:
     """The updates page in the site's layout, menu and language switch: rendered with the site's templates
     and translations (``templates/updates/updates.html`` extends ``_base.html``)."""
-    from tracker.site.build import template_folders
+    from tracker.site.folders import template_folders
     from tracker.site.i18n import make_environment
     from tracker.site.render import language_name, theme
 
