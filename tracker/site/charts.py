@@ -36,7 +36,7 @@ from markupsafe import Markup
 from tracker.intake.periods import mid_time
 from tracker.observations import Observation
 from tracker.site.context import IndicatorView
-from tracker.site.i18n import SEPARATORS, Formatter
+from tracker.site.i18n import Formatter, separators
 
 #: Okabe & Ito (2008) colour-blind-safe palette, darkest first so the headline has the strongest contrast.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -434,7 +434,7 @@ def figure(
     layout = {
         "height": 380,
         "autosize": True,
-        "separators": SEPARATORS.get(lang, ".,"),
+        "separators": separators(lang),
         "margin": {"l": 56, "r": 16, "t": 16, "b": 24, "pad": 4},
         "font": {
             "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",

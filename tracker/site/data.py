@@ -200,7 +200,7 @@ def indicator_csv(view: IndicatorView) -> str:
 
 
 def table_schema(view: IndicatorView) -> dict:
-    labels = {d.column: d.label.en for d in view.ind.disaggregations}
+    labels = {d.column: d.label.get("en") for d in view.ind.disaggregations}
     columns = _columns(view)
     return {
         "fields": [
@@ -217,7 +217,7 @@ def table_schema(view: IndicatorView) -> dict:
             {
                 "name": "value",
                 "type": "number",
-                "description": view.ind.unit.label.en,
+                "description": view.ind.unit.label.get("en"),
                 "constraints": {"required": True},
             },
             {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
@@ -235,13 +235,13 @@ def datapackage(ctx: SiteContext) -> dict:
     resources = []
     for view in ctx.indicators:
         ind = view.ind
-        title = ind.name.en
+        title = ind.name.get("en")
         resources.append(
             {
                 "name": ind.id,
                 "path": f"{ind.id}.csv",
                 "title": title,
-                "description": ind.definition.en,
+                "description": ind.definition.get("en"),
                 "type": "table",
                 "profile": "tabular-data-resource",
                 "format": "csv",
@@ -265,8 +265,8 @@ def datapackage(ctx: SiteContext) -> dict:
         )
     package: dict = {
         "name": f"{cfg.city.id}-smart-city-scorecard",
-        "title": cfg.city.title.en,
-        "description": f"Indicators of {cfg.city.strategy.en}, with their values and progress assessments.",
+        "title": cfg.city.title.get("en"),
+        "description": f"Indicators of {cfg.city.strategy.get('en')}, with their values and progress assessments.",
         "created": ctx.generated_at.isoformat(),
         "version": ctx.generated_at.strftime("%Y.%m.%d"),
         "resources": resources,
