@@ -32,7 +32,7 @@ from tracker.assess.snapshot import snapshot_records
 from tracker.intake.periods import is_stale
 from tracker.intake.pool import read_in_order
 from tracker.observations import one_zero
-from tracker.problems import Problem, render, visible
+from tracker.problems import Problem, ProblemsFound, render, visible
 from tracker.site.context import StaleBrief
 from tracker.store import (
     LockBusy,
@@ -700,6 +700,42 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def language_problems(settings: Settings) -> list[Problem]:
+    """What a configured language lacks: the site's catalogue (or strings untranslated in it), the assessment's
+    wordings, the digests' words. Checked before anything runs, so a page never falls back to English unseen."""
+    from babel.messages.pofile import read_po
+
+    from tracker.assess.text import missing_wordings
+    from tracker.config import CONFIG_FILE
+    from tracker.site.i18n import catalog_languages, po_path
+    from tracker.updates.digest import WORDS
+
+    problems = []
+    for lang in settings.config.languages:
+        missing = []
+        if lang not in catalog_languages():
+            missing.append(f"no catalogue {po_path(lang).relative_to(Path(__file__).parent.parent)}")
+        elif lang != "en":  # the English catalogue is the source strings themselves
+            with po_path(lang).open("rb") as fh:
+                untranslated = sum(1 for m in read_po(fh, locale=lang) if m.id and not m.string)
+            if untranslated:
+                missing.append(f"{untranslated} untranslated strings in {po_path(lang).name}")
+        if wordings := missing_wordings(lang):
+            missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
+        if lang not in WORDS:
+            missing.append("no words for the digests (tracker/updates/digest.py, WORDS)")
+        if missing:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    f"the tracker cannot publish in {lang!r} yet: " + "; ".join(missing),
+                    key="languages",
+                    hint="see 'Adding a language' in the README",
+                )
+            )
+    return problems
+
+
 def run(
     settings: Settings,
     *,
@@ -720,6 +756,8 @@ def run(
     recorded between two runs' clocks: give later runs later times.
     """
 
+    if problems := language_problems(settings):
+        raise ProblemsFound(problems)
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     report = RunReport()
     with open_database(settings) as engine:
