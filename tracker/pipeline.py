@@ -702,11 +702,12 @@ def _alive(pid: int) -> bool:
 
 def language_problems(settings: Settings) -> list[Problem]:
     """What a configured language lacks: the site's catalogue (or strings untranslated in it), the assessment's
-    wordings, the digests' words. Checked before anything runs, so a page never falls back to English unseen."""
+    wordings, the digests' words, the methodology and guide pages. Checked before anything runs, so a page never falls back to English unseen."""
     from babel.messages.pofile import read_po
 
     from tracker.assess.text import missing_wordings
     from tracker.config import CONFIG_FILE
+    from tracker.resources import default_templates
     from tracker.site.i18n import catalog_languages, po_path
     from tracker.updates.digest import WORDS
 
@@ -724,6 +725,10 @@ def language_problems(settings: Settings) -> list[Problem]:
             missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
         if lang not in WORDS:
             missing.append("no words for the digests (tracker/updates/digest.py, WORDS)")
+        folders = (settings.root / settings.config.site.templates, default_templates())
+        for page in (f"_methodology_{lang}.html", f"_guide_{lang}.html"):
+            if not any((folder / page).is_file() for folder in folders):
+                missing.append(f"no template {page} (the methodology and the guide are written per language)")
         if missing:
             problems.append(
                 Problem(

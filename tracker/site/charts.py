@@ -302,8 +302,10 @@ def figure(
             found = escaped[value] = _text(value)
         return found
 
+    borrowed = lang not in ("it", "en")  # no note column of its own: a tooltip shows no English note
+
     def custom(o: Observation) -> list[str]:
-        note = o.note_in(lang)
+        note = "" if borrowed and o.note_language(lang) else o.note_in(lang)
         return [text(o.period), "<br>" + text(note) if note else "", shown(o.value)]
 
     for i, series in enumerate(view.series):
