@@ -95,7 +95,7 @@ def missing_texts(model: object, languages: list[str], prefix: str = "") -> list
 
     def walk(value: object, key: str) -> None:
         if isinstance(value, Localized):
-            have = value.texts()
+            have = value.model_fields_set | set(value.__pydantic_extra__ or {})  # given, even if empty ("")
             missing.extend((key, lang) for lang in languages if lang not in have)
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
