@@ -16,6 +16,7 @@ from tracker.bench import synthetic
 from tracker.intake.validate import read_observations
 
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO.parent / "shared" / "data" / "opensdg-cif-sample"  # Statistics Canada's Open SDG sample
 
 
 def test_generated_catalogue_is_labelled_synthetic_and_valid(tmp_path: Path) -> None:
@@ -80,6 +81,8 @@ def test_bench_command_reports_every_figure(tmp_path: Path) -> None:
             str(REPO),
             "--merge-rows",
             "3000",
+            "--opensdg",
+            str(SAMPLE),
             "--json",
         ],
         cwd=tmp_path,
@@ -117,6 +120,16 @@ def test_bench_command_reports_every_figure(tmp_path: Path) -> None:
     assert (merge["rows"], merge["revisions"], merge["database"]) == (3000, 1000, "sqlite")
     assert merge["load_wall_s"] > 0 and merge["revise_wall_s"] > 0 and merge["process_cpu_s"] > 0
     assert merge["load_cpu_s"] >= 0 and merge["revise_cpu_s"] >= 0 and merge["peak_rss_mb"] > 0
+    sdg = result["opensdg"]  # real data: imported with `tracker import opensdg`, then a cold run
+    assert sdg["source"] == str(SAMPLE)
+    assert (sdg["one"]["languages"], sdg["two"]["languages"]) == (["en"], ["it", "en"])
+    for name in ("one", "two"):
+        s = sdg[name]
+        assert s["indicators"] == 20 and s["observations"] > 10_000  # every sample indicator, every value
+        assert s["import_cpu_s"] > 0 and s["run_cpu_s"] > 0 and s["run_wall_s"] > 0 and s["peak_rss_mb"] > 0
+        cost = (s["import_cpu_s"] + s["run_cpu_s"]) / s["observations"] * 1e6
+        assert s["cpu_us_per_observation"] == pytest.approx(cost)
+    assert sdg["two"]["site"]["pages"] > sdg["one"]["site"]["pages"] > 20  # a page per indicator and language
     keys = {t["key"] for t in result["targets"]}
     assert {"full_build_s", "peak_rss_mb", "incremental_s", "help_s", "milan_cold_s"} <= keys
     full = next(t for t in result["targets"] if t["key"] == "full_build_s")

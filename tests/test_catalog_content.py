@@ -18,10 +18,12 @@ import pytest
 from tracker import catalog
 from tracker.intake.periods import parse_period
 from tracker.intake.schema import build_schema
-from tracker.observations import FLAGS
+from tracker.observations import BOUNDS, FLAGS
 
 ROOT = Path(__file__).resolve().parents[1] / "indicators"
 HEADER = ["period", "value", "source", "note_it", "note_en", "flag"]
+#: Optional last columns: a value published only as a bound, and a peer territory's value (issue #16).
+EXTRA = ["bound", "territory"]
 OBJECTIVE_IDS = [
     "global-city",
     "mobility",
@@ -46,17 +48,23 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     text = raw.decode("utf-8")
     reader = csv.reader(text.splitlines())
     header = next(reader)
+    assert header in (HEADER, HEADER + EXTRA), f"{path.name}: header {header}"
     rows = []
     for number, fields in enumerate(reader, start=2):
-        assert len(fields) == len(HEADER), f"{path.name}:{number}: {len(fields)} fields, not {len(HEADER)}"
-        rows.append(dict(zip(HEADER, fields, strict=True)))
+        assert len(fields) == len(header), f"{path.name}:{number}: {len(fields)} fields, not {len(header)}"
+        rows.append({"bound": "", "territory": "", **dict(zip(header, fields, strict=True))})
     return header, rows
 
 
 def series(entry: catalog.Entry) -> list[tuple[str, float]]:
+    """Milan's own exact values (no bound, no peer territory)."""
     if entry.data_file is None:
         return []
-    return [(row["period"], float(row["value"])) for row in read_rows(entry.data_file)[1]]
+    return [
+        (row["period"], float(row["value"]))
+        for row in read_rows(entry.data_file)[1]
+        if not row["bound"] and not row["territory"]
+    ]
 
 
 def year_of(period: str) -> int:
@@ -95,11 +103,13 @@ def test_every_data_file_belongs_to_an_indicator(cat: catalog.Catalog) -> None:
 def test_data_file_is_well_formed(cat: catalog.Catalog, path: Path) -> None:
     indicator = cat.entry(path.stem).indicator
     header, rows = read_rows(path)
-    assert header == HEADER
     assert rows, f"{path.name}: a data file needs at least one value (else drop it and keep the data_note)"
     low, high = indicator.unit.bounds
-    periods = [row["period"] for row in rows]
+    periods = [(row["territory"], row["period"]) for row in rows]
     assert len(set(periods)) == len(periods), f"{path.name}: duplicate periods"
+    assert any(not row["territory"] for row in rows), (
+        f"{path.name}: a data file holds Milan's own values, not only peers'"
+    )
     for row in rows:
         where = f"{path.name} {row['period']}"
         period = parse_period(row["period"], frequency=indicator.frequency)
@@ -109,6 +119,13 @@ def test_data_file_is_well_formed(cat: catalog.Catalog, path: Path) -> None:
         assert low <= value <= high, f"{where}: {value} outside {low}..{high}"
         assert URL.fullmatch(row["source"]), f"{where}: every value needs an http(s) source"
         assert row["flag"] in ("", *FLAGS), f"{where}: unknown flag {row['flag']!r}"
+        assert row["bound"] in ("", *BOUNDS), f"{where}: unknown bound {row['bound']!r}"
+        if row["territory"]:
+            assert row["territory"] in indicator.peer_names, f"{where}: undeclared peer {row['territory']!r}"
+            # a peer's value says whose it is, in each language's note a reader sees beside it
+            peer = next(p for p in indicator.peers if p.name == row["territory"])
+            names = {peer.name, peer.label_in("it")}
+            assert any(n in row["note_it"] for n in names), f"{where}: the note should name one of {names}"
         limit = indicator.natural_limit
         if limit is not None:
             assert indicator.sign * (limit - value) >= 0, f"{where}: beyond the natural limit {limit}"
@@ -131,6 +148,8 @@ def test_data_file_passes_the_intake_schema(cat: catalog.Catalog, path: Path) ->
                 "note_en": row["note_en"],
                 "source": row["source"],
                 "remark": "",
+                "bound": row["bound"],
+                "territory": row["territory"],
             }
         )
     frame = pd.DataFrame(records, index=range(2, len(records) + 2))
@@ -140,7 +159,7 @@ def test_data_file_passes_the_intake_schema(cat: catalog.Catalog, path: Path) ->
 def test_lower_bounds_are_said_in_the_note() -> None:
     for path in DATA_FILES:
         for row in read_rows(path)[1]:
-            if ">" in row["note_en"] or ">" in row["note_it"]:
+            if ">" in row["note_en"] or ">" in row["note_it"] or row["bound"] == "lower":
                 assert "lower bound" in row["note_en"], f"{path.name} {row['period']}"
                 assert "limite inferiore" in row["note_it"], f"{path.name} {row['period']}"
 
@@ -202,3 +221,16 @@ def test_territories_are_not_mixed(cat: catalog.Catalog) -> None:
             assert territory == "provincia", indicator_id
         if indicator_id.endswith("-city"):
             assert territory == "comune", indicator_id
+
+
+def test_peer_values_cover_three_indicators_with_four_territories(cat: catalog.Catalog) -> None:
+    """Issue #16: comparison values loaded from indicators/peers.md, each peer declared with a note."""
+    rich = []
+    for path in DATA_FILES:
+        territories = {row["territory"] for row in read_rows(path)[1]} - {""}
+        indicator = cat.entry(path.stem).indicator
+        assert set(indicator.peer_names) >= territories
+        assert all(p.note is not None for p in indicator.peers), indicator.id
+        if len(territories) >= 4:
+            rich.append(path.stem)
+    assert len(rich) >= 3, rich

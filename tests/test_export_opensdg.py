@@ -65,10 +65,11 @@ def carried(ind: Indicator) -> dict[str, Any]:
 
 
 def values(entry: catalog.Entry) -> list[tuple[str, str, float]]:
+    """The city's own exact values: an Open SDG data file carries no peer territory and no bound."""
     assert entry.data_file is not None
     observations, problems = read_observations(entry.data_file, entry.indicator)
     assert problems == []
-    return sorted((o.series, o.period, o.value) for o in observations)
+    return sorted((o.series, o.period, o.value) for o in observations if not o.bound and not o.territory)
 
 
 def verdict(entry: catalog.Entry, indicator: Indicator | None = None):  # noqa: ANN201
@@ -233,6 +234,12 @@ def test_milan_round_trip_and_what_is_dropped(milan: Path, tmp_path: Path) -> No
         and "unit.min/unit.max" in dropped["pm10-exceedance-days"]
     )
     assert "target.basis proposal" in dropped["separate-collection-rate"]
+    # issue #16: the peers' values and the bounds (AMSA's "over 63 %" of 2021 and 2022) are left out, and said
+    assert "the 6 values of peer territories" in dropped["separate-collection-rate"]  # Rome has three
+    assert "2 values published only as bounds" in dropped["separate-collection-rate"]
+    assert "the 8 values of peer territories" in dropped["pm10-exceedance-days"]
+    exported = (out / "data" / "indicator_3-1.csv").read_text(encoding="utf-8")
+    assert "2021" not in exported and "74.8" not in exported and "62.29" in exported
     assert "baseline.value" not in dropped["separate-collection-rate"]  # 36.7 is the 2012 value: nothing lost
     assert "remark" not in " ".join(dropped.values())  # internal: never written, so never "dropped"
     assert "remark" not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.md"))
@@ -275,7 +282,8 @@ def test_cli_export_opensdg_exit_codes(milan: Path, tmp_path: Path) -> None:
     ok = runner.invoke(app, ["export", "opensdg", str(tmp_path / "out"), "--project", str(project)])
     assert ok.exit_code == 0, ok.output
     assert "pm10-exceedance-days -> 3-4 (11 rows; data/indicator_3-4.csv)" in ok.output
-    assert "warning: pm10-exceedance-days (3-4): dropped method" in ok.output
+    assert "warning: pm10-exceedance-days (3-4): dropped the 8 values of peer territories" in ok.output
+    assert "; method (the default for its unit)" in ok.output
     assert "2 indicator(s) exported" in ok.output
     only = runner.invoke(
         app,

@@ -14,8 +14,8 @@ from tracker.intake.validate import read_observations
 
 TODAY = date(2026, 6, 30)
 ALLOWED = (
-    "allowed columns: period, value, municipio, note, note_it, note_en, flag, source, remark "
-    "(Italian: periodo, valore, nota, fonte, nota_it, nota_en, nota_interna)"
+    "allowed columns: period, value, municipio, note, note_it, note_en, flag, source, remark, bound, territory "
+    "(Italian: periodo, valore, nota, fonte, nota_it, nota_en, nota_interna, limite, territorio)"
 )
 NOT_TEXT = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"
 
@@ -374,6 +374,31 @@ CASES: list[tuple[str, bytes | str, str, list[str]]] = [
         [
             "bad.csv:2:source: 'javascript:alert(1)' is not a web link "
             "(fix: use an http:// or https:// address, or a plain citation)"
+        ],
+    ),
+]
+
+
+CASES += [
+    (
+        "bad-bound",
+        "period,value,bound\n2021,63,lower\n2022,63,>\n2023,5,Upper\n2024,5,about\n",
+        "percent",
+        [
+            "bad.csv:3:bound: '>' is not a bound (fix: leave it blank for an exact value; write lower for a figure "
+            "published as 'more than' (>63 %), upper for one published as 'less than' (<5))",
+            "bad.csv:5:bound: 'about' is not a bound (fix: leave it blank for an exact value; write lower for a "
+            "figure published as 'more than' (>63 %), upper for one published as 'less than' (<5))",
+        ],
+    ),
+    (
+        "undeclared-territory",
+        "period,value,territorio\n2022,58,\n2022,45.9,Roma\n",
+        "percent",
+        [
+            "bad.csv:3:territorio: 'Roma' is not a declared peer territory (declared: none declared) (fix: declare "
+            "it under peers: in indicators/mobility/test-indicator.yaml, or leave the cell blank for the "
+            "indicator's own city)"
         ],
     ),
 ]

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 import pytest
 
 from tests.conftest import make_indicator
-from tracker.catalog import Indicator
+from tracker.catalog import Indicator, Peer
 from tracker.intake import readers
 from tracker.intake.readers import open_table
 from tracker.intake.schema import Rules, build_schema, rules_for, schema_for
@@ -27,7 +27,8 @@ TODAY = date(2026, 6, 30)
 
 
 def indicator(kind: str = "count", columns: tuple[str, ...] = ("municipio",), **unit: Any) -> Indicator:
-    return make_indicator(kind, columns=columns, values=("1", "2"), **unit)
+    ind = make_indicator(kind, columns=columns, values=("1", "2"), **unit)
+    return ind.model_copy(update={"peers": [Peer(name="Roma")]})
 
 
 def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndarray]:
@@ -43,6 +44,8 @@ def typed_frame(rows: list[dict[str, Any]], ind: Indicator) -> dict[str, np.ndar
         "flag",
         "source",
         "remark",
+        "bound",
+        "territory",
     ]
     default = {"period": "2015", "time": 2015.0, "value": 1.0}
     typed = {}
@@ -109,6 +112,8 @@ def test_rules_give_the_schema_verdict_on_random_frames() -> None:
         "note": ["", "ok", "<i>", "=A1", "@home", "a<b", "-x"],
         "flag": ["", "break", "estimated", "BREAK", "no"],
         "source": ["", "https://example.org", "data:x", " javascript:x", "ISTAT"],
+        "bound": ["", "lower", "upper", "more"],
+        "territory": ["", "Roma", "Atlantis"],
     }
     agree = passing = 0
     for _ in range(400):

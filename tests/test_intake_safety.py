@@ -180,6 +180,13 @@ def test_csv_download_defuses_formula_text() -> None:
 
     ind = indicator()
     obs = [Observation(ind.id, "2015", 2015.0, 1.0, "", "=1+cmd|' /C calc'!A0", "", "-src", 2)]
-    view = SimpleNamespace(ind=ind, series_keys=[""], series=[SimpleNamespace(key="")], observations=obs)
+    view = SimpleNamespace(
+        ind=ind,
+        series_keys=[""],
+        series=[SimpleNamespace(key="")],
+        observations=obs,
+        peers=(),
+        downloadable=obs,
+    )
     text = indicator_csv(view)  # type: ignore[arg-type]
     assert "'=1+cmd|' /C calc'!A0" in text and ",'-src" in text

@@ -30,7 +30,7 @@ def frame(rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
             "note": pd.Series(note, index=index, dtype=object),
             **{
                 name: pd.Series([""] * len(rows), index=index, dtype=object)
-                for name in ("note_it", "note_en", "source", "remark")
+                for name in ("note_it", "note_en", "source", "remark", "bound", "territory")
             },
         },
         index=index,
@@ -45,13 +45,15 @@ def test_schema_columns_follow_the_indicator() -> None:
         "value",
         "municipio",
         "flag",
+        "bound",
+        "territory",
         "note",
         "note_it",
         "note_en",
         "source",
         "remark",
     ]
-    assert schema.unique == ["period", "municipio"]
+    assert schema.unique == ["period", "territory", "municipio"]
     assert build_schema(indicator(), unique=False).unique is None
 
 

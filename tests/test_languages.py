@@ -104,6 +104,9 @@ def test_numbers_follow_babels_locale_data(lang: str, percent: str, number: str,
 
 
 def test_digest_plurals_follow_the_languages_rule() -> None:
+    from tracker.updates.digest import WORDS
+
+    assert set(WORDS["fr"]) == set(WORDS["it"]) == set(WORDS["en"])
     assert Words("fr")("since", n=0, date="1 juin") == "0 changement depuis le 1 juin"
     assert Words("fr")("since", n=2, date="1 juin") == "2 changements depuis le 1 juin"
     assert Words("en")("since", n=0, date="1 June") == "0 changes since 1 June"

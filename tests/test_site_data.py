@@ -36,7 +36,13 @@ def test_scorecard_is_valid_against_its_schema(site: Path) -> None:
     objectives = {o["id"]: o for o in scorecard["objectives"]}
     assert list(objectives) == ["environment", "mobility", "empty"]
     waste = objectives["environment"]["indicators"][0]
-    assert waste["latest"] == {"period": "2023", "time": 2023.5, "value": 63.1, "flag": "provisional"}
+    assert waste["latest"] == {
+        "period": "2023",
+        "time": 2023.5,
+        "value": 63.1,
+        "bound": None,
+        "flag": "provisional",
+    }
     assert waste["target"]["basis"] == "policy" and waste["target"]["year"] == 2030
     assert waste["assessment"]["figures"]["ratio"] == 1.13 and waste["windows"] == ["short", "long"]
     assert waste["assessment"]["projection"]["year_reached"] == 2029
@@ -71,6 +77,8 @@ def test_datapackage_is_valid_frictionless(site: Path) -> None:
         "note_it",
         "note_en",
         "source",
+        "bound",
+        "territory",
     ]
     rows = bikes.read_rows()
     assert len(rows) == 30 and {r["district"] for r in rows} == {None, "1", "2"}
@@ -85,7 +93,7 @@ def test_csv_and_json_downloads_hold_every_value(site: Path) -> None:
     record = json.loads((site / "data" / "shared-bikes.json").read_text(encoding="utf-8"))
     assert len(record["observations"]) == 30 and record["series"] == ["", "district=1", "district=2"]
     empty = (site / "data" / "wifi-hotspots.csv").read_text(encoding="utf-8")
-    assert empty == "period,value,flag,note_it,note_en,source\n"
+    assert empty == "period,value,flag,note_it,note_en,source,bound,territory\n"
 
 
 def test_a_duplicate_value_makes_the_datapackage_invalid(site: Path, tmp_path: Path) -> None:

@@ -43,8 +43,14 @@ def test_compressed_observations_are_the_inline_ones(
 
 
 def test_streamed_sheet_is_the_plain_sheet() -> None:
-    header = ["Period", "Value", "Note"]
-    rows = [[f"20{n:02d}", n / 3, "é <&>" * (n % 4) or None] for n in range(5000)]
+    header = ["Period", "Value", "Note", "Other"]
+    # Every kind of cell the fast path of workbooks._row meets, or leaves to workbooks._cell: repeated and
+    # distinct texts, characters XML forbids, empty text, integers, booleans, non-finite floats, None.
+    odd: list[object] = [7, True, float("nan"), float("inf"), "", None, "a\x01b", -0.0, 10**20]
+    rows = [
+        [f"20{n:02d}", n / 3, "é <&>" * (n % 4) or None, odd[n % len(odd)] if n % 2 else f"note {n}"]
+        for n in range(5000)
+    ]
     widths = [
         min(60, max([len(h), *(len(str(r[i])) for r in rows if r[i] is not None)]) + 2)
         for i, h in enumerate(header)

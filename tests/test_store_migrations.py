@@ -57,7 +57,7 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
 def test_partial_unique_index_is_in_the_migrated_schema(engine: Engine) -> None:
     indexes = {ix["name"]: ix for ix in inspect(engine).get_indexes("observations")}
     current = indexes["uq_observations_current"]
-    assert current["unique"] and current["column_names"] == ["indicator_id", "series", "period"]
+    assert current["unique"] and current["column_names"] == ["indicator_id", "territory", "series", "period"]
     where = current["dialect_options"].get(f"{engine.dialect.name}_where")
     assert where is not None and "superseded_at IS NULL" in str(where)
 

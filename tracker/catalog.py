@@ -7,6 +7,8 @@ Layout: ``indicators/objectives.yaml`` declares the objectives; each indicator i
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +38,11 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "index": (-math.inf, math.inf),
 }
 #: Column names a data file uses for its own purposes; a disaggregation cannot take them.
-RESERVED_COLUMNS = frozenset({"period", "value", "note", "note_it", "note_en", "flag", "source", "remark"})
+RESERVED_COLUMNS = frozenset(
+    {"period", "value", "note", "note_it", "note_en", "flag", "source", "remark", "bound", "territory"}
+)
+#: The declarative list of events drawn on the charts (:class:`EventsFile`), beside ``objectives.yaml``.
+EVENTS_FILE = "events.yaml"
 #: How many months may pass after a period ends before its value is overdue.
 FREQUENCY_MONTHS: dict[str, int | None] = {
     "monthly": 1,
@@ -194,6 +200,31 @@ class Keywords(Strict):
         return list(self.__dict__.get(lang) or (self.__pydantic_extra__ or {}).get(lang) or [])
 
 
+class Peer(Strict):
+    """Another territory whose values a data file may carry (column ``territory``) for comparison only: they
+    never enter the indicator's assessment, projection or roll-up."""
+
+    name: Annotated[
+        str, Field(min_length=1, max_length=120)
+    ]  # as written in the data file's territory column
+    label: Localized | None = None  # as shown on the pages; default: ``name``
+    note: Localized | None = None  # how its values differ (metropolitan city, another year or definition)
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, name: str) -> str:
+        from tracker.formulas import FORMULA_HINT, looks_like_formula
+
+        if name != name.strip():
+            raise ValueError("has spaces around it, and data cells are trimmed | fix: remove the spaces")
+        if looks_like_formula(name):
+            raise ValueError(f"{name!r} starts like a spreadsheet formula | fix: {FORMULA_HINT}")
+        return name
+
+    def label_in(self, lang: str) -> str:
+        return self.label.get(lang) if self.label is not None else self.name
+
+
 class Indicator(Strict):
     id: Slug
     objective: Slug
@@ -220,6 +251,8 @@ class Indicator(Strict):
         ProgressSeries
     ] = []  # method opensdg: several series scored, their mean the verdict
     keywords: Keywords = Keywords()  # search words in each language (see Keywords)
+    #: Other territories (cities) whose values the data file may carry for comparison (column ``territory``).
+    peers: list[Peer] = []
     # The steward's internal remark (what to check, where a figure came from): kept with the definition, never
     # published on a page nor in a download.
     remark: str = ""
@@ -261,6 +294,12 @@ class Indicator(Strict):
             )
         columns = [d.column for d in self.disaggregations]
         found += self._progress_inconsistencies()
+        names = self.peer_names
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                found.append(
+                    (f"peers.{i}.name", f"{name!r} is declared twice", "declare each peer territory once")
+                )
         for i, column in enumerate(columns):
             if column in columns[:i] or column in RESERVED_COLUMNS:
                 found.append(
@@ -344,6 +383,72 @@ class Indicator(Strict):
         """+1 when higher is better, -1 when lower is better."""
         return 1 if self.direction == "increase" else -1
 
+    @property
+    def peer_names(self) -> list[str]:
+        return [p.name for p in self.peers]
+
+    def peer(self, name: str) -> Peer | None:
+        return next((p for p in self.peers if p.name == name), None)
+
+
+class Event(Strict):
+    """Something that happened in the city and may show in some indicators' values (a congestion charge, a
+    lockdown): drawn on their charts and listed on their pages. ``objectives`` applies it to all their
+    indicators."""
+
+    id: Slug
+    date: dt.date
+    end: dt.date | None = None  # the last day of an event that lasted
+    label: Localized  # short: drawn on the chart
+    description: Localized | None = None
+    source: Source
+    indicators: list[str] = []
+    objectives: list[str] = []
+
+    @field_validator("date", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        """YAML reads 2012-01-16 as a date already; a quoted text must be one too, written YYYY-MM-DD."""
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+            except ValueError:
+                return _bad_date(value)
+        if isinstance(value, dt.datetime):
+            return _bad_date(str(value))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.end is not None and self.end < self.date:
+            raise ValueError(
+                f"end ({self.end}) is before date ({self.date}) | fix: swap them, or correct one"
+            )
+        if not self.indicators and not self.objectives:
+            raise ValueError(
+                "names no indicator and no objective | fix: list the ids it applies to under indicators: "
+                "or objectives:"
+            )
+        return self
+
+    def applies_to(self, indicator: Indicator) -> bool:
+        return indicator.id in self.indicators or indicator.objective in self.objectives
+
+
+def _bad_date(text: str) -> object:
+    raise ValueError(f"{text!r} is not a date written YYYY-MM-DD | fix: write it like 2012-01-16")
+
+
+class EventsFile(Strict):
+    events: list[Event] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> EventsFile:
+        ids = [e.id for e in self.events]
+        if dupes := sorted({i for i in ids if ids.count(i) > 1}):
+            raise ValueError(f"event ids must be unique: {', '.join(dupes)} | fix: rename one of them")
+        return self
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -359,10 +464,15 @@ class Catalog:
     root: Path
     objectives: list[Objective]
     entries: list[Entry] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # from events.yaml, in date order
 
     @property
     def indicators(self) -> list[Indicator]:
         return [e.indicator for e in self.entries]
+
+    def events_of(self, indicator: Indicator) -> list[Event]:
+        """The events drawn on ``indicator``'s chart, in date order."""
+        return [e for e in self.events if e.applies_to(indicator)]
 
     def entry(self, indicator_id: str) -> Entry:
         for e in self.entries:
@@ -437,11 +547,26 @@ def load(
         )
 
     known = {o.id for o in objectives}
+    events_path = root / EVENTS_FILE
+    events: list[Event] = []
+    if events_path.exists():
+        try:
+            events = load_model(
+                EventsFile,
+                events_path,
+                label(events_path),
+                hint="see 'Events on the charts' in the README",
+                **shape,
+            ).events
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
     entries: list[Entry] = []
     seen: dict[str, Path] = {}
     definitions = sorted(p for suffix in DEFINITION_SUFFIXES for p in root.rglob(f"*{suffix}"))
     for path in definitions:
-        if path == objectives_path or any(part.startswith(".") for part in path.relative_to(root).parts):
+        if path in (objectives_path, events_path) or any(
+            part.startswith(".") for part in path.relative_to(root).parts
+        ):
             continue
         where = label(path)
         if not path.is_file():
@@ -515,6 +640,7 @@ def load(
         data = next((path.with_suffix(s) for s in DATA_SUFFIXES if path.with_suffix(s).exists()), None)
         entries.append(Entry(indicator, path, data))
 
+    problems += _event_problems(events, events_path, label(events_path), known, set(seen), shape)
     if problems:
         raise ProblemsFound(problems)  # before the cache is saved: invalid definitions change nothing
     if cache is not None and keep:
@@ -523,7 +649,42 @@ def load(
     entries.sort(
         key=lambda e: (order.get(e.indicator.objective, 99), _code_key(e.indicator.code), e.indicator.id)
     )
-    return Catalog(root=root, objectives=sorted(objectives, key=lambda o: o.number), entries=entries)
+    return Catalog(
+        root=root,
+        objectives=sorted(objectives, key=lambda o: o.number),
+        entries=entries,
+        events=sorted(events, key=lambda e: (e.date, e.id)),
+    )
+
+
+def _event_problems(
+    events: list[Event], path: Path, where: str, objectives: set[str], indicators: set[str], shape: _YamlShape
+) -> list[Problem]:
+    """Events naming an indicator or objective the catalogue does not have, located in the file."""
+    found = []
+    tree = None
+    for i, event in enumerate(events):
+        for kind, ids, known in (
+            ("indicators", event.indicators, indicators),
+            ("objectives", event.objectives, objectives),
+        ):
+            for j, name in enumerate(ids):
+                if name in known:
+                    continue
+                if tree is None:
+                    tree = read_tree(path, where, **shape)
+                guess = difflib.get_close_matches(name, sorted(known), n=1)
+                found.append(
+                    Problem(
+                        where,
+                        f"event {event.id!r}: unknown {kind[:-1]} id {name!r}",
+                        line=line_of(tree, ["events", str(i), kind, str(j)]),
+                        key=f"events.{i}.{kind}.{j}",
+                        hint=(f"did you mean {guess[0]!r}? " if guess else "")
+                        + f"use an id of {'indicators/' if kind == 'indicators' else OBJECTIVES_FILE}",
+                    )
+                )
+    return found
 
 
 def load_project(settings: Settings, *, keep: bool = True) -> Catalog:

@@ -389,14 +389,18 @@ def history(
     from rich.table import Table
 
     table = Table(title=f"{indicator_id}: stored values and revisions", title_justify="left")
-    for column in ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status"):
+    columns = ("series", "period", "old value", "new value", "recorded (UTC)", "from file", "status")
+    peers = any(r.territory for r in rows)
+    for column in ("territory", *columns) if peers else columns:
         table.add_column(column)
+    mark = {"lower": "> ", "upper": "< "}  # a published bound, e.g. "> 63" for "more than 63"
     for r in rows:
         table.add_row(
+            *([r.territory or settings.config.city.name] if peers else []),
             r.series or "headline",
             r.period,
             "" if r.old_value is None else f"{r.old_value:g}",
-            f"{r.new_value:g}",
+            f"{mark.get(r.bound, '')}{r.new_value:g}",
             r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
             f"{r.file_path}:{r.line}",
             "current" if r.current else "replaced",
@@ -527,16 +531,28 @@ def bench(
             min=0, help="Values of the store's bulk-merge measure (then a third of them revised); 0 skips it."
         ),
     ] = 300_000,
+    opensdg: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also import this Open SDG data repository and build it cold, in one language and two; "
+            "default: Statistics Canada's sample in ../shared/data/opensdg-cif-sample when it is there."
+        ),
+    ] = None,
+    no_opensdg: Annotated[bool, typer.Option("--no-opensdg", help="Skip the Open SDG scenario.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every figure as JSON instead of tables.")
     ] = False,
     project: Project = Path("."),
 ) -> None:
     """Time `tracker run` on a SYNTHETIC catalogue (cold, unchanged, one file changed) against the naive approach,
-    and the store's bulk merge of 300,000 values."""
+    the store's bulk merge of 300,000 values, and real Open SDG data imported and built."""
     import json
 
     from tracker import bench as bench_mod
+    from tracker.bench.opensdg import SAMPLE
+
+    if opensdg is None and not no_opensdg and SAMPLE.is_dir():
+        opensdg = SAMPLE
 
     result = bench_mod.run_benchmark(
         indicators,
@@ -547,6 +563,7 @@ def bench(
         profile=profile,
         merge_rows=merge_rows,
         milan=project.resolve() if milan else None,
+        opensdg=None if no_opensdg else opensdg,
         log=lambda text: _err(f"bench: {text}"),
     )
     if as_json:

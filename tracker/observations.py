@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 HEADLINE = ""  # series key of the headline (not disaggregated) series
 FLAGS = ("provisional", "estimated", "break")
+#: A published figure that is only a bound: ``lower`` for ">63 %" ("more than"), ``upper`` for "<5" ("less than").
+BOUNDS = ("lower", "upper")
+OWN = ""  # territory of the indicator's own city; a peer's value carries the peer's declared name
 
 
 def series_key(disaggregation: Mapping[str, str]) -> str:
@@ -38,6 +41,11 @@ class Observation:
     # language-neutral one (a name, a quotation), shown where the language has none of its own.
     note_it: str = ""
     note_en: str = ""
+    # "" for an exact value, else one of BOUNDS: shown as "more than"/"less than", never assessed as a value.
+    bound: str = ""
+    # OWN (the city's own value) or a peer territory declared under ``peers:``: part of the value's identity,
+    # never assessed, projected or rolled up with the city's values.
+    territory: str = OWN
 
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
         return (
@@ -54,6 +62,8 @@ class Observation:
                 self.line,
                 self.note_it,
                 self.note_en,
+                self.bound,
+                self.territory,
             ),
         )
 
@@ -71,6 +81,21 @@ class Observation:
         if lang not in ("it", "en") and not self.note and self.note_en:
             return "en"
         return ""
+
+
+def own_values(rows: Iterable[Observation]) -> list[Observation]:
+    """The city's own values (bounds included): what its series, table and chart show."""
+    return [o for o in rows if o.territory == OWN]
+
+
+def assessable(rows: Iterable[Observation]) -> list[Observation]:
+    """The city's own exact values: the only ones a verdict, a baseline or a projection may rest on."""
+    return [o for o in rows if o.territory == OWN and not o.bound]
+
+
+def peer_values(rows: Iterable[Observation]) -> list[Observation]:
+    """The values of peer territories, for comparison only."""
+    return [o for o in rows if o.territory != OWN]
 
 
 def one_zero(rows: list[Observation]) -> list[Observation]:

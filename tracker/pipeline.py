@@ -514,7 +514,9 @@ def assess_changed(
         # the others' briefs keep theirs (a new accepted file always makes its indicator stale).
         changed = data_changed(session, list(stale) if kept else None) if stale else {}
     for indicator_id, (ind, wanted) in stale.items():
-        own = observations.get(indicator_id, [])
+        own = observations.get(
+            indicator_id, []
+        )  # peers and bounds included: assess_indicator leaves them out
         result = assess_indicator(ind, own, settings.config.assessment, today)
         brief = brief_of(ind, own, result, series_views(ind, own), changed.get(indicator_id))
         kept[indicator_id] = kept_results.KeptResult(
@@ -542,7 +544,7 @@ def inputs_fingerprint(
 
     digest = hashlib.sha256(f"{code_hash()}|{data_version}".encode())
     files = [settings.root / "config.yaml", *(e.definition_file for e in cat.entries), *extra]
-    files += [cat.root / catalog_mod.OBJECTIVES_FILE]
+    files += [cat.root / catalog_mod.OBJECTIVES_FILE, cat.root / catalog_mod.EVENTS_FILE]
     if settings.config.site.logo:  # published as it is: a new logo under the same name is a change
         files.append(settings.root / settings.config.site.logo)
     for templates in template_folders(
@@ -723,8 +725,10 @@ def language_problems(settings: Settings) -> list[Problem]:
                 missing.append(f"{untranslated} untranslated strings in {po_path(lang).name}")
         if wordings := missing_wordings(lang):
             missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
-        if lang not in WORDS:
-            missing.append("no words for the digests (tracker/updates/digest.py, WORDS)")
+        if words := sorted(set(WORDS["en"]) - set(WORDS.get(lang, {}))):
+            missing.append(
+                f"no words for {len(words)} texts of the digests (tracker/updates/digest.py, WORDS)"
+            )
         folders = (settings.root / settings.config.site.templates, default_templates())
         for page in (f"_methodology_{lang}.html", f"_guide_{lang}.html"):
             if not any((folder / page).is_file() for folder in folders):

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -219,7 +220,7 @@ def read_tree(
     if not positions:
         try:
             tree = _SAFE.load(text)
-        except MarkedYAMLError:
+        except (MarkedYAMLError, ValueError):
             pass  # libyaml is stricter than YAML 1.2 in places (``{url: a:b}``): the pure parser decides
         else:
             if cache is not None:
@@ -227,6 +228,10 @@ def read_tree(
             return tree
     try:
         return YAML(typ="rt", pure=True).load(text)
+    except (
+        ValueError
+    ) as exc:  # a plain scalar shaped like a date that is none (2012-16-01) fails to construct
+        raise ProblemsFound([_bad_timestamp(text, label, exc)]) from exc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -240,6 +245,30 @@ def read_tree(
                 )
             ]
         ) from exc
+
+
+_DATE_LIKE = re.compile(r"(?<![\w.:/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:/-])")
+
+
+def _bad_timestamp(text: str, label: str, exc: ValueError) -> Problem:
+    """The problem of a YAML value written like a date (``YYYY-MM-DD``) that is not a real date: YAML reads such a
+    plain value as a date and cannot build it. Located at the first such value in the text."""
+    import datetime as dt
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in _DATE_LIKE.finditer(line.split("#", 1)[0]):
+            try:
+                dt.date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError as why:
+                return Problem(
+                    label,
+                    f"{found[0]!r} is written like a date but is not one ({why})",
+                    line=number,
+                    hint="write a real date as YYYY-MM-DD (2012-01-16), or quote the text",
+                )
+    return Problem(
+        label, f"a value could not be read ({exc})", hint="check the dates and numbers in the file"
+    )
 
 
 def line_of(tree: Any, loc: Sequence[int | str]) -> int | None:

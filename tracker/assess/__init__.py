@@ -9,6 +9,9 @@ Entry point: :func:`assess_indicator` turns one indicator's observations into an
 * ``subseries`` — the headline window for every disaggregated series, keyed by series key; each uses the
   indicator's target and direction, but not its baseline value (declared for the total only).
 
+Only the city's own exact values are assessed (:func:`tracker.observations.assessable`): a published bound
+(">63 %") and a peer territory's value never make a verdict, a baseline, a projection or a "reached" claim.
+
 Sub-annual observations (fractional ``time``) are reduced to one value per calendar year by every method —
 the latest one in the year (see :func:`tracker.assess.growth.annual` for why).
 
@@ -39,7 +42,7 @@ from tracker.assess.text import WHEN, reason
 from tracker.catalog import Indicator
 from tracker.config import AssessmentSettings
 from tracker.intake.periods import is_stale
-from tracker.observations import HEADLINE, Observation, series_key
+from tracker.observations import HEADLINE, Observation, assessable, series_key
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,8 @@ def assess_indicator(
     window = headline_window(method)
 
     series: dict[str, list[Point]] = defaultdict(list)
-    for obs in observations:
+    # Only the city's own exact values: a bound (">63 %") is not a value, and a peer's value is not the city's.
+    for obs in assessable(observations):
         series[obs.series].append(Point(obs.time, obs.value, obs.period))
 
     def finish(

@@ -17,7 +17,7 @@ import orjson
 
 from tracker.assess.base import IndicatorResult, Point
 from tracker.catalog import Indicator
-from tracker.observations import HEADLINE, Observation, parse_series_key
+from tracker.observations import HEADLINE, Observation, own_values, parse_series_key, peer_values
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,17 @@ class DataBrief:
     # When the stored values last changed (``tracker.store.data_changed``): the page's "last updated". KeptResult
     # with the brief, which is made again whenever a file of the indicator is accepted.
     changed: datetime | None = None
+    #: Peer territories' values, kept whole (a few per indicator): the comparison lines and the ranking table.
+    peers: tuple[Observation, ...] = ()
+    #: The headline's latest exact value: what the verdict rests on when ``latest`` is only a bound.
+    latest_exact: Observation | None = None
 
 
 def series_views(indicator: Indicator, observations: Iterable[Observation]) -> list[SeriesView]:
-    """Observations grouped by series, headline first, each in time order."""
+    """The city's own observations (bounds included, peers left out) grouped by series, headline first, each in
+    time order."""
     groups: dict[str, list[Observation]] = {}
-    for obs in observations:
+    for obs in own_values(observations):
         groups.setdefault(obs.series, []).append(obs)
     labels = {d.column: d.label for d in indicator.disaggregations}
     views = []
@@ -73,7 +78,7 @@ def baseline_point(
         if base.value is not None:
             return Point(float(base.year), base.value, str(base.year))
         head = series[0].observations if series and series[0].key == HEADLINE else []
-        same_year = [o for o in head if o.period.startswith(str(base.year))]
+        same_year = [o for o in head if o.period.startswith(str(base.year)) and not o.bound]
         if same_year:
             return Point(same_year[0].time, same_year[0].value, same_year[0].period)
     if result is not None and result.headline.base is not None:
@@ -81,19 +86,30 @@ def baseline_point(
     return None
 
 
-def values_hash(series: Iterable[SeriesView]) -> str:
+def peer_values_of(observations: Iterable[Observation]) -> tuple[Observation, ...]:
+    """Peer territories' values in (territory, time) order."""
+    return tuple(sorted(peer_values(observations), key=lambda o: (o.territory, o.time, o.period, o.series)))
+
+
+def values_hash(series: Iterable[SeriesView], peers: Iterable[Observation] = ()) -> str:
     """A hash of the values as pages and downloads show them: part of each indicator page's reuse key."""
-    rows = [
-        (
-            s.key,
-            s.labels,
-            [
-                (o.period, o.time, o.value, o.note, o.flag, o.source, o.note_it, o.note_en)
-                for o in s.observations
-            ],
+
+    def row(o: Observation) -> tuple:
+        return (
+            o.period,
+            o.time,
+            o.value,
+            o.note,
+            o.flag,
+            o.source,
+            o.note_it,
+            o.note_en,
+            o.bound,
+            o.territory,
         )
-        for s in series
-    ]
+
+    rows = [(s.key, s.labels, [row(o) for o in s.observations]) for s in series]
+    rows.append(("peers", {}, [(o.series, *row(o)) for o in peers]))
     return hashlib.blake2b(orjson.dumps(rows), digest_size=16).hexdigest()
 
 
@@ -110,10 +126,17 @@ def brief_of(
     changed: datetime | None = None,
 ) -> DataBrief:
     """``changed``: when the values last changed in the database (see :attr:`DataBrief.changed`)."""
+    observations = list(observations)
     series = series if series is not None else series_views(indicator, observations)
+    peers = peer_values_of(observations)
     head = (
         series[0].observations[-1]
         if series and series[0].key == HEADLINE and series[0].observations
+        else None
+    )
+    exact = (
+        next((o for o in reversed(series[0].observations) if not o.bound), None)
+        if series and series[0].key == HEADLINE
         else None
     )
     count = sum(len(s.observations) for s in series)
@@ -122,7 +145,9 @@ def brief_of(
         tuple(SeriesView(s.key, s.labels, []) for s in series),
         head,
         baseline_point(indicator, series, result),
-        values_hash(series),
+        values_hash(series, peers),
         result_hash(result),
         changed if count else None,
+        peers,
+        exact,
     )

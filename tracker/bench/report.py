@@ -41,19 +41,26 @@ def render(result: dict[str, Any]) -> None:
         f"medians of {p['repeat']} runs; {m['nproc']} x {m['cpu']}, {m['memory_gib']} GiB, Python {m['python']}"
     )
     table = Table(title="Targets")
-    for col in ("measure", "median", "target", "status"):
+    for col in ("measure", "median", "CPU", "target", "status"):
         table.add_column(col, justify="right" if col != "measure" else "left")
     for t in result["targets"]:
+        unit = "×" if t["unit"] == "x" else f" {t['unit']}"
         value = (
             "—"
             if t["value"] is None
-            else (f"{t['value']:,.2f} {t['unit']}" if t["unit"] != "pages" else str(t["value"]))
+            else (
+                f"{t['value']:,.{3 if t['unit'] == 'x' else 2}f}{unit}"
+                if t["unit"] != "pages"
+                else str(t["value"])
+            )
         )
-        limit = "—" if t["limit"] is None else f"≤ {t['limit']:g} {t['unit']}"
+        limit = "—" if t["limit"] is None else f"≤ {t['limit']:g}{unit}"
         status = {True: "[green]met[/]", False: "[red]over[/]", None: "n/a" if not t["applies"] else "—"}[
             t["met"]
         ]
-        table.add_row(t["what"], value, limit, status)
+        cpu = t.get("cpu")
+        shown_cpu = "" if cpu is None else (f"{cpu:.3f}×" if t["unit"] == "x" else f"{cpu:,.2f} s")
+        table.add_row(t["what"], value, shown_cpu, limit, status)
     console.print(table)
     stages = Table(title="Synthetic catalogue: seconds per stage (median)")
     stages.add_column("stage")
@@ -109,6 +116,33 @@ def render(result: dict[str, Any]) -> None:
             f"{mg['process_cpu_s']:.2f}",
         )
         console.print(merge_t)
+    if "opensdg" in result:
+        sdg = result["opensdg"]
+        sdg_t = Table(title=f"Real data: Open SDG import + cold run ({sdg['source']}; median)")
+        for col in (
+            "languages",
+            "indicators",
+            "observations",
+            "import wall/CPU (s)",
+            "run wall/CPU (s)",
+            "CPU µs per observation",
+            "site",
+            "peak memory",
+        ):
+            sdg_t.add_column(col, justify="right" if col != "languages" else "left")
+        for name in ("one", "two"):
+            s = sdg[name]
+            sdg_t.add_row(
+                "+".join(s["languages"]),
+                f"{s['indicators']:,}",
+                f"{s['observations']:,}",
+                f"{s['import_wall_s']:.2f} / {s['import_cpu_s']:.2f}",
+                f"{s['run_wall_s']:.2f} / {s['run_cpu_s']:.2f}",
+                f"{s['cpu_us_per_observation']:.0f}",
+                _mb(s["site"]["bytes"]),
+                f"{s['peak_rss_mb']:,.0f} MB",
+            )
+        console.print(sdg_t)
     w = syn["written"]
     console.print(
         f"site: {syn['site']['pages']:,} pages, {syn['site']['files']:,} files, {_mb(syn['site']['bytes'])}; "

@@ -35,7 +35,7 @@ from tracker.catalog import Catalog, Entry, Indicator
 from tracker.intake.opensdg_definition import number
 from tracker.intake.opensdg_meta import DEFAULT_BASE_YEAR
 from tracker.intake.validate import read_observations
-from tracker.observations import HEADLINE, Observation, parse_series_key
+from tracker.observations import HEADLINE, Observation, assessable, parse_series_key, peer_values
 from tracker.problems import Problem
 
 METHOD = "opensdg"
@@ -152,7 +152,10 @@ def _export_one(
     base_year: int,
 ) -> Exported:
     ind = entry.indicator
-    dropped = _dropped(ind, observations, default_method)
+    # An Open SDG data file holds one territory's exact values: peers' values and bounds are left out, and said.
+    dropped = _left_out(observations)
+    observations = assessable(observations)
+    dropped += _dropped(ind, observations, default_method)
     headers: dict[str, str] = {}
     for d in ind.disaggregations:
         key = d.column
@@ -177,6 +180,19 @@ def _export_one(
     else:
         dropped.append("nothing: it has no values yet (reporting_status: notstarted, no data file)")
     return Exported(ind.id, sid, meta_file, data_file, len(observations), dropped)
+
+
+def _left_out(observations: list[Observation]) -> list[str]:
+    """The values an Open SDG data file cannot carry: other territories' (a file is one territory's series) and
+    bounds (its Value column holds exact figures, which the platform's progress measure would take as such)."""
+    found = []
+    if peers := len(peer_values(observations)):
+        found.append(
+            f"the {peers} values of peer territories (comparison only: a data file is one territory's)"
+        )
+    if bounds := sum(1 for o in observations if o.bound and not o.territory):
+        found.append(f"{bounds} values published only as bounds ('more than', 'less than': not exact values)")
+    return found
 
 
 def _dropped(ind: Indicator, observations: list[Observation], default_method: str | None) -> list[str]:

@@ -4,13 +4,14 @@ Cells are parsed first (``periods``, ``numbers``: a cell that is not a period or
 becomes null), then this schema checks the parsed frame, as advised in docs/stack.md: a failed ``coerce`` would
 hide the range failures of the other rows. The frame has one row per data row, indexed by line, and the columns
 ``period`` (canonical label), ``time``, ``value``, one per declared disaggregation, ``note``, ``flag`` and
-``source`` (text stripped; flag lower-cased). Rules:
+``source``, ``bound`` and ``territory`` (text stripped; flag and bound lower-cased). Rules:
 
 - ``value`` within the unit's bounds (percent 0..100, count/rate/amount >= 0, or ``unit.min``/``unit.max``);
   a count is a whole number;
 - one value per (period, disaggregation values) (``unique``; the validator checks it across chunks instead);
 - a disaggregation holds only its declared values, or blank for the total;
-- ``flag`` is blank or one of ``tracker.observations.FLAGS``;
+- ``flag`` is blank or one of ``tracker.observations.FLAGS``; ``bound`` blank or one of ``BOUNDS``;
+- ``territory`` is blank (the city itself) or a peer declared in the definition (``peers:``);
 - text cells (``note``, ``source``) hold no HTML tag and do not start like a spreadsheet formula (OWASP's rule:
   ``=``, ``+``, ``-``, ``@``, tab or carriage return first, unless the text is a plain number; see
   :mod:`tracker.formulas`), since the site and any spreadsheet opening an export would interpret them;
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 from tracker.catalog import Indicator
 from tracker.formulas import FORMULA_HINT, looks_like_formula
-from tracker.observations import FLAGS
+from tracker.observations import BOUNDS, FLAGS
 from tracker.problems import Problem
 
 TEXT_COLUMNS = ("note", "note_it", "note_en", "source", "remark")
@@ -60,6 +61,8 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
         allowed = [*d.values, ""]
         columns[d.column] = pa.Column(None, checks=[_check("declared", _one_of(allowed))])
     columns["flag"] = pa.Column(None, checks=[_check("flag", _one_of([*FLAGS, ""]))])
+    columns["bound"] = pa.Column(None, checks=[_check("bound", _one_of([*BOUNDS, ""]))])
+    columns["territory"] = pa.Column(None, checks=[_check("territory", _one_of([*indicator.peer_names, ""]))])
     for name in TEXT_COLUMNS:
         checks = [
             _check("html", _no_match(HTML, search=True)),
@@ -68,7 +71,7 @@ def build_schema(indicator: Indicator, *, unique: bool = True) -> pa.DataFrameSc
         if name == "source":
             checks.append(_check("scheme", _no_match(BAD_SCHEME)))
         columns[name] = pa.Column(None, checks=checks)
-    keys = ["period", *(d.column for d in indicator.disaggregations)]
+    keys = ["period", "territory", *(d.column for d in indicator.disaggregations)]
     return pa.DataFrameSchema(
         columns,
         strict=True,
@@ -91,6 +94,7 @@ def _signature(indicator: Indicator) -> tuple:
         unit.kind,
         unit.bounds,
         tuple((d.column, tuple(d.values)) for d in indicator.disaggregations),
+        tuple(indicator.peer_names),
     )
 
 
@@ -125,7 +129,7 @@ class Rules:
     failure cases build the problems, so every message still comes from one place.
     """
 
-    FIXED = ("period", "time", "value", "flag", *TEXT_COLUMNS)
+    FIXED = ("period", "time", "value", "flag", "bound", "territory", *TEXT_COLUMNS)
 
     def __init__(self, indicator: Indicator) -> None:
         self.columns = frozenset([*self.FIXED, *(d.column for d in indicator.disaggregations)])
@@ -135,6 +139,8 @@ class Rules:
         for d in indicator.disaggregations:
             self.text_rules[d.column] = [frozenset([*d.values, ""]).issuperset]
         self.text_rules["flag"] = [frozenset([*FLAGS, ""]).issuperset]
+        self.text_rules["bound"] = [frozenset([*BOUNDS, ""]).issuperset]
+        self.text_rules["territory"] = [frozenset([*indicator.peer_names, ""]).issuperset]
         for name in TEXT_COLUMNS:
             self.text_rules[name] = [_none_match(HTML, search=True), _none_match(looks_like_formula)]
             if name == "source":
@@ -313,6 +319,19 @@ def describe(check: str, column: str | None, text: str, indicator: Indicator) ->
         )
     if check == "flag":
         return f"{text!r} is not a flag", f"use {', '.join(FLAGS[:-1])} or {FLAGS[-1]}, or leave it blank"
+    if check == "bound":
+        return (
+            f"{text!r} is not a bound",
+            "leave it blank for an exact value; write lower for a figure published as 'more than' (>63 %), "
+            "upper for one published as 'less than' (<5)",
+        )
+    if check == "territory":
+        declared = ", ".join(indicator.peer_names) or "none declared"
+        return (
+            f"{text!r} is not a declared peer territory (declared: {declared})",
+            f"declare it under peers: in indicators/{indicator.objective}/{indicator.id}.yaml, or leave the "
+            "cell blank for the indicator's own city",
+        )
     if check == "html":
         tag = HTML.search(text)
         return f"HTML tag {tag.group(0) if tag else short!r} in text", "write plain text without <...> tags"

@@ -7,7 +7,9 @@ File format (what a data steward writes), one row per period and series:
 - one column per declared disaggregation (``Disaggregation.column``), holding a declared value or blank for the
   total; a declared column may be left out (then every row is the total);
 - ``note`` (optional, plain text), ``flag`` (optional: provisional, estimated, break or blank; any case),
-  ``source`` (optional: URL or citation).
+  ``source`` (optional: URL or citation);
+- ``bound`` (optional: blank for an exact value, ``lower`` for a published ">63 %", ``upper`` for "<5");
+- ``territory`` (optional: blank for the indicator's own city, else a peer declared under ``peers:``).
 
 Header names are matched case-insensitively after trimming spaces; the Italian names ``periodo``, ``valore``,
 ``nota`` and ``fonte`` are accepted for ``period``, ``value``, ``note`` and ``source``. Blank rows (every cell
@@ -56,7 +58,8 @@ MAX_PROBLEMS = 1000
 REQUIRED = ("period", "value")
 #: ``note_it``/``note_en``: the public note in each language (``note``: a language-neutral one); ``remark``: the
 #: steward's internal remark, checked like a note but never stored nor published.
-OPTIONAL = ("note", "note_it", "note_en", "flag", "source", "remark")
+#: ``bound``: blank (exact), ``lower`` or ``upper``; ``territory``: blank (the city itself) or a declared peer.
+OPTIONAL = ("note", "note_it", "note_en", "flag", "source", "remark", "bound", "territory")
 ALIASES = {
     "periodo": "period",
     "valore": "value",
@@ -65,6 +68,8 @@ ALIASES = {
     "nota_it": "note_it",
     "nota_en": "note_en",
     "nota_interna": "remark",
+    "limite": "bound",
+    "territorio": "territory",
 }
 ITALIAN = {english: italian for italian, english in ALIASES.items()}
 _PERIOD_CACHE = 100_000
@@ -367,7 +372,7 @@ class _Intake:
             if reported is not None and reported.any():
                 cell = np.where(reported, "", cell)
             raw[column] = cell
-            typed[column] = _lower(cell) if column == "flag" else cell
+            typed[column] = _lower(cell) if column in ("flag", "bound") else cell
         if not self.passes(typed):
             import pandera.pandas as pa  # only for a file the plain checks found fault with
 
@@ -384,7 +389,14 @@ class _Intake:
                 series = {k: pd.Series(v, index=index) for k, v in raw.items()}
                 problems.extend(problems_from(exc, self.indicator, self.label, series, layout.names))
         problems.extend(
-            self.duplicates(labels, [text(d) for d in self.disaggregations], lines, name("period"), parsed)
+            self.duplicates(
+                labels,
+                [text(d) for d in self.disaggregations],
+                lines,
+                name("period"),
+                parsed,
+                text("territory"),
+            )
         )
         self.add(problems)
         if sink is not None and not problems:
@@ -435,16 +447,25 @@ class _Intake:
         return labels, times, parsed
 
     def duplicates(
-        self, labels: np.ndarray, groups: list[np.ndarray], lines: np.ndarray, column: str, valid: np.ndarray
+        self,
+        labels: np.ndarray,
+        groups: list[np.ndarray],
+        lines: np.ndarray,
+        column: str,
+        valid: np.ndarray,
+        territory: np.ndarray,
     ) -> list[Problem]:
-        """Problems for keys met before (in this chunk or an earlier one); ``valid``: rows with a period."""
-        hashes = _hash_rows([labels[valid], *(g[valid] for g in groups)])
+        """Problems for keys met before (in this chunk or an earlier one); ``valid``: rows with a period. A peer
+        territory's value of a period is another key than the city's own."""
+        hashes = _hash_rows([labels[valid], territory[valid], *(g[valid] for g in groups)])
         problems = []
         positions = np.flatnonzero(valid)
         for at, first in self.seen.add(hashes, lines[valid]):
             i = positions[at]
             series = self.series_key(tuple(g[i] for g in groups))
             what = f"{labels[i]}, {series.replace(';', ', ')}" if series else labels[i]
+            if territory[i]:
+                what = f"{what} of {territory[i]}"
             problems.append(
                 Problem(
                     self.label,
@@ -492,6 +513,8 @@ class _Intake:
             lines.tolist(),
             typed["note_it"].tolist(),
             typed["note_en"].tolist(),
+            typed["bound"].tolist(),
+            typed["territory"].tolist(),
         )
         assert all(len(c) == len(lines) for c in columns)
         with gc_paused():

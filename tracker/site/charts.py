@@ -27,16 +27,17 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import orjson
 from markupsafe import Markup
 
+from tracker.catalog import Event
 from tracker.intake.periods import mid_time
 from tracker.observations import Observation
 from tracker.site.context import IndicatorView
-from tracker.site.i18n import Formatter, separators
+from tracker.site.i18n import Formatter, separators, vocabulary, with_bound
 
 #: Okabe & Ito (2008) colour-blind-safe palette, darkest first so the headline has the strongest contrast.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -182,6 +183,7 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
     """The scale of the chart and what a reader must be told about it (see the module docstring)."""
     ind = view.ind
     values = [o.value for s in view.series for o in s.observations]
+    values += [o.value for o in view.peers if o.series == ""]  # the comparison lines are drawn whole
     if view.baseline is not None:
         values.append(view.baseline.value)
     if ind.target is not None:
@@ -262,6 +264,117 @@ def baseline_time(view: IndicatorView) -> float:
     return at
 
 
+#: Markers of a published bound: a triangle pointing where the true value lies ("more than": up).
+BOUND_MARKERS = {"lower": "triangle-up-open", "upper": "triangle-down-open"}
+#: Peer territories: grey-blue and dotted, thinner than the city's own series, so they read as secondary.
+PEER_COLOURS = ["#7f7f7f", "#8c6d31", "#5b7a8c", "#9e6b8c", "#6b8e23", "#a0522d", "#4f4f7f"]
+PEER_SYMBOLS = ["circle-open", "square-open", "diamond-open", "x-thin-open", "star-open", "hexagon-open"]
+EVENT_COLOUR = "#6b6b6b"
+EVENT_FILL = "rgba(120, 120, 120, 0.12)"
+
+
+def _peer_traces(
+    view: IndicatorView, lang: str, data: list[dict], custom: Callable[[Observation], list[str]]
+) -> list[float]:
+    """One dotted line per peer territory's headline values (comparison only); returns their times."""
+    groups: dict[str, list[Observation]] = {}
+    for o in view.peers:
+        if o.series == "":
+            groups.setdefault(o.territory, []).append(o)
+    times: list[float] = []
+    for j, (territory, values) in enumerate(sorted(groups.items())):
+        values = sorted(values, key=lambda o: (o.time, o.period))
+        peer = view.ind.peer(territory)
+        label = peer.label_in(lang) if peer is not None else territory
+        placed = [placed_time(o.period, o.time) for o in values]
+        times += placed
+        colour = PEER_COLOURS[j % len(PEER_COLOURS)]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _text(label),
+                "x": [iso(t) for t in placed],
+                "y": [o.value for o in values],
+                "customdata": [custom(o) for o in values],
+                "hovertemplate": "%{customdata[0]}: %{customdata[2]}%{customdata[1]}<extra>%{fullData.name}</extra>",
+                "line": {"color": colour, "width": 1.2, "dash": "dot"},
+                "marker": {
+                    "color": colour,
+                    "size": 7,
+                    "symbol": [
+                        BOUND_MARKERS[o.bound] if o.bound else PEER_SYMBOLS[j % len(PEER_SYMBOLS)]
+                        for o in values
+                    ],
+                },
+                "opacity": 0.85,
+                "meta": {"peer": territory},
+            }
+        )
+    return times
+
+
+def event_marks(events: Sequence[Event], lang: str, low: float, high: float) -> tuple[list[dict], list[dict]]:
+    """Plotly shapes (a dashed line on the date, or a shaded span to its end) and short labels for the events
+    that fall within the chart's years; every event is also listed in the page's events table."""
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    for n, event in enumerate(events):
+        start = _decimal_year(event.date)
+        end = _decimal_year(event.end) if event.end is not None else None
+        if (end if end is not None else start) < low or start > high:
+            continue
+        if end is None:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": iso(start),
+                    "x1": iso(start),
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": EVENT_COLOUR, "width": 1, "dash": "dash"},
+                    "layer": "below",
+                }
+            )
+        else:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": iso(start),
+                    "x1": iso(max(end, start + 1 / 365)),
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": EVENT_FILL,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        notes.append(
+            {
+                "x": iso(start),
+                "xref": "x",
+                "y": 1 if n % 2 == 0 else 0.5,
+                "yref": "paper",
+                "yanchor": "top",
+                "xanchor": "left",
+                "text": _text(event.label.get(lang)),
+                "showarrow": False,
+                "textangle": -90,
+                "font": {"size": 10, "color": "#404040"},
+            }
+        )
+    return shapes, notes
+
+
+def _decimal_year(day: date) -> float:
+    days = 366 if calendar.isleap(day.year) else 365
+    return day.year + (day.toordinal() - date(day.year, 1, 1).toordinal()) / days
+
+
 def _tick_step(span: float) -> int:
     for limit, step in ((12, 1), (24, 2), (60, 5)):
         if span <= limit:
@@ -293,6 +406,8 @@ def figure(
     data: list[dict] = []
     times: list[float] = []
     several = len(view.series) > 1
+    bounds = vocabulary(_)["bound"]
+    bound_traces: list[tuple[int, str, str, str, list[Observation]]] = []
     # Periods repeat in every series and notes are often the same: escape each distinct text once.
     escaped: dict[str, str] = {}
 
@@ -306,11 +421,17 @@ def figure(
 
     def custom(o: Observation) -> list[str]:
         note = "" if borrowed and o.note_language(lang) else o.note_in(lang)
-        return [text(o.period), "<br>" + text(note) if note else "", shown(o.value)]
+        number = with_bound(shown(o.value), o.bound, kind, bounds) if o.bound else shown(o.value)
+        return [text(o.period), "<br>" + text(note) if note else "", number]
 
     for i, series in enumerate(view.series):
         name = _("Total") if not series.key else series.labels.get(lang, series.key)
-        points = series.observations
+        # A bound is not a value: it gets its own marker (below), and the line joins the exact values only.
+        points = [o for o in series.observations if not o.bound]
+        for bound in BOUND_MARKERS:
+            marked = [o for o in series.observations if o.bound == bound]
+            if marked:
+                bound_traces.append((i, series.key, name, bound, marked))
         placed, xs, ys, cd = _series_xy(points, ind.frequency, custom, facts.limit)
         times += placed
         data.append(
@@ -333,6 +454,29 @@ def figure(
                 "meta": {"series": series.key},
             }
         )
+    for i, key, name, bound, marked in bound_traces:
+        times += [placed_time(o.period, o.time) for o in marked]
+        word = bounds[f"{bound}_name"]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _text(f"{name}: {word}" if several else word.capitalize()),
+                "x": [iso(placed_time(o.period, o.time)) for o in marked],
+                "y": [o.value for o in marked],
+                "customdata": [custom(o) for o in marked],
+                "hovertemplate": "%{customdata[0]}: %{customdata[2]}%{customdata[1]}<extra>%{fullData.name}</extra>",
+                "marker": {
+                    "color": PALETTE[i % len(PALETTE)],
+                    "size": 12,
+                    "symbol": BOUND_MARKERS[bound],
+                    "line": {"width": 2, "color": PALETTE[i % len(PALETTE)]},
+                },
+                "visible": True if (i == 0 or not several) else "legendonly",
+                "meta": {"series": key},
+            }
+        )
+    times += _peer_traces(view, lang, data, custom)
     words = {"projection": _("Projection"), "baseline": _("Baseline"), "target": _("Target")}
     assessment = view.assessment
     projection = assessment.projection if assessment else None
@@ -484,5 +628,9 @@ def figure(
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "showlegend": True,
     }
+    shapes, notes = event_marks(view.events, lang, low - 0.6, high + 0.6)
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = notes
     config = {"responsive": True, "displayModeBar": False, "scrollZoom": False}
     return {"data": data, "layout": layout, "config": config}

@@ -18,12 +18,13 @@ from tracker.assess.brief import (  # noqa: F401 (re-exported for the site and i
     SeriesView,
     baseline_point,
     brief_of,
+    peer_values_of,
     result_hash,
     series_views,
     values_hash,
 )
 from tracker.assess.outcome import Loader, Outcome
-from tracker.catalog import Catalog, Entry, Indicator, Objective
+from tracker.catalog import Catalog, Entry, Event, Indicator, Objective
 from tracker.config import Settings
 from tracker.intake.periods import (  # noqa: F401 (add_months, next_due, period_end: re-exported)
     add_months,
@@ -69,6 +70,16 @@ class HistoryItem:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RankRow:
+    """One territory's latest value in an indicator's comparison table."""
+
+    territory: str  # "" for the city itself
+    observation: Observation
+    own: bool
+    rank: int  # 1 = best by the indicator's direction (equal values share a rank)
+
+
 @dataclass
 class IndicatorView:
     entry: Entry
@@ -81,6 +92,59 @@ class IndicatorView:
     history: list[HistoryItem] = field(default_factory=list)
     loaded: list[SeriesView] | None = None  # the values; None until :meth:`SiteContext.load` brings them
     stale: bool = False  # the latest value is too old to stand for the build date (see periods.is_stale)
+    events: list[Event] = field(
+        default_factory=list
+    )  # from events.yaml: drawn on the chart, listed on the page
+
+    @property
+    def peers(self) -> tuple[Observation, ...]:
+        """Peer territories' values (comparison only, never assessed)."""
+        return self.brief.peers
+
+    @property
+    def latest_exact(self) -> Observation | None:
+        """The headline's latest exact value: the one a verdict may rest on when the latest is a bound."""
+        return self.brief.latest_exact
+
+    @property
+    def downloadable(self) -> list[Observation]:
+        """Every value the downloads carry: the city's (bounds included), then each peer's."""
+        own = sorted(self.observations, key=lambda o: (o.time, o.period, o.series))
+        return own + list(self.peers)
+
+    @property
+    def ranking(self) -> list[RankRow]:
+        """The latest headline value of the city and of each peer, best first by the indicator's direction
+        (a bound is placed at its figure); empty without peer values."""
+        latest: dict[str, Observation] = {}
+        for o in self.peers:
+            if o.series == "" and (o.territory not in latest or o.time >= latest[o.territory].time):
+                latest[o.territory] = o
+        if not latest:
+            return []
+        own = self.brief.latest
+        rows = ([("", own)] if own is not None else []) + sorted(latest.items())
+        ordered = sorted(rows, key=lambda r: (-self.ind.sign * r[1].value, r[0] != "", r[0]))
+        ranked: list[RankRow] = []
+        for i, (territory, obs) in enumerate(ordered):
+            same = ranked and ranked[-1].observation.value == obs.value
+            rank = ranked[-1].rank if same else i + 1
+            ranked.append(RankRow(territory, obs, territory == "", rank))
+        return ranked
+
+    @property
+    def peer_territories(self) -> list[str]:
+        """The peer territories with values, in name order."""
+        return sorted({o.territory for o in self.peers})
+
+    @property
+    def ranking_periods_differ(self) -> bool:
+        return len({r.observation.period for r in self.ranking}) > 1
+
+    @property
+    def peer_notes(self) -> list[tuple[str, object]]:
+        """(peer name, its note) of each declared peer that has a note: how its values differ."""
+        return [(p.name, p.note) for p in self.ind.peers if p.note is not None]
 
     @property
     def ind(self) -> Indicator:
@@ -217,8 +281,11 @@ class SiteContext:
             raise LookupError(f"no loader for the values of {len(missing)} indicator(s)")
         found = self.loader([v.id for v in missing])
         for view in missing:
-            view.loaded = series_views(view.ind, found.get(view.id, []))
-            if values_hash(view.loaded) != view.brief.values_hash:  # the brief was kept from an earlier run
+            values = found.get(view.id, [])
+            view.loaded = series_views(view.ind, values)
+            if (
+                values_hash(view.loaded, peer_values_of(values)) != view.brief.values_hash
+            ):  # the brief was kept from an earlier run
                 raise StaleBrief(f"{view.id}: the stored values differ from the summary kept with its result")
 
     @property
@@ -328,7 +395,7 @@ def build_context(
                 brief = briefs[ind.id]
             else:
                 loaded = loaded if loaded is not None else series_views(ind, [])
-                brief = brief_of(ind, (), result, loaded, changed.get(ind.id))
+                brief = brief_of(ind, observations.get(ind.id, ()), result, loaded, changed.get(ind.id))
             status, due = reporting_status(
                 brief.latest.period if brief.latest else None, ind.frequency, today
             )
@@ -336,7 +403,19 @@ def build_context(
             updated = brief.changed.astimezone(tz).date() if brief.changed else None
             stale = brief.latest is not None and is_stale(brief.latest.period, ind.frequency, today)
             views.append(
-                IndicatorView(entry, objective, brief, result, status, due, updated, past, loaded, stale)
+                IndicatorView(
+                    entry,
+                    objective,
+                    brief,
+                    result,
+                    status,
+                    due,
+                    updated,
+                    past,
+                    loaded,
+                    stale,
+                    catalog.events_of(ind),
+                )
             )
         summary = summaries.get(objective.id) or fallback_summary(objective.id, views)
         objectives.append(ObjectiveView(objective, summary, views))

@@ -13,7 +13,7 @@ import logging
 import math
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -210,6 +210,16 @@ class Formatter:
         return "–" if value is None else str(int(round(value)))
 
 
+def with_bound(text: str, bound: str, kind: str, words: Mapping[str, str]) -> str:
+    """``text`` (a formatted value) as a published bound reads: "more than 63 %" / "oltre il 63 %"; unchanged
+    for an exact value. ``words``: ``vocabulary(...)["bound"]``."""
+    if not bound:
+        return text
+    if kind == "percent":
+        return words[bound + "%"] % {"percent": text}
+    return words[bound] % {"value": text}
+
+
 def _minus(text: str) -> str:
     """Negative figures use the typographic minus, as Plotly's axes and the "−5 to +5" scale do."""
     return "\u2212" + text[1:] if text.startswith("-") else text
@@ -281,6 +291,15 @@ def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
             "base": _("Since the base year"),
         },
         "flag": {"provisional": _("provisional"), "estimated": _("estimated"), "break": _("break in series")},
+        # A published bound around a formatted value; percentages have their own words ("oltre il 63 %").
+        "bound": {
+            "lower": _("more than %(value)s"),
+            "upper": _("less than %(value)s"),
+            "lower%": _("more than %(percent)s"),
+            "upper%": _("less than %(percent)s"),
+            "lower_name": _("lower bound (“more than”)"),
+            "upper_name": _("upper bound (“less than”)"),
+        },
         "unit": {
             "percent": _("Percentage"),
             "count": _("Count"),
@@ -394,7 +413,7 @@ def make_environment(templates: Path | Sequence[Path], lang: str) -> Environment
         category_words=words,
         trend_words=trend,
         category_symbol=category_symbol,
-        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"]),
+        data_rows=lambda view: data_rows(view, lang, fmt, trans.gettext, vocab["flag"], vocab["bound"]),
         table_extent=table_extent,
         observations_file=observations_file,
     )

@@ -126,7 +126,7 @@ def page_inputs(settings: Settings, templates: Sequence[Path], with_updates: Ite
 
 def indicator_key(view: IndicatorView) -> str:
     """Everything an indicator's page and downloads show about it: its definition and objective, its values,
-    its assessment, its reporting status (which moves with the date) and its history."""
+    its assessment, its reporting status (which moves with the date), its history and its events."""
     return digest(
         canonical(
             {
@@ -139,6 +139,7 @@ def indicator_key(view: IndicatorView) -> str:
                 "due": view.due,
                 "updated": view.updated,
                 "history": view.history,
+                "events": [e.model_dump(mode="json") for e in view.events],
             }
         )
     )

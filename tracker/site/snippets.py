@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from tracker.assess.base import Category
+from tracker.site.i18n import with_bound
 
 STATUS_SYMBOLS = {"current": "✔", "overdue": "⚠", "no_data": "∅", "irregular": "–"}
 _DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)|(?<=\d) | (?=\d)")
@@ -85,22 +86,25 @@ def make_snippets(
             else Markup(f'<span class="nw">{escape(fmt.number(number, 1, signed=True))}</span>')
         )
 
-    def value(ind: Any, number: float) -> Markup:
+    def value(ind: Any, number: float, bound: str = "") -> Markup:
+        """A value with its unit; ``bound`` ("lower"/"upper") writes a published bound: "more than 63 %"."""
         unit = ind.unit
         if number is None:
             return Markup("–")
         if unit.kind == "percent":
-            return Markup(
-                f'<span class="nw">{escape(fmt.value(number, unit.kind, "", unit.decimals))}</span>'
-            )
+            shown = f'<span class="nw">{escape(fmt.value(number, unit.kind, "", unit.decimals))}</span>'
+        else:
+            shown = value_markup(str(escape(fmt.number(number, unit.decimals))), localized(unit.label, lang))
         return Markup(
-            value_markup(str(escape(fmt.number(number, unit.decimals))), localized(unit.label, lang))
-        )
+            with_bound(shown, bound, unit.kind, vocab["bound"])
+        )  # the words are trusted translations
 
     def latest(view: Any) -> Markup:
         obs = view.latest
         if obs:
-            return Markup(f'{value(view.ind, obs.value)} <span class="period">({escape(obs.period)})</span>')
+            return Markup(
+                f'{value(view.ind, obs.value, obs.bound)} <span class="period">({escape(obs.period)})</span>'
+            )
         return Markup(f'<span class="muted">{gettext("No data yet")}</span>')
 
     def status(name: str) -> Markup:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from tracker.site.i18n import NBSP, keep_numbers
+from tracker.site.i18n import NBSP, keep_numbers, with_bound
 
 if TYPE_CHECKING:
     from tracker.observations import Observation
@@ -50,7 +50,12 @@ def source_cell(text: str, word: str) -> str:
 
 
 def data_rows(
-    view: IndicatorView, lang: str, fmt: Formatter, gettext: Callable[[str], str], flags: Mapping[str, str]
+    view: IndicatorView,
+    lang: str,
+    fmt: Formatter,
+    gettext: Callable[[str], str],
+    flags: Mapping[str, str],
+    bounds: Mapping[str, str] | None = None,
 ) -> Markup:
     """One ``<tr>`` per value (the latest of each series when the table is cut: :func:`table_share`), series
     after series, joined by newlines (the template adds the indentation
@@ -94,6 +99,8 @@ def data_rows(
                 value = fmt.value(o.value, kind, "", decimals)  # from the value as written: 54.65 -> 54,7 %
             else:
                 value = fmt.number(o.value, decimals) + suffix
+            if o.bound and bounds is not None:  # "more than 63 %": the words are trusted translations
+                value = with_bound(value, o.bound, kind, bounds)
             rows.append(
                 f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
                 f"<td>{esc(flags.get(o.flag, o.flag))}</td><td{note_lang(o) if borrowed_notes else ''}>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>"

@@ -37,7 +37,7 @@ GLOBALS: dict[str, str] = {
     "fmt": "number and date formatting in the page's locale (`Formatter`: `number`, `percent`, `value`, "
     "`date`, `datetime`, `year`)",
     "vocab": "words for the catalogue's closed vocabularies: `direction`, `frequency`, `basis`, `window`, "
-    "`flag`, `unit`, `status`, `method`, `territory`, `figure`",
+    "`flag`, `bound`, `unit`, `status`, `method`, `territory`, `figure`",
     "_": "`_(text, **values)`: the translation of an interface string, %-formatted with escaped values",
     "category_words": "`category_words(category)`: a verdict category in words",
     "trend_words": "`trend_words(category)`: the words of a trend-only verdict (an indicator without a target)",
@@ -48,8 +48,9 @@ GLOBALS: dict[str, str] = {
     "verdict": "`verdict(category)`: a category's badge (symbol and words)",
     "badge": "`badge(view)`: an indicator's verdict as a reader must quote it (trend words, age when stale)",
     "score": "`score(number)`: a score from −5 to +5",
-    "value": "`value(indicator, number)`: a value with the indicator's unit",
-    "latest": "`latest(view)`: an indicator's latest value with its period, or 'no data yet'",
+    "value": "`value(indicator, number, bound='')`: a value with the indicator's unit; with `bound` (`lower`, "
+    "`upper`) as a published bound reads ('more than 63 %', 'oltre il 63 %')",
+    "latest": "`latest(view)`: an indicator's latest value with its period (a bound in words), or 'no data yet'",
     "status": "`status(name)`: a reporting status (current, overdue, no data, irregular) with its symbol",
 }
 
@@ -71,7 +72,10 @@ PAGES: dict[str, dict[str, str]] = {
     "indicator.html": {
         "view": "the indicator (`IndicatorView`): `ind` (its definition), `objective`, `result` (headline, "
         "others, subseries), `assessment`, `category`, `assessed`, `trend_only`, `stale`, `data_period`, "
-        "`series`, `observations`, `baseline`, `latest`, `status`, `due`, `updated`, `history`",
+        "`series`, `observations`, `baseline`, `latest`, `latest_exact` (the latest value that is not a bound), "
+        "`status`, `due`, `updated`, `history`, `events` (of events.yaml), `peers` (peer territories' values), "
+        "`peer_territories`, `peer_notes`, `ranking` (`RankRow`s: `territory`, `observation`, `own`, `rank`), "
+        "`ranking_periods_differ`, `downloadable`",
         "chart": "the Plotly spec of its chart as inert JSON for a `<script type=\"application/json\">` (or '')",
         "facts": "what the chart shows beyond its values (`ChartFacts`: `y_range`, `gaps`, `band`, `clipped`, "
         "`end_year`, `end_value`, `end_low`, `end_high`), for the caption; None without data",

@@ -130,8 +130,49 @@ def _sheet(header: Sequence[str], rows: Iterable[Sequence[Cell]], widths: Sequen
     return "".join(parts)
 
 
+#: Escaped texts of :func:`_row`: periods, units, flags, notes and sources repeat down a column and across the
+#: workbooks of a build. Bounded, so a million distinct notes cannot fill the memory.
+_TEXTS: dict[str, str] = {}
+_TEXTS_MAX = 50_000
+
+
+def _row(n: int, row: Sequence[Cell], letters: list[str], longest: list[int], columns: int) -> str:
+    """Row ``n`` as :func:`_cell` writes each of its cells (the same bytes), measuring the widths into
+    ``longest`` on the way: texts and floats, nearly every cell, take a short path (a text escaped once per
+    distinct value, a float written once); anything else goes through :func:`_cell`."""
+    cells = [f'<row r="{n}">']
+    for i, value in enumerate(row):
+        if isinstance(value, str):
+            if not value:
+                continue
+            width = len(value)
+            body = _TEXTS.get(value)
+            if body is None:
+                if len(_TEXTS) >= _TEXTS_MAX:
+                    _TEXTS.clear()
+                body = _TEXTS[value] = escape(_INVALID.sub("", value))
+            cells.append(
+                f'<c r="{letters[i]}{n}" t="inlineStr"><is><t xml:space="preserve">{body}</t></is></c>'
+            )
+        elif isinstance(value, float):
+            text = repr(value)
+            width = len(text)
+            if math.isfinite(value):
+                cells.append(f'<c r="{letters[i]}{n}"><v>{text}</v></c>')
+        elif value is None:
+            continue
+        else:
+            width = len(str(value))
+            cells.append(_cell(f"{letters[i]}{n}", value, 0))
+        if i < columns and width > longest[i]:
+            longest[i] = width
+    cells.append("</row>")
+    return "".join(cells)
+
+
 #: Rows turned into XML at a time by :func:`_put_sheet`.
 _ROWS_PER_PART = 2_000
+_SPOOL_BYTES = 8 << 20
 
 
 def _put_sheet(
@@ -145,15 +186,12 @@ def _put_sheet(
     """
     letters = [column_letter(i) for i in range(len(header))]
     longest = [len(str(h)) for h in header]
-    with tempfile.TemporaryFile() as body:
+    columns = len(longest)
+    # In memory up to a few MB (a usual sheet: no file at all), on disk beyond.
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as body:
         parts: list[str] = []
         for n, row in enumerate(rows, start=2):
-            for i, value in enumerate(row):
-                if i < len(longest) and value is not None and len(text := str(value)) > longest[i]:
-                    longest[i] = len(text)
-            parts.append(f'<row r="{n}">')
-            parts += [_cell(f"{letters[i]}{n}", value, 0) for i, value in enumerate(row)]
-            parts.append("</row>")
+            parts.append(_row(n, row, letters, longest, columns))
             if n % _ROWS_PER_PART == 0:
                 body.write("".join(parts).encode("utf-8"))
                 parts.clear()

@@ -4,8 +4,8 @@ Rules of a merge, all inside one SAVEPOINT so a file is stored completely or not
 merges several files in one transaction:
 
 - the latest accepted file of the indicator has the same SHA-256: nothing is written (re-runs are no-ops);
-- a new (series, period): a new current row;
-- a different value, flag, note, source or time for an existing (series, period): the current row is
+- a new (territory, series, period): a new current row (a peer territory's value is its own key);
+- a different value, bound, flag, note, source or time for an existing (territory, series, period): the current row is
   superseded (``superseded_at``, ``superseded_by``) and a new current row is inserted, so history is kept;
 - a (series, period) missing from the new version of the file: **kept as is**. Accepted data is never
   deleted silently; a steward who wants a value gone must publish a correction (e.g. a flagged value).
@@ -98,7 +98,7 @@ def merge_file(
         revisions: list[int] = []  # index in new_obs of each revision
         added = unchanged = 0
         for obs in rows:
-            old = current.get((obs.series, obs.period))
+            old = current.get((obs.territory, obs.series, obs.period))
             if old is None:
                 added += 1
             elif _same(old, obs):
@@ -161,7 +161,7 @@ def record_rejected(
 def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
     # The periods met, per series: a million (series, period) tuples in one set would cost about 100 MB, the
     # periods of each series a third of that (the period and series texts are shared, not copied).
-    seen: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str], set[str]] = {}
     for obs in rows:
         if obs.indicator_id != indicator_id:
             raise ValueError(
@@ -171,19 +171,20 @@ def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
             raise ValueError(
                 f"{indicator_id}: NaN value for {obs.series or 'headline'} {obs.period} (line {obs.line})"
             )
-        periods = seen.get(obs.series)
+        periods = seen.get((obs.territory, obs.series))
         if periods is None:
-            periods = seen[obs.series] = set()
+            periods = seen[(obs.territory, obs.series)] = set()
         elif obs.period in periods:
             raise ValueError(
-                f"{indicator_id}: {obs.series or 'headline'} {obs.period} repeated (line {obs.line})"
+                f"{indicator_id}: {obs.territory or ''} {obs.series or 'headline'} {obs.period} repeated"
+                f" (line {obs.line})"
             )
         periods.add(obs.period)
 
 
 _Version = tuple[
-    int, float, float, str, str, str, str, str
-]  # id, time, value, note, flag, source, note_it, note_en
+    int, float, float, str, str, str, str, str, str
+]  # id, time, value, note, flag, source, note_it, note_en, bound
 
 _files, _obs = SourceFile.__table__.c, ObservationRow.__table__.c
 _LATEST_ACCEPTED = (
@@ -194,6 +195,7 @@ _LATEST_ACCEPTED = (
 )
 _INSERT_FILE = insert(SourceFile.__table__)
 _CURRENT = select(
+    _obs.territory,
     _obs.series,
     _obs.period,
     _obs.id,
@@ -204,16 +206,26 @@ _CURRENT = select(
     _obs.source,
     _obs.note_it,
     _obs.note_en,
+    _obs.bound,
 ).where(_obs.indicator_id == bindparam("indicator_id"), _obs.superseded_at.is_(None))
 
 
-def _current_versions(conn: Connection, indicator_id: str) -> dict[tuple[str, str], _Version]:
+def _current_versions(conn: Connection, indicator_id: str) -> dict[tuple[str, str, str], _Version]:
     result = conn.execute(_CURRENT, {"indicator_id": indicator_id})
-    return {(r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in result}
+    return {(r[0], r[1], r[2]): tuple(r[3:]) for r in result}
 
 
 def _same(old: _Version, obs: Observation) -> bool:
-    return old[1:] == (obs.time, obs.value, obs.note, obs.flag, obs.source, obs.note_it, obs.note_en)
+    return old[1:] == (
+        obs.time,
+        obs.value,
+        obs.note,
+        obs.flag,
+        obs.source,
+        obs.note_it,
+        obs.note_en,
+        obs.bound,
+    )
 
 
 def _row(obs: Observation) -> tuple[Any, ...]:
@@ -229,6 +241,8 @@ def _row(obs: Observation) -> tuple[Any, ...]:
         obs.line,
         obs.note_it,
         obs.note_en,
+        obs.bound,
+        obs.territory,
     )
 
 
@@ -246,6 +260,8 @@ _COLUMNS = (
     "line",
     "note_it",
     "note_en",
+    "bound",
+    "territory",
     "file_id",
     "recorded_at",
 )

@@ -1,6 +1,6 @@
 """The tables, as SQLAlchemy 2 typed declarative models.
 
-Accepted data is never deleted or updated in place: a new value of an (indicator, series, period) supersedes
+Accepted data is never deleted or updated in place: a new value of an (indicator, territory, series, period) supersedes
 the old row, which keeps its value and points at its successor. The current value is the row whose
 ``superseded_at`` is NULL, and a partial unique index guarantees there is at most one (SQLite and PostgreSQL).
 Every run stores the verdicts it produced (``assessments``), so updates can say what changed since the last run.
@@ -103,13 +103,14 @@ class ObservationRow(Base):
         Index(
             "uq_observations_current",
             "indicator_id",
+            "territory",
             "series",
             "period",
             unique=True,
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
-        Index("ix_observations_key", "indicator_id", "series", "period"),
+        Index("ix_observations_key", "indicator_id", "territory", "series", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +126,10 @@ class ObservationRow(Base):
     line: Mapped[int] = mapped_column(Integer, default=0)
     note_it: Mapped[str] = mapped_column(Text, default="", server_default="")  # the note in each language
     note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # "" (an exact value), "lower" (published as "more than") or "upper" ("less than"): never assessed.
+    bound: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # "" for the indicator's own city, else a peer territory (part of the value's identity, never assessed).
+    territory: Mapped[str] = mapped_column(String(128), default="", server_default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "what changed since"
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
     # Deferred: a merge retires the old row (pointing at its successor's id) before inserting the successor.

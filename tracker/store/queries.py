@@ -36,7 +36,8 @@ REMOVED = "removed"
 def current_observations(
     session: Session, indicator_ids: Collection[str] | None = None
 ) -> dict[str, list[Observation]]:
-    """The current value of every (series, period), per indicator, ordered by series then time.
+    """The current value of every (territory, series, period), per indicator, ordered by territory (the city's
+    own first), series, then time.
 
     Indicators without any stored value are absent from the result.
     """
@@ -53,18 +54,32 @@ def current_observations(
         t.line,
         t.note_it,
         t.note_en,
+        t.bound,
+        t.territory,
     ).where(t.superseded_at.is_(None))
     if indicator_ids is not None:
         query = query.where(t.indicator_id.in_(list(indicator_ids)))
-    query = query.order_by(t.indicator_id, t.series, t.time, t.period)
+    query = query.order_by(t.indicator_id, t.territory, t.series, t.time, t.period)
     result: dict[str, list[Observation]] = {}
     # The driver makes a new string for every text of every row; the ids, periods, series keys, flags, notes
     # and sources repeat, and sharing one copy of each saves about 180 MB for a million values.
     texts: dict[str, str] = {}
     share = texts.setdefault
-    for ind, period, time, value, series, note, flag, source, line, note_it, note_en in session.execute(
-        query
-    ):
+    for (
+        ind,
+        period,
+        time,
+        value,
+        series,
+        note,
+        flag,
+        source,
+        line,
+        note_it,
+        note_en,
+        bound,
+        territory,
+    ) in session.execute(query):
         found = result.get(ind)
         if found is None:
             found = result[share(ind, ind)] = []
@@ -81,6 +96,8 @@ def current_observations(
                 line,
                 share(note_it, note_it),
                 share(note_en, note_en),
+                share(bound, bound),
+                share(territory, territory),
             )
         )
     return result
@@ -119,6 +136,8 @@ class Revision:
     file_path: str
     file_sha256: str
     line: int
+    bound: str = ""  # "", "lower" or "upper" (see tracker.observations.BOUNDS)
+    territory: str = ""  # "" for the city's own value, else the peer territory
 
     @property
     def current(self) -> bool:
@@ -148,16 +167,19 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
             o.line,
             o.note_en,
             o.note_it,
+            o.bound,
+            o.territory,
         )
         .join_from(ObservationRow.__table__, SourceFile.__table__, o.file_id == f.id)
         .where(o.indicator_id == indicator_id)
-        .order_by(o.series, o.period, o.id)
+        .order_by(o.territory, o.series, o.period, o.id)
     )
     out: list[Revision] = []
-    previous: tuple[str, str, float] | None = None
+    previous: tuple[str, str, str, float] | None = None
     for row in db.execute(query):
-        old = previous[2] if previous is not None and previous[:2] == (row.series, row.period) else None
-        previous = (row.series, row.period, row.value)
+        key = (row.territory, row.series, row.period)
+        old = previous[3] if previous is not None and previous[:3] == key else None
+        previous = (*key, row.value)
         if revisions_only and old is None:
             continue
         out.append(
@@ -176,6 +198,8 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
                 row.path,
                 row.sha256,
                 row.line,
+                row.bound,
+                row.territory,
             )
         )
     return out
@@ -405,7 +429,8 @@ def data_changed(session: Session, indicator_ids: Collection[str] | None = None)
     is a new row; an identical value is not stored again), what its page calls "last updated". One grouped
     query; indicators without values are absent."""
     o = ObservationRow.__table__.c
-    query = select(o.indicator_id, func.max(o.recorded_at)).group_by(o.indicator_id)
+    # A peer territory's values are not the city's data: they never make its page "last updated".
+    query = select(o.indicator_id, func.max(o.recorded_at)).where(o.territory == "").group_by(o.indicator_id)
     if indicator_ids is not None:
         query = query.where(o.indicator_id.in_(list(indicator_ids)))
     return {i: at for i, at in session.execute(query)}  # max() keeps the column's type: aware UTC datetimes

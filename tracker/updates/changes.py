@@ -72,6 +72,7 @@ class NewData:
     added: int  # values for periods not stored before
     revised: int  # new versions of stored values
     latest_period: str
+    bounds: int = 0  # of the new values, how many are only bounds ("more than 63 %"): not assessed
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ def compute(
     for entry in cat.entries:
         ind = entry.indicator
         if ind.id in fresh:
-            added, revised, period = fresh[ind.id]
-            out.new_data.append(NewData(ind.id, added, revised, period))
+            added, revised, period, bounds = fresh[ind.id]
+            out.new_data.append(NewData(ind.id, added, revised, period, bounds))
         new, old = after.get(ind.id), before.get(ind.id)
         if new is not None and new != old and not (old is None and new == Category.INSUFFICIENT_DATA):
             change = CategoryChange(ind.id, old, new)
@@ -246,17 +247,24 @@ def headline_categories(session: Session, run_id: int) -> dict[str, str]:
     return out
 
 
-def _new_data(session: Session, since: datetime | None, until: datetime) -> dict[str, tuple[int, int, str]]:
-    """Indicator id -> (added, revised, latest period) for values recorded in (since, until]."""
+def _new_data(
+    session: Session, since: datetime | None, until: datetime
+) -> dict[str, tuple[int, int, str, int]]:
+    """Indicator id -> (added, revised, latest period, bounds among them) for the city's own values recorded in
+    (since, until]."""
     o = ObservationRow.__table__
     older = aliased(o)
     revised = case((exists().where(older.c.superseded_by == o.c.id), 1), else_=0)
-    window = o.c.recorded_at <= until
+    # A peer territory's values are not the city's new data (they are never assessed either).
+    window = and_(o.c.recorded_at <= until, o.c.territory == "")
     if since is not None:
         window = and_(window, o.c.recorded_at > since)
     # Counted in the database: a first run records 300,000 values at 1,000 indicators.
+    bound = case((o.c.bound != "", 1), else_=0)
     counts = session.execute(
-        select(o.c.indicator_id, func.count(), func.sum(revised)).where(window).group_by(o.c.indicator_id)
+        select(o.c.indicator_id, func.count(), func.sum(revised), func.sum(bound))
+        .where(window)
+        .group_by(o.c.indicator_id)
     ).all()
     newest = (
         select(o.c.indicator_id, func.max(o.c.time).label("time"))
@@ -273,8 +281,8 @@ def _new_data(session: Session, since: datetime | None, until: datetime) -> dict
         ).all()
     )
     return {
-        indicator_id: (total - (changed or 0), changed or 0, periods[indicator_id])
-        for indicator_id, total, changed in counts
+        indicator_id: (total - (changed or 0), changed or 0, periods[indicator_id], int(bounds or 0))
+        for indicator_id, total, changed, bounds in counts
     }
 
 
@@ -284,7 +292,10 @@ def _latest_headline_periods(
     """Indicator id -> the latest period of its headline series, as the database stood at ``at``."""
     o = ObservationRow.__table__.c
     current_then = and_(
-        o.recorded_at <= at, or_(o.superseded_at.is_(None), o.superseded_at > at), o.series == HEADLINE
+        o.recorded_at <= at,
+        or_(o.superseded_at.is_(None), o.superseded_at > at),
+        o.series == HEADLINE,
+        o.territory == "",
     )
     if indicator_ids is not None:
         current_then = and_(current_then, o.indicator_id.in_(list(indicator_ids)))

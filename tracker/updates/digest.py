@@ -41,6 +41,8 @@ WORDS: dict[str, dict[str, str]] = {
         "was": "was",
         "first_assessment": "first assessment",
         "values": "new values: {added}, revised: {revised}; latest period {period}",
+        "values_bounds": " ({n} of them only a bound, published as 'more than' or 'less than' a figure: not "
+        "assessed)| ({n} of them only bounds, published as 'more than' or 'less than' a figure: not assessed)",
         "overdue_detail": "latest period {period}; the next value was due by {date}",
         "rejected_detail": "nothing from this file was stored; the problems are listed beside it in {folder}",
         "unknown_indicator": "no indicator matches this file name",
@@ -67,6 +69,8 @@ WORDS: dict[str, dict[str, str]] = {
         "was": "prima",
         "first_assessment": "prima valutazione",
         "values": "valori nuovi: {added}, rivisti: {revised}; ultimo periodo {period}",
+        "values_bounds": " (di cui {n} solo un limite, pubblicato come «oltre» o «meno di» un valore: non "
+        "valutato)| (di cui {n} solo limiti, pubblicati come «oltre» o «meno di» un valore: non valutati)",
         "overdue_detail": "ultimo periodo {period}; il valore successivo era atteso entro il {date}",
         "rejected_detail": "nulla di questo file è stato salvato; i problemi sono elencati accanto al file in {folder}",
         "unknown_indicator": "nessun indicatore corrisponde al nome del file",
@@ -93,6 +97,9 @@ WORDS: dict[str, dict[str, str]] = {
         "was": "auparavant",
         "first_assessment": "première évaluation",
         "values": "nouvelles valeurs\u00a0: {added}, révisées\u00a0: {revised}\u202f; dernière période {period}",
+        "values_bounds": " (dont {n} n’est qu’une borne, publiée comme «\u00a0plus de\u00a0» ou «\u00a0moins de\u00a0» "
+        "un chiffre\u00a0: non évaluée)| (dont {n} ne sont que des bornes, publiées comme «\u00a0plus de\u00a0» ou "
+        "«\u00a0moins de\u00a0» un chiffre\u00a0: non évaluées)",
         "overdue_detail": "dernière période {period}\u202f; la valeur suivante était attendue au plus tard le {date}",
         "rejected_detail": "rien de ce fichier n’a été enregistré\u202f; les problèmes sont indiqués à côté de lui dans {folder}",
         "unknown_indicator": "aucun indicateur ne correspond à ce nom de fichier",
@@ -240,7 +247,8 @@ def digest_context(
             [
                 {
                     **indicator(c.indicator_id),
-                    "detail": t("values", added=c.added, revised=c.revised, period=c.latest_period),
+                    "detail": t("values", added=c.added, revised=c.revised, period=c.latest_period)
+                    + (t("values_bounds", n=c.bounds) if c.bounds else ""),
                 }
                 for c in changes.new_data
             ],
