@@ -221,10 +221,10 @@ def _dropped(ind: Indicator, observations: list[Observation], default_method: st
         found.append("standards")
     notes = sum(1 for o in observations if o.note or o.note_it or o.note_en)
     if notes:
-        found.append(f"the notes of {notes} values (Open SDG data files have no note per value)")
+        found.append(f"the notes of {_values(notes)} (Open SDG data files have no note per value)")
     flags = sum(1 for o in observations if o.flag)
     if flags:
-        found.append(f"the flags of {flags} values (provisional, estimated, break)")
+        found.append(f"the flags of {_values(flags)} (provisional, estimated, break)")
     sources = {o.source for o in observations if o.source and o.source != ind.source.url}
     if sources:
         found.append(f"{len(sources)} sources per value (the indicator's source is kept)")
@@ -392,3 +392,8 @@ def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8", newline="")
     os.replace(tmp, path)
+
+
+def _values(count: int) -> str:
+    """Say "1 value" or "2 values": the report is read by people."""
+    return f"{count} value" if count == 1 else f"{count} values"
