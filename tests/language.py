@@ -28,6 +28,15 @@ ITALIAN = frozenset(
 circa rilevato alberi secondo comunicato sulla sulle dalla dalle questo questa primo prima ultimo arrotondato
 stazione piantati nota regionale""")
 )
+#: Words that only French prose uses (checked on the English pages of a French and English project).
+FRENCH = frozenset(
+    str.split("""les des une pour avec dans sur est sont données valeur valeurs année années objectif tendance
+appréciation dernière depuis aucune aucun être selon""")
+)
+#: On a French page: English and Italian markers, without the words French writes the same way.
+NOT_FRENCH = (ENGLISH - {"station", "figure", "figures", "province", "plants", "report"}) | (
+    ITALIAN - {"fonte", "circa"}
+)
 QUOTED = re.compile(r"(?<!\w)'[^']*'(?!\w)|‘[^’]*’|“[^”]*”|«[^»]*»|\"[^\"]*\"")
 ADDRESS = re.compile(r"\S+\.[a-z]{2,}\S*|\S+@\S+")  # web and e-mail addresses: dati.comune.milano.it
 WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*")
@@ -85,8 +94,10 @@ def visible_text(path: Path, lang: str) -> str:
     return re.sub(r"<br>", " ", " ".join(texts))
 
 
-def wrong_words(text: str, lang: str) -> list[str]:
-    """The marker words of the other language in ``text`` (quotations left out)."""
-    markers = ENGLISH if lang == "it" else ITALIAN
+def wrong_words(text: str, lang: str, markers: frozenset[str] | None = None) -> list[str]:
+    """The marker words of another language in ``text`` (quotations left out): by default English on an Italian
+    page, Italian on an English one, English or Italian on a French one."""
+    if markers is None:
+        markers = {"it": ENGLISH, "fr": NOT_FRENCH}.get(lang, ITALIAN)
     words = WORD.findall(QUOTED.sub(" ", ADDRESS.sub(" ", text)))
     return sorted({w for w in words if w.lower() in markers})

@@ -25,6 +25,7 @@ def test_e1_maintain() -> None:
     assert a.label == {
         "en": "Maintain progress to achieve target",
         "it": "Mantenere il ritmo per raggiungere l'obiettivo",
+        "fr": "Maintenir les progrès pour atteindre l’objectif",
     }
 
 

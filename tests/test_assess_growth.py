@@ -86,13 +86,14 @@ def test_fit_to_band() -> None:
     assert fit_to_band(-6, Category.DETERIORATING) == -5
 
 
-def test_every_reason_in_both_languages() -> None:
+def test_every_reason_in_each_language() -> None:
     for key, texts in REASONS.items():
-        assert set(texts) == {"it", "en"}, key
+        assert set(texts) == {"it", "en", "fr"}, key
     text = reason("one_value", period="2020")
     assert text == {
         "en": "Needs at least two values at least one year apart; there is only one (2020).",
         "it": "Servono almeno due valori a distanza di almeno un anno; ce n'è uno solo (2020).",
+        "fr": "Il faut au moins deux valeurs espacées d’au moins un an, or il n’y en a qu’une (2020).",
     }
     assert reason("no_base", year=2015.0, latest=2014.0)["en"].startswith(
         "No value in or after the base year 2015;"

@@ -82,7 +82,8 @@ def test_e1_ratio_and_score() -> None:
     a = one(pts((2015, 50), (2020, 56)), Spec(sign=1, target_value=70, target_year=2030))
     assert a.figures["ratio"] == pytest.approx(1.0106, abs=5e-5)
     assert a.score == pytest.approx(2.9326, abs=1e-4)
-    assert a.category is Category.ON_TRACK and a.label == {"en": "On track", "it": "In linea con l'obiettivo"}
+    assert a.category is Category.ON_TRACK
+    assert a.label == {"en": "On track", "it": "In linea con l'obiettivo", "fr": "En bonne voie"}
 
 
 @pytest.mark.parametrize(

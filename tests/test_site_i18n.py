@@ -13,20 +13,21 @@ from tracker.site.build import REPO_TEMPLATES
 from tracker.site.i18n import Formatter, category_words, extract, make_environment, po_path, translations
 
 
-def test_every_interface_string_has_an_italian_translation() -> None:
+@pytest.mark.parametrize("lang", ["it", "fr"])
+def test_every_interface_string_has_a_translation(lang: str) -> None:
     template = extract(REPO_TEMPLATES)
     ids = {m.id for m in template if m.id}
     assert len(ids) > 150  # templates and Python sources were both scanned
     assert "Skip to main content" in ids and "Projection of the recent trend" in ids and "On track" in ids
-    with po_path("it").open("rb") as fh:
-        catalog = read_po(fh, locale="it")
+    with po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert sorted(ids - translated) == []
 
 
 def test_catalogues_are_consistent() -> None:
     """Placeholders match between msgid and msgstr (babel's python-format checker)."""
-    for lang in ("it", "en"):
+    for lang in ("it", "en", "fr"):
         with po_path(lang).open("rb") as fh:
             catalog = read_po(fh, locale=lang)
         problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
@@ -47,6 +48,7 @@ def test_english_is_the_source_language() -> None:
     [
         ("it", "63,1\u00a0%", "12.345,7", "\u22121,5", "3 marzo 2025"),
         ("en", "63.1%", "12,345.7", "\u22121.5", "March 3, 2025"),
+        ("fr", "63,1\u00a0%", "12\u202f345,7", "\u22121,5", "3 mars 2025"),
     ],
 )
 def test_numbers_and_dates_per_locale(lang: str, percent: str, number: str, signed: str, day: str) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, TypedDict
 
-from pydantic import AfterValidator, Field, FiniteFloat, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, FiniteFloat, field_validator, model_validator
 
-from tracker.config import METHOD_NAMES, Limits, Localized, Settings, Strict
+from tracker.config import METHOD_NAMES, Limits, Localized, Settings, Strict, missing_texts
 from tracker.problems import Problem, ProblemsFound
 from tracker.yamlfile import TreeCache, line_of, load_model, read_tree
 
@@ -189,11 +190,14 @@ class Keywords(Strict):
     """Words readers search with that the name and definition may not contain: synonyms, everyday words
     ("smog" for particulate matter), abbreviations. Each language has its own list."""
 
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, list[Keyword]]
+
     it: list[Keyword] = []
     en: list[Keyword] = []
 
     def get(self, lang: str) -> list[str]:
-        return list(getattr(self, lang, []) or [])
+        return list(self.__dict__.get(lang) or (self.__pydantic_extra__ or {}).get(lang) or [])
 
 
 class Peer(Strict):
@@ -501,12 +505,18 @@ class _YamlShape(TypedDict):
 
 
 def load(
-    root: Path, cache_dir: Path | None = None, *, keep: bool = True, limits: Limits | None = None
+    root: Path,
+    cache_dir: Path | None = None,
+    *,
+    keep: bool = True,
+    limits: Limits | None = None,
+    languages: Sequence[str] = ("it", "en"),
 ) -> Catalog:
     """Load and cross-check every definition under ``root``; raise :class:`ProblemsFound` with all problems.
 
     With ``cache_dir``, unchanged files are not parsed again (the checks all run again: only parsing is saved);
     ``keep=False`` reads that cache but writes nothing. ``limits`` bound the YAML nesting and aliases.
+    Every text must be there in each of ``languages`` (the configured ones).
     """
     limits = limits or Limits()
     shape: _YamlShape = {"max_depth": limits.yaml_depth, "max_aliases": limits.yaml_aliases}
@@ -532,6 +542,9 @@ def load(
             ).objectives
         except ProblemsFound as exc:
             problems.extend(exc.problems)
+        problems += _missing_texts(
+            objectives, objectives_path, label(objectives_path), languages, shape, "objectives"
+        )
 
     known = {o.id for o in objectives}
     events_path = root / EVENTS_FILE
@@ -579,6 +592,7 @@ def load(
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             continue
+        problems += _missing_texts(indicator, path, where, languages, shape)
         tree = None
         if (
             (own := indicator.inconsistencies())
@@ -675,7 +689,33 @@ def _event_problems(
 
 def load_project(settings: Settings, *, keep: bool = True) -> Catalog:
     """The project's catalogue, with its parse cache (``paths.cache``; ``keep=False``: read it only)."""
-    return load(settings.path("indicators"), settings.path("cache"), keep=keep, limits=settings.limits)
+    return load(
+        settings.path("indicators"),
+        settings.path("cache"),
+        keep=keep,
+        limits=settings.limits,
+        languages=settings.config.languages,
+    )
+
+
+def _missing_texts(
+    model: object, path: Path, where: str, languages: Sequence[str], shape: _YamlShape, prefix: str = ""
+) -> list[Problem]:
+    """A problem for each text of ``model`` that lacks one of the configured languages, at its line."""
+    missing = missing_texts(model, list(languages), prefix)
+    if not missing:
+        return []
+    tree = read_tree(path, where, **shape)
+    return [
+        Problem(
+            where,
+            f"no {lang!r} text (the site's languages are {', '.join(languages)})",
+            line=line_of(tree, key.split(".")),
+            key=key,
+            hint=f"add '{lang}: ...' beside the other languages of {key.rsplit('.', 1)[-1]}",
+        )
+        for key, lang in missing
+    ]
 
 
 def _code_key(code: str) -> tuple[int, ...]:

@@ -124,6 +124,9 @@ def run(
     except LockBusy:
         _err("another tracker run or the scheduler is recomputing now; try again later or use --wait.")
         raise typer.Exit(Exit.BUSY) from None
+    except ProblemsFound as exc:  # a configured language the tracker has no words for
+        _err(render(exc.problems, fmt))
+        raise typer.Exit(Exit.INVALID) from exc
     if report.problems:
         _err(render(report.problems, fmt))
     counts: dict[str, int] = {}
@@ -214,7 +217,7 @@ def validate(
     _known_indicator(cat, indicator, settings)
     from tracker.site.build import check_templates
 
-    template_problems = check_templates(settings)
+    template_problems = pipeline.language_problems(settings) + check_templates(settings)
     if template_problems:
         typer.echo(render(template_problems, fmt))
         _err(f"the city's templates have {len(template_problems)} problem(s); nothing was changed.")
@@ -577,7 +580,7 @@ def init(
     city: Annotated[str, typer.Option("--city", help="The city's name, as the pages show it.")] = "My City",
     languages: Annotated[
         list[str] | None,
-        typer.Option("--languages", help="Interface languages, the default first; repeat it (it, en)."),
+        typer.Option("--languages", help="Interface languages, the default first; repeat it (it, en, fr)."),
     ] = None,
     timezone: Annotated[str, typer.Option(help="The city's IANA time zone.")] = "Europe/Rome",
 ) -> None:
@@ -585,12 +588,19 @@ def init(
     from pydantic import ValidationError
 
     from tracker import config
-    from tracker.scaffold import NewCity, create
+    from tracker.scaffold import NewCity, create, scaffold_languages, texts
 
     city_spec = NewCity(city, tuple(dict.fromkeys(languages or ["it", "en"])), timezone)
+    if unknown := [lang for lang in city_spec.languages if lang not in scaffold_languages()]:
+        _err(
+            f"languages: the example project has no texts in {', '.join(unknown)} "
+            f"(it has {', '.join(sorted(scaffold_languages()))}; see 'Adding a language' in the README)"
+        )
+        raise typer.Exit(Exit.USAGE)
     try:  # checked before anything is written, with the rules config.yaml itself is checked by
         config.Config.model_validate(
             {
+                "city": {"title": texts(city_spec, "title"), "strategy": texts(city_spec, "strategy")},
                 "languages": city_spec.languages,
                 "default_language": city_spec.languages[0],
                 "timezone": timezone,

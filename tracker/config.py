@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,7 +31,23 @@ from tracker.yamlfile import DEFAULT_YAML_DEPTH, load_model
 CONFIG_FILE = "config.yaml"
 CONFIG_HINT = "see the Configuration table in the README"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
-Language = Literal["it", "en"]
+
+
+def _babel_language(value: str) -> str:
+    """A language code Babel has locale data for (numbers, dates, plural rules): ``it``, ``en``, ``fr``, ``es``..."""
+    from babel import Locale, UnknownLocaleError
+
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise ValueError(f"{value!r} is not a language code (two or three lower-case letters, e.g. fr)")
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"Babel has no locale data for {value!r}") from exc
+    return value
+
+
+#: An interface language: any code Babel knows; the site also needs its catalogue (see 'Adding a language').
+Language = Annotated[str, AfterValidator(_babel_language)]
 _SECRET_IN_URL = re.compile(r"^[a-z0-9+]+://[^/?#@\s]*:(?!\$\{)[^@/?#\s]+@", re.IGNORECASE)
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
@@ -39,14 +56,56 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Localized(Strict):
-    """A text in each interface language."""
+class Localized(BaseModel):
+    """A text in each interface language: ``{it: ..., en: ..., fr: ...}``.
 
-    it: str
-    en: str
+    Any language code is a key; which ones must be there depends on ``languages`` in ``config.yaml``, so the
+    check is :func:`missing_texts`, run once the configuration is known.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str]
+
+    it: str = ""
+    en: str = ""
+
+    @model_validator(mode="after")
+    def _language_keys(self) -> Localized:
+        for key in self.__pydantic_extra__ or {}:
+            if not re.fullmatch(r"[a-z]{2,3}", key):
+                raise ValueError(f"{key!r} is not a language code (two or three lower-case letters, e.g. fr)")
+        return self
+
+    def texts(self) -> dict[str, str]:
+        """The languages that have a text, and their texts."""
+        return {lang: text for lang, text in self.model_dump().items() if text}
 
     def get(self, lang: str) -> str:
-        return str(getattr(self, lang, "") or self.en)
+        """The text in ``lang``; English, or any text, where it has none (the catalogue check forbids that
+        for a configured language)."""
+        text = self.__dict__.get(lang) or (self.__pydantic_extra__ or {}).get(lang) or self.en
+        return str(text or next(iter(self.texts().values()), ""))
+
+
+def missing_texts(model: object, languages: list[str], prefix: str = "") -> list[tuple[str, str]]:
+    """``(key, language)`` of every :class:`Localized` text of ``model`` that lacks a configured language.
+
+    A page shows each text in each language: a missing one would silently fall back to another language."""
+    missing: list[tuple[str, str]] = []
+
+    def walk(value: object, key: str) -> None:
+        if isinstance(value, Localized):
+            have = value.model_fields_set | set(value.__pydantic_extra__ or {})  # given, even if empty ("")
+            missing.extend((key, lang) for lang in languages if lang not in have)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), f"{key}.{name}" if key else name)
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{key}.{i}")
+
+    walk(model, prefix)
+    return missing
 
 
 class City(Strict):
@@ -549,6 +608,16 @@ class Config(Strict):
     def _default_language_listed(self) -> Config:
         if self.default_language not in self.languages:
             raise ValueError("default_language must be one of languages")
+        return self
+
+    @model_validator(mode="after")
+    def _texts_in_every_language(self) -> Config:
+        missing = missing_texts(self, list(self.languages))
+        if missing:
+            raise ValueError(
+                "; ".join(f"{key}: no {lang!r} text" for key, lang in missing)
+                + f" (languages: {', '.join(self.languages)}) | fix: add the text under each language code"
+            )
         return self
 
 

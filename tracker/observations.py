@@ -68,12 +68,19 @@ class Observation:
         )
 
     def note_in(self, lang: str) -> str:
-        """The note a reader of ``lang`` sees: the note in that language, else the language-neutral one."""
+        """The note a reader of ``lang`` sees: the note in that language, else the language-neutral one (for a
+        language without a note column of its own, the English note: see :meth:`note_language`)."""
         if lang == "it":
             return self.note_it or self.note
         if lang == "en":
             return self.note_en or self.note
-        return self.note
+        return self.note or self.note_en
+
+    def note_language(self, lang: str) -> str:
+        """The language of :meth:`note_in` when it is not ``lang`` (a page marks it, e.g. ``lang="en"``), else ""."""
+        if lang not in ("it", "en") and not self.note and self.note_en:
+            return "en"
+        return ""
 
 
 def own_values(rows: Iterable[Observation]) -> list[Observation]:

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,7 +32,7 @@ from tracker.assess.snapshot import snapshot_records
 from tracker.intake.periods import is_stale
 from tracker.intake.pool import read_in_order
 from tracker.observations import one_zero
-from tracker.problems import Problem, render, visible
+from tracker.problems import Problem, ProblemsFound, render, visible
 from tracker.site.context import StaleBrief
 from tracker.store import (
     LockBusy,
@@ -702,6 +702,60 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# Languages whose catalogue, wordings, digest words and pages ship complete with the package
+# (tests/test_languages.py checks them with ``language_problems(settings, SHIPPED_LANGUAGES)``): a run skips them,
+# so that a run where nothing changed need not read the catalogues or import Babel.
+SHIPPED_LANGUAGES = ("it", "en", "fr")
+
+
+def language_problems(settings: Settings, languages: Sequence[str] | None = None) -> list[Problem]:
+    """What a configured language lacks: the site's catalogue (or strings untranslated in it), the assessment's
+    wordings, the digests' words, the methodology and guide pages. Checked before anything runs, so a page never
+    falls back to English unseen. ``languages``: those to check (default: the configured ones not shipped)."""
+    if languages is None:
+        languages = [lang for lang in settings.config.languages if lang not in SHIPPED_LANGUAGES]
+    if not languages:
+        return []
+    from babel.messages.pofile import read_po
+
+    from tracker.assess.text import missing_wordings
+    from tracker.config import CONFIG_FILE
+    from tracker.resources import default_templates
+    from tracker.site.i18n import catalog_languages, po_path
+    from tracker.updates.digest import WORDS
+
+    problems = []
+    for lang in languages:
+        missing = []
+        if lang not in catalog_languages():
+            missing.append(f"no catalogue {po_path(lang).relative_to(Path(__file__).parent.parent)}")
+        elif lang != "en":  # the English catalogue is the source strings themselves
+            with po_path(lang).open("rb") as fh:
+                untranslated = sum(1 for m in read_po(fh, locale=lang) if m.id and not m.string)
+            if untranslated:
+                missing.append(f"{untranslated} untranslated strings in {po_path(lang).name}")
+        if wordings := missing_wordings(lang):
+            missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
+        if words := sorted(set(WORDS["en"]) - set(WORDS.get(lang, {}))):
+            missing.append(
+                f"no words for {len(words)} texts of the digests (tracker/updates/digest.py, WORDS)"
+            )
+        folders = (settings.root / settings.config.site.templates, default_templates())
+        for page in (f"_methodology_{lang}.html", f"_guide_{lang}.html"):
+            if not any((folder / page).is_file() for folder in folders):
+                missing.append(f"no template {page} (the methodology and the guide are written per language)")
+        if missing:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    f"the tracker cannot publish in {lang!r} yet: " + "; ".join(missing),
+                    key="languages",
+                    hint="see 'Adding a language' in the README",
+                )
+            )
+    return problems
+
+
 def run(
     settings: Settings,
     *,
@@ -722,6 +776,8 @@ def run(
     recorded between two runs' clocks: give later runs later times.
     """
 
+    if problems := language_problems(settings):
+        raise ProblemsFound(problems)
     cat = cat or catalog_mod.load_project(settings)  # raises ProblemsFound: nothing is touched
     report = RunReport()
     with open_database(settings) as engine:

@@ -140,7 +140,9 @@ def assess_indicator(
 
 #: The share of the needed pace each method counts as "on track" when it is under 100 % (a tolerance the page
 #: must explain when the projection arrives late).
-TOLERANCE = {"eurostat": "95 %", "opensdg": "95 %", "unsd": "95 %"}
+#: The share of the needed pace a method counts as on track, as each language writes a percentage.
+_SHARE_95 = {"en": "95 %", "it": "95 %", "fr": "95\u00a0%"}
+TOLERANCE = {"eurostat": _SHARE_95, "opensdg": _SHARE_95, "unsd": _SHARE_95}
 
 
 def notes(
@@ -174,16 +176,8 @@ def notes(
     if a.category is Category.ON_TRACK and not on_time:
         kind = "in" if projection.year_reached else "not_before" if projection.not_before else "never"
         year = projection.year_reached or projection.not_before
-        en, it = WHEN[kind]
-        found.append(
-            reason(
-                "note_slower",
-                **span,
-                target_year=target_year,
-                when=en.format(year=year),
-                when_it=it.format(year=year),
-            )
-        )
+        when = {lang: text.format(year=year) for lang, text in WHEN[kind].items()}
+        found.append(reason("note_slower", **span, target_year=target_year, when=when))
         if a.method in TOLERANCE:
             found.append(reason("note_tolerance", share=TOLERANCE[a.method]))
     elif a.category in (Category.MODERATE, Category.LIMITED, Category.DETERIORATING) and on_time:

@@ -47,20 +47,23 @@ METHOD = "escap"
 THRESHOLDS = {"high": 1.0, "med": 0.5, "low": 0.0}  # on the anticipated share 1 − G
 
 LABELS: dict[str, dict[str, str]] = {
-    "achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto"},
+    "achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
     "maintain": {
         "en": "Maintain progress to achieve target",
         "it": "Mantenere il ritmo per raggiungere l'obiettivo",
+        "fr": "Maintenir les progrès pour atteindre l’objectif",
     },
     "accelerate": {
         "en": "Accelerate progress to achieve target",
         "it": "Accelerare i progressi per raggiungere l'obiettivo",
+        "fr": "Accélérer les progrès pour atteindre l’objectif",
     },
     "reverse": {
         "en": "Reverse trend to achieve target",
         "it": "Invertire la tendenza per raggiungere l'obiettivo",
+        "fr": "Inverser la tendance pour atteindre l’objectif",
     },
-    "insufficient": {"en": "Insufficient data", "it": "Dati insufficienti"},
+    "insufficient": {"en": "Insufficient data", "it": "Dati insufficienti", "fr": "Données insuffisantes"},
 }
 
 

@@ -49,48 +49,59 @@ from tracker.assess.text import reason
 METHOD = "eurostat"
 WINDOWS: dict[str, int] = {"short": 5, "long": 15}
 MIN_SPAN: dict[str, int] = {"short": 3, "long": 10}
-WINDOW_NAMES = {
-    "short": ("short-term (5-year)", "breve periodo (5 anni)"),
-    "long": ("long-term (15-year)", "lungo periodo (15 anni)"),
+WINDOW_NAMES: dict[str, dict[str, str]] = {
+    "short": {"en": "short-term (5-year)", "it": "breve periodo (5 anni)", "fr": "court terme (5 ans)"},
+    "long": {"en": "long-term (15-year)", "it": "lungo periodo (15 anni)", "fr": "long terme (15 ans)"},
 }
 TARGET_THRESHOLDS = {"high": 0.95, "med": 0.60, "low": 0.0}
 TREND_THRESHOLDS = {"high": 0.01, "med": 0.0, "low": -0.01}
 
 TARGET_LABELS: dict[Category, dict[str, str]] = {
-    Category.ACHIEVED: {"en": "Target achieved", "it": "Obiettivo raggiunto"},
+    Category.ACHIEVED: {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
     Category.ON_TRACK: {
         "en": "Significant progress towards the target",
         "it": "Progressi significativi verso l'obiettivo",
+        "fr": "Progrès importants vers l’objectif",
     },
     Category.MODERATE: {
         "en": "Moderate progress towards the target",
         "it": "Progressi moderati verso l'obiettivo",
+        "fr": "Progrès modérés vers l’objectif",
     },
     Category.LIMITED: {
         "en": "Insufficient progress towards the target",
         "it": "Progressi insufficienti verso l'obiettivo",
+        "fr": "Progrès insuffisants vers l’objectif",
     },
-    Category.DETERIORATING: {"en": "Movement away from the target", "it": "Allontanamento dall'obiettivo"},
+    Category.DETERIORATING: {
+        "en": "Movement away from the target",
+        "it": "Allontanamento dall'obiettivo",
+        "fr": "Éloignement de l’objectif",
+    },
 }
 TREND_LABELS: dict[Category, dict[str, str]] = {
     Category.ON_TRACK: {
         "en": "Significant progress towards SD objectives",
         "it": "Progressi significativi verso gli obiettivi di sviluppo sostenibile",
+        "fr": "Progrès importants vers les objectifs de développement durable",
     },
     Category.MODERATE: {
         "en": "Moderate progress towards SD objectives",
         "it": "Progressi moderati verso gli obiettivi di sviluppo sostenibile",
+        "fr": "Progrès modérés vers les objectifs de développement durable",
     },
     Category.LIMITED: {
         "en": "Moderate movement away from SD objectives",
         "it": "Moderato allontanamento dagli obiettivi di sviluppo sostenibile",
+        "fr": "Éloignement modéré des objectifs de développement durable",
     },
     Category.DETERIORATING: {
         "en": "Significant movement away from SD objectives",
         "it": "Significativo allontanamento dagli obiettivi di sviluppo sostenibile",
+        "fr": "Éloignement important des objectifs de développement durable",
     },
 }
-NOT_ASSESSED = {"en": "Trend not assessed", "it": "Andamento non valutato"}
+NOT_ASSESSED = {"en": "Trend not assessed", "it": "Andamento non valutato", "fr": "Tendance non évaluée"}
 
 
 def classify_ratio(rr: float, limits: dict[str, float] = TARGET_THRESHOLDS) -> Category:
@@ -149,14 +160,12 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
     base = _start(series, name)
     span = latest.time - base.time
     if span < MIN_SPAN[name]:
-        en, it = WINDOW_NAMES[name]
         return insufficient(
             METHOD,
             name,
             label,
             "short_span" if span else "window_one",
-            window_en=en,
-            window_it=it,
+            window_name=WINDOW_NAMES[name],
             need=MIN_SPAN[name],
             length=WINDOWS[name],
             span=span,

@@ -49,22 +49,36 @@ TARGET_LABELS: dict[Category, dict[str, str]] = {
     Category.ACHIEVED: {
         "en": "On track or maintaining SDG achievement",
         "it": "In linea o obiettivo raggiunto e mantenuto",
+        "fr": "En bonne voie ou maintien de l’atteinte de l’ODD",
     },
     Category.ON_TRACK: {
         "en": "On track or maintaining SDG achievement",
         "it": "In linea o obiettivo raggiunto e mantenuto",
+        "fr": "En bonne voie ou maintien de l’atteinte de l’ODD",
     },
-    Category.MODERATE: {"en": "Moderately improving", "it": "In moderato miglioramento"},
-    Category.LIMITED: {"en": "Stagnating", "it": "In stallo"},
-    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento"},
+    Category.MODERATE: {
+        "en": "Moderately improving",
+        "it": "In moderato miglioramento",
+        "fr": "Amélioration modérée",
+    },
+    Category.LIMITED: {"en": "Stagnating", "it": "In stallo", "fr": "Stagnation"},
+    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento", "fr": "Dégradation"},
 }
 TREND_LABELS: dict[Category, dict[str, str]] = {
-    Category.ON_TRACK: {"en": "Improving", "it": "In miglioramento"},
-    Category.MODERATE: {"en": "Moderately improving", "it": "In moderato miglioramento"},
-    Category.LIMITED: {"en": "Stagnating", "it": "In stallo"},
-    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento"},
+    Category.ON_TRACK: {"en": "Improving", "it": "In miglioramento", "fr": "Amélioration"},
+    Category.MODERATE: {
+        "en": "Moderately improving",
+        "it": "In moderato miglioramento",
+        "fr": "Amélioration modérée",
+    },
+    Category.LIMITED: {"en": "Stagnating", "it": "In stallo", "fr": "Stagnation"},
+    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento", "fr": "Dégradation"},
 }
-NOT_ASSESSED = {"en": "Trend information unavailable", "it": "Andamento non disponibile"}
+NOT_ASSESSED = {
+    "en": "Trend information unavailable",
+    "it": "Andamento non disponibile",
+    "fr": "Information sur la tendance indisponible",
+}
 
 
 def classify_ratio(r: float, limits: dict[str, float] = RATIO_THRESHOLDS) -> Category:

@@ -44,25 +44,31 @@ QUANTITATIVE = {"high": 0.95, "med": 0.6, "low": 0.0}  # method 2
 
 #: Status codes of the code, with the documented English labels and sdg-translations' Italian (it/status.yml).
 LABELS: dict[str, dict[str, str]] = {
-    "target_achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto"},
-    "substantial_progress": {"en": "On track", "it": "In linea con l'obiettivo"},
+    "target_achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
+    "substantial_progress": {"en": "On track", "it": "In linea con l'obiettivo", "fr": "En bonne voie"},
     "moderate_progress": {
         "en": "Progress made but acceleration needed",
         "it": "Progressi compiuti, ma è necessaria un'accelerazione",
+        "fr": "Des progrès ont été réalisés, mais une accélération est nécessaire",
     },
-    "limited_progress": {"en": "Limited progress", "it": "Progressi limitati"},
-    "deterioration": {"en": "Deterioration", "it": "Deterioramento"},
-    "not_available": {"en": "Unable to assess", "it": "Non valutabile"},
+    "limited_progress": {"en": "Limited progress", "it": "Progressi limitati", "fr": "Progrès limités"},
+    "deterioration": {"en": "Deterioration", "it": "Deterioramento", "fr": "Détérioration"},
+    "not_available": {"en": "Unable to assess", "it": "Non valutabile", "fr": "Impossible d’évaluer"},
 }
 #: Without a target the code's ``substantial_progress`` is a trend, not a distance to a target: its own words
 #: ("substantial progress"), never "on track" (the site words no-target verdicts as trends throughout).
 TREND_LABELS: dict[str, dict[str, str]] = {
-    "substantial_progress": {"en": "Substantial progress", "it": "Progressi sostanziali"},
+    "substantial_progress": {
+        "en": "Substantial progress",
+        "it": "Progressi sostanziali",
+        "fr": "Progrès substantiels",
+    },
 }
 #: A status set by hand on the platform (``auto_progress_calculation: false`` and ``progress_status``).
 MANUAL_SUFFIX = {
     "en": " (status set by the platform, not computed)",
     "it": " (stato fissato dalla piattaforma, non calcolato)",
+    "fr": " (statut fixé par la plateforme, non calculé)",
 }
 CATEGORY = {
     "target_achieved": Category.ACHIEVED,

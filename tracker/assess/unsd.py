@@ -58,17 +58,26 @@ GROWTH_THRESHOLDS = {"high": 0.02, "med": 0.005, "low": 0.0}
 PERCENT_TOLERANCE = 1.0
 
 LABELS: dict[str, dict[str, str]] = {
-    "on_track": {"en": "On track or target met", "it": "In linea con l'obiettivo o obiettivo raggiunto"},
-    "moderate": {"en": "Moderate progress", "it": "Progressi moderati"},
-    "marginal": {"en": "Marginal progress", "it": "Progressi marginali"},
-    "stagnation": {"en": "Stagnation", "it": "Stagnazione"},
-    "regression": {"en": "Regression", "it": "Regressione"},
+    "on_track": {
+        "en": "On track or target met",
+        "it": "In linea con l'obiettivo o obiettivo raggiunto",
+        "fr": "En bonne voie ou objectif atteint",
+    },
+    "moderate": {"en": "Moderate progress", "it": "Progressi moderati", "fr": "Progrès modérés"},
+    "marginal": {"en": "Marginal progress", "it": "Progressi marginali", "fr": "Progrès marginaux"},
+    "stagnation": {"en": "Stagnation", "it": "Stagnazione", "fr": "Stagnation"},
+    "regression": {"en": "Regression", "it": "Regressione", "fr": "Régression"},
     "reasonable": {
         "en": "Reasonable progress, acceleration needed",
         "it": "Progressi ragionevoli, serve un'accelerazione",
+        "fr": "Progrès raisonnables, accélération nécessaire",
     },
-    "stagnation_or_regression": {"en": "Stagnation or regression", "it": "Stagnazione o regressione"},
-    "not_assessed": {"en": "Insufficient data", "it": "Dati insufficienti"},
+    "stagnation_or_regression": {
+        "en": "Stagnation or regression",
+        "it": "Stagnazione o regressione",
+        "fr": "Stagnation ou régression",
+    },
+    "not_assessed": {"en": "Insufficient data", "it": "Dati insufficienti", "fr": "Données insuffisantes"},
 }
 
 

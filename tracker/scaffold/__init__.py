@@ -49,20 +49,92 @@ def _yaml_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+#: The example's texts in each language ``tracker init`` can write (``{name}``: the city's name). A new
+#: language needs its texts here too, else ``init`` refuses it (see the README, "Adding a language").
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {
+        "it": "{name} — quadro di valutazione",
+        "en": "{name} scorecard",
+        "fr": "{name} — tableau de bord",
+    },
+    "strategy": {
+        "it": "Strategia smart city di {name}",
+        "en": "{name}'s smart-city strategy",
+        "fr": "Stratégie de ville intelligente de {name}",
+    },
+    "objective_name": {
+        "it": "Obiettivo di esempio (da sostituire)",
+        "en": "Example objective (replace it)",
+        "fr": "Objectif d’exemple (à remplacer)",
+    },
+    "objective_description": {
+        "it": "Un esempio creato da `tracker init`: sostituitelo con un obiettivo della vostra strategia.",
+        "en": "An example made by `tracker init`: replace it with an objective of your strategy.",
+        "fr": "Un exemple créé par `tracker init`\u00a0: remplacez-le par un objectif de votre stratégie.",
+    },
+    "indicator_name": {
+        "it": "Indicatore di esempio (dati inventati)",
+        "en": "Example indicator (invented data)",
+        "fr": "Indicateur d’exemple (données inventées)",
+    },
+    "definition": {
+        "it": "Esempio creato da tracker init: i valori sono inventati e non descrivono la città.",
+        "en": "An example made by tracker init: its values are invented and do not describe the city.",
+        "fr": "Un exemple créé par tracker init\u00a0: ses valeurs sont inventées et ne décrivent pas la ville.",
+    },
+    "unit_label": {"it": "%", "en": "%", "fr": "%"},
+    "reference": {
+        "it": "Esempio: un obiettivo inventato per mostrare il formato.",
+        "en": "Example: an invented target that shows the format.",
+        "fr": "Exemple\u00a0: un objectif inventé pour montrer le format.",
+    },
+    "data_note": {
+        "it": "ESEMPIO: valori inventati da tracker init, non dati reali. Sostituiteli prima di pubblicare.",
+        "en": "EXAMPLE: values invented by tracker init, not real data. Replace them before publishing.",
+        "fr": "EXEMPLE\u00a0: valeurs inventées par tracker init, pas des données réelles. Remplacez-les avant "
+        "de publier.",
+    },
+}
+#: The note of each example value, in the languages that have a note column (``note_it``, ``note_en``).
+NOTES = {"it": "esempio: valore inventato", "en": "example: invented value"}
+#: Where each text goes in the files, as the indentation of its ``<lang>: text`` lines.
+INDENT = {"title": 4, "strategy": 4, "objective_name": 6, "objective_description": 6, "reference": 4}
+
+
+def scaffold_languages() -> set[str]:
+    """The languages ``tracker init`` has the example's texts in."""
+    return set.intersection(*(set(texts) for texts in TEXTS.values()))
+
+
+def texts(city: NewCity, key: str) -> dict[str, str]:
+    """The text ``key`` in the new project's languages."""
+    return {lang: TEXTS[key][lang].format(name=city.name) for lang in city.languages}
+
+
+def _yaml_block(texts: dict[str, str], indent: int) -> str:
+    return "\n".join(f"{' ' * indent}{lang}: {_yaml_text(text)}" for lang, text in texts.items())
+
+
 def values(city: NewCity) -> dict[str, str]:
-    return {
+    notes = [lang for lang in NOTES if lang in city.languages]
+    fill = {
         "name": city.name,
         "name_yaml": _yaml_text(city.name),
         "city_id": city.city_id,
         "version": __version__,
-        "title_it": _yaml_text(f"{city.name} — quadro di valutazione"),
-        "title_en": _yaml_text(f"{city.name} scorecard"),
-        "strategy_it": _yaml_text(f"Strategia smart city di {city.name}"),
-        "strategy_en": _yaml_text(f"{city.name}'s smart-city strategy"),
         "languages": ", ".join(city.languages),
         "default_language": city.languages[0],
         "timezone": city.timezone,
+        "unit_label": "{"
+        + ", ".join(f"{lang}: {_yaml_text(t)}" for lang, t in texts(city, "unit_label").items())
+        + "}",
+        "csv_header": ",".join(["period", "value", "source", *(f"note_{lang}" for lang in notes)]),
+        "csv_notes": "".join(f",{NOTES[lang]}" for lang in notes),
     }
+    for key in TEXTS:
+        if key != "unit_label":
+            fill[key] = _yaml_block(texts(city, key), INDENT.get(key, 2))
+    return fill
 
 
 def create(target: Path, city: NewCity) -> list[Path]:

@@ -37,7 +37,7 @@ from tracker.catalog import Event
 from tracker.intake.periods import mid_time
 from tracker.observations import Observation
 from tracker.site.context import IndicatorView
-from tracker.site.i18n import SEPARATORS, Formatter, vocabulary, with_bound
+from tracker.site.i18n import Formatter, separators, vocabulary, with_bound
 
 #: Okabe & Ito (2008) colour-blind-safe palette, darkest first so the headline has the strongest contrast.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -417,8 +417,10 @@ def figure(
             found = escaped[value] = _text(value)
         return found
 
+    borrowed = lang not in ("it", "en")  # no note column of its own: a tooltip shows no English note
+
     def custom(o: Observation) -> list[str]:
-        note = o.note_in(lang)
+        note = "" if borrowed and o.note_language(lang) else o.note_in(lang)
         number = with_bound(shown(o.value), o.bound, kind, bounds) if o.bound else shown(o.value)
         return [text(o.period), "<br>" + text(note) if note else "", number]
 
@@ -578,7 +580,7 @@ def figure(
     layout = {
         "height": 380,
         "autosize": True,
-        "separators": SEPARATORS.get(lang, ".,"),
+        "separators": separators(lang),
         "margin": {"l": 56, "r": 16, "t": 16, "b": 24, "pad": 4},
         "font": {
             "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",

@@ -10,7 +10,7 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 
 import orjson
@@ -18,6 +18,7 @@ import orjson
 from tracker import __version__
 from tracker.assess.base import SYMBOL, Assessment, ObjectiveSummary
 from tracker.catalog import Indicator
+from tracker.config import Localized
 from tracker.observations import BOUNDS, FLAGS, Observation, parse_series_key
 from tracker.site.context import CATEGORY_ORDER, IndicatorView, SiteContext
 from tracker.site.workbooks import Cell
@@ -42,7 +43,14 @@ def _num(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
 
 
-def assessment_json(a: Assessment) -> dict:
+def in_languages(texts: Mapping[str, str] | Localized, languages: Sequence[str]) -> dict[str, str]:
+    """``texts`` in the site's languages only, in their own order: the assessment has words in every language
+    the tracker knows, and a text may carry languages the site does not publish."""
+    items = texts.model_dump() if isinstance(texts, Localized) else texts
+    return {lang: text for lang, text in items.items() if lang in languages}
+
+
+def assessment_json(a: Assessment, languages: Sequence[str]) -> dict:
     """For ``orjson.dumps``, which writes the points and the projection (dataclasses) as objects, in field
     order, and NaN or infinities as null: no copies of 100,000 points for a 1,000-indicator scorecard."""
     return {
@@ -51,14 +59,14 @@ def assessment_json(a: Assessment) -> dict:
         "category": a.category.value,
         "symbol": SYMBOL[a.category],
         "score": a.score,
-        "label": a.label,
+        "label": in_languages(a.label, languages),
         "base": a.base,
         "latest": a.latest,
         "figures": a.figures,
         "projection": a.projection,
-        "reason": a.reason,
-        "projection_note": a.projection_note,
-        "notes": a.notes,
+        "reason": in_languages(a.reason, languages),
+        "projection_note": in_languages(a.projection_note, languages),
+        "notes": [in_languages(n, languages) for n in a.notes],
         "trend_only": a.trend_only,
     }
 
@@ -86,9 +94,13 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
         "id": ind.id,
         "code": ind.code,
         "objective": ind.objective,
-        "name": ind.name.model_dump(),
-        "definition": ind.definition.model_dump(),
-        "unit": {"kind": ind.unit.kind, "label": ind.unit.label.model_dump(), "decimals": ind.unit.decimals},
+        "name": in_languages(ind.name, languages),
+        "definition": in_languages(ind.definition, languages),
+        "unit": {
+            "kind": ind.unit.kind,
+            "label": in_languages(ind.unit.label, languages),
+            "decimals": ind.unit.decimals,
+        },
         "direction": ind.direction,
         "frequency": ind.frequency,
         "territory": ind.territory,
@@ -112,7 +124,7 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
             "value": ind.target.value,
             "year": ind.target.year,
             "basis": ind.target.basis,
-            "reference": ind.target.reference.model_dump(),
+            "reference": in_languages(ind.target.reference, languages),
             "url": ind.target.url,
         },
         "method": result.headline.method if result else ind.method,
@@ -120,9 +132,11 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
         "category": view.category.value,
         "symbol": SYMBOL[view.category],
         "score": _num(view.assessment.score) if view.assessment else None,
-        "assessment": assessment_json(result.headline) if result else None,
-        "others": [assessment_json(a) for a in result.others] if result else [],
-        "subseries": {k: assessment_json(a) for k, a in result.subseries.items()} if result else {},
+        "assessment": assessment_json(result.headline, languages) if result else None,
+        "others": [assessment_json(a, languages) for a in result.others] if result else [],
+        "subseries": {k: assessment_json(a, languages) for k, a in result.subseries.items()}
+        if result
+        else {},
         "series": view.series_keys,
         "reporting": {
             "status": view.status,
@@ -137,6 +151,7 @@ def indicator_json(view: IndicatorView, languages: list[str]) -> dict:
 
 def scorecard(ctx: SiteContext) -> dict:
     cfg = ctx.settings.config
+    languages = list(cfg.languages)
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"smartcity-tracker {__version__}",
@@ -144,8 +159,8 @@ def scorecard(ctx: SiteContext) -> dict:
         "city": {
             "id": cfg.city.id,
             "name": cfg.city.name,
-            "title": cfg.city.title.model_dump(),
-            "strategy": cfg.city.strategy.model_dump(),
+            "title": in_languages(cfg.city.title, languages),
+            "strategy": in_languages(cfg.city.strategy, languages),
         },
         "languages": list(cfg.languages),
         "totals": {
@@ -159,8 +174,8 @@ def scorecard(ctx: SiteContext) -> dict:
             {
                 "id": o.id,
                 "number": o.objective.number,
-                "name": o.objective.name.model_dump(),
-                "description": o.objective.description.model_dump(),
+                "name": in_languages(o.objective.name, languages),
+                "description": in_languages(o.objective.description, languages),
                 "summary": summary_json(o.summary),
                 "indicators": [indicator_json(i, list(cfg.languages)) for i in o.indicators],
             }
@@ -210,7 +225,7 @@ def indicator_csv(view: IndicatorView) -> str:
 
 
 def table_schema(view: IndicatorView) -> dict:
-    labels = {d.column: d.label.en for d in view.ind.disaggregations}
+    labels = {d.column: d.label.get("en") for d in view.ind.disaggregations}
     columns = _columns(view)
     return {
         "fields": [
@@ -227,7 +242,7 @@ def table_schema(view: IndicatorView) -> dict:
             {
                 "name": "value",
                 "type": "number",
-                "description": view.ind.unit.label.en,
+                "description": view.ind.unit.label.get("en"),
                 "constraints": {"required": True},
             },
             {"name": "flag", "type": "string", "constraints": {"enum": list(FLAGS)}},
@@ -258,13 +273,13 @@ def datapackage(ctx: SiteContext) -> dict:
     resources = []
     for view in ctx.indicators:
         ind = view.ind
-        title = ind.name.en
+        title = ind.name.get("en")
         resources.append(
             {
                 "name": ind.id,
                 "path": f"{ind.id}.csv",
                 "title": title,
-                "description": ind.definition.en,
+                "description": ind.definition.get("en"),
                 "type": "table",
                 "profile": "tabular-data-resource",
                 "format": "csv",
@@ -288,8 +303,8 @@ def datapackage(ctx: SiteContext) -> dict:
         )
     package: dict = {
         "name": f"{cfg.city.id}-smart-city-scorecard",
-        "title": cfg.city.title.en,
-        "description": f"Indicators of {cfg.city.strategy.en}, with their values and progress assessments.",
+        "title": cfg.city.title.get("en"),
+        "description": f"Indicators of {cfg.city.strategy.get('en')}, with their values and progress assessments.",
         "created": ctx.generated_at.isoformat(),
         "version": ctx.generated_at.strftime("%Y.%m.%d"),
         "resources": resources,

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.extract import extract_from_dir
@@ -49,11 +50,26 @@ log = logging.getLogger(__name__)
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 NBSP = "\u00a0"
-#: Percent patterns: Italian style guides (and the scorecard's readers) write a space before the sign.
+#: Percent patterns that differ from Babel's locale data: Italian style guides (and the scorecard's readers)
+#: write a space before the sign, where CLDR has none. Other languages use Babel's (fr: ``63,5\u00a0%``).
 PERCENT_PATTERN = {"it": "#,##0{d}\u00a0%", "en": "#,##0{d}%"}
-#: Plotly's ``layout.separators``: decimal mark then thousands separator.
-SEPARATORS = {"it": ",.", "en": ".,"}
 Gettext = Callable[[str], str]
+
+
+@lru_cache(maxsize=16)
+def percent_pattern(lang: str) -> str:
+    """The percent pattern of ``lang`` with ``{d}`` where the decimals go, e.g. ``#,##0{d}\u00a0%``."""
+    if lang in PERCENT_PATTERN:
+        return PERCENT_PATTERN[lang]
+    pattern = str(Locale.parse(lang).percent_formats[None].pattern).split(";")[0]
+    last = pattern.rindex("0") + 1
+    return pattern[:last] + "{d}" + pattern[last:]
+
+
+def separators(lang: str) -> str:
+    """Plotly's ``layout.separators``: the decimal mark then the thousands separator of ``lang``."""
+    marks = _symbols(lang)
+    return marks.decimal + marks.group
 
 
 def po_path(lang: str) -> Path:
@@ -125,20 +141,20 @@ class Formatter:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self._localize = _symbols(lang).localize
-        self._percent_suffix = (
-            "\u00a0%" if PERCENT_PATTERN.get(lang, PERCENT_PATTERN["en"]).endswith("\u00a0%") else "%"
-        )
+        pattern = percent_pattern(lang)
+        self._percent_prefix = pattern[: pattern.index("#")]
+        self._percent_suffix = pattern[pattern.index("{d}") + 3 :]
 
     @staticmethod
     def _digits(decimals: int) -> str:
         return "." + "0" * decimals if decimals > 0 else ""
 
-    def _fixed(self, number: Decimal, decimals: int, signed: bool, suffix: str = "") -> str:
+    def _fixed(self, number: Decimal, decimals: int, signed: bool, suffix: str = "", prefix: str = "") -> str:
         """``number`` rounded half away from zero to ``decimals`` (the rule of official statistics, on the
         decimal value as written: 54.65 -> 54.7), grouped, with the locale's marks and a sign."""
         negative = number.is_signed()
         body = self._localize(format(abs(number).quantize(_quantum(decimals), rounding=ROUND_HALF_UP), ",f"))
-        return ("\u2212" if negative else "+" if signed else "") + body + suffix
+        return ("\u2212" if negative else "+" if signed else "") + prefix + body + suffix
 
     def number(self, value: float | None, decimals: int = 1, signed: bool = False) -> str:
         if value is None:
@@ -158,12 +174,14 @@ class Formatter:
         return _minus(format_decimal(value, format=pattern, locale=self.lang))
 
     def percent(self, fraction: float | None, decimals: int = 1, signed: bool = False) -> str:
-        """``0.631`` -> ``63,1 %`` (it) / ``63.1%`` (en)."""
+        """``0.631`` -> ``63,1 %`` (it, fr) / ``63.1%`` (en)."""
         if fraction is None:
             return "–"
         if isinstance(fraction, int | float) and math.isfinite(fraction) and decimals >= 0:
-            return self._fixed(Decimal(str(fraction)).scaleb(2), decimals, signed, self._percent_suffix)
-        body = PERCENT_PATTERN.get(self.lang, PERCENT_PATTERN["en"]).format(d=self._digits(decimals))
+            return self._fixed(
+                Decimal(str(fraction)).scaleb(2), decimals, signed, self._percent_suffix, self._percent_prefix
+            )
+        body = percent_pattern(self.lang).format(d=self._digits(decimals))
         pattern = f"+{body};-{body}" if signed else body
         return _minus(format_percent(fraction, format=pattern, locale=self.lang))
 
@@ -173,7 +191,9 @@ class Formatter:
             return "–"
         if kind == "percent":  # from the value as written (54.65), not from a float divided by 100
             if isinstance(value, int | float) and math.isfinite(value) and decimals >= 0:
-                return self._fixed(Decimal(str(value)), decimals, False, self._percent_suffix)
+                return self._fixed(
+                    Decimal(str(value)), decimals, False, self._percent_suffix, self._percent_prefix
+                )
             return self.percent(value / 100.0, decimals)
         text = self.number(value, decimals)
         return f"{text}{NBSP}{label}" if label else text
@@ -453,8 +473,15 @@ def extract(templates: Path) -> PoCatalog:
     return template
 
 
-def update_catalogs(templates: Path, languages: tuple[str, ...] = ("it", "en")) -> dict[str, int]:
-    """Merge freshly extracted strings into each ``.po``; returns the number of untranslated ones per language."""
+def catalog_languages() -> tuple[str, ...]:
+    """The languages that have a catalogue: the site can be built in these."""
+    return tuple(sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+
+
+def update_catalogs(templates: Path, languages: Sequence[str] = ()) -> dict[str, int]:
+    """Merge freshly extracted strings into each ``.po`` (every existing catalogue, and a new one for each of
+    ``languages`` that has none yet); returns the number of untranslated strings per language."""
+    languages = tuple(dict.fromkeys([*catalog_languages(), *languages]))
     template = extract(templates)
     missing: dict[str, int] = {}
     for lang in languages:
@@ -481,4 +508,5 @@ def update_catalogs(templates: Path, languages: tuple[str, ...] = ("it", "en")) 
 if __name__ == "__main__":  # pragma: no cover - maintainer tool
     from tracker.resources import default_templates
 
-    print(update_catalogs(default_templates()), file=sys.stderr)
+    # python -m tracker.site.i18n [LANG ...]: update every catalogue, creating one for each LANG given
+    print(update_catalogs(default_templates(), sys.argv[1:]), file=sys.stderr)

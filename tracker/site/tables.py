@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from tracker.site.i18n import NBSP, keep_numbers, with_bound
 
 if TYPE_CHECKING:
+    from tracker.observations import Observation
     from tracker.site.context import IndicatorView
     from tracker.site.i18n import Formatter
 
@@ -77,6 +78,13 @@ def data_rows(
             found = texts[text] = str(escape(text))
         return found
 
+    borrowed_notes = lang not in ("it", "en")  # the data files' note columns
+
+    def note_lang(o: Observation) -> str:
+        """A note in another language than the page's (the English one where ``lang`` has none) is marked."""
+        other = o.note_language(lang)
+        return f' lang="{other}"' if other else ""
+
     rows: list[str] = []
     share = table_share(view)
     for series in view.series:
@@ -95,6 +103,6 @@ def data_rows(
                 value = with_bound(value, o.bound, kind, bounds)
             rows.append(
                 f'    <tr><th scope="row">{esc(o.period)}</th>{name}<td class="num">{value}</td>'
-                f"<td>{esc(flags.get(o.flag, o.flag))}</td><td>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>"
+                f"<td>{esc(flags.get(o.flag, o.flag))}</td><td{note_lang(o) if borrowed_notes else ''}>{esc(keep_numbers(o.note_in(lang)))}</td><td>{source}</td></tr>"
             )
     return Markup("\n".join(rows))

@@ -83,6 +83,35 @@ WORDS: dict[str, dict[str, str]] = {
         "no_updates": "Ancora nessun aggiornamento.",
         "back": "Torna al quadro di valutazione",
     },
+    "fr": {
+        "since": "{n} changement depuis le {date}|{n} changements depuis le {date}",
+        "first": "première mise à jour\u00a0: {n} élément|première mise à jour\u00a0: {n} éléments",
+        "title": "{site}\u00a0: {what} (mise à jour n° {number}, {date}, {time})",
+        "targets_reached": "Objectifs atteints",
+        "categories": "Évolution modifiée",
+        "new_data": "Nouvelles données",
+        "overdue": "Données en retard",
+        "rejected": "Fichiers refusés",
+        "improved": "en amélioration",
+        "worsened": "en dégradation",
+        "was": "auparavant",
+        "first_assessment": "première évaluation",
+        "values": "nouvelles valeurs\u00a0: {added}, révisées\u00a0: {revised}\u202f; dernière période {period}",
+        "values_bounds": " (dont {n} n’est qu’une borne, publiée comme «\u00a0plus de\u00a0» ou «\u00a0moins de\u00a0» "
+        "un chiffre\u00a0: non évaluée)| (dont {n} ne sont que des bornes, publiées comme «\u00a0plus de\u00a0» ou "
+        "«\u00a0moins de\u00a0» un chiffre\u00a0: non évaluées)",
+        "overdue_detail": "dernière période {period}\u202f; la valeur suivante était attendue au plus tard le {date}",
+        "rejected_detail": "rien de ce fichier n’a été enregistré\u202f; les problèmes sont indiqués à côté de lui dans {folder}",
+        "unknown_indicator": "aucun indicateur ne correspond à ce nom de fichier",
+        "objective": "Objectif",
+        "open_site": "Ouvrir le tableau de bord",
+        "more": "et {n} de plus",
+        "footer": "Vous recevez ce message parce que l’abonnement «\u00a0{name}\u00a0» est configuré dans le config.yaml du tracker.",
+        "updates": "Mises à jour",
+        "updates_intro": "Ce qui a changé à chaque recalcul, du plus récent au plus ancien. Abonnez-vous au flux\u00a0:",
+        "no_updates": "Aucune mise à jour pour l’instant.",
+        "back": "Retour au tableau de bord",
+    },
 }
 
 
@@ -101,17 +130,21 @@ class Message:
 
 
 class Words:
-    """``t(key, **values)`` in one language; ``key`` with ``a|b`` picks the plural form by ``n``."""
+    """``t(key, **values)`` in one language; ``key`` with ``a|b`` picks the plural form by ``n``, by the
+    language's own rule (Babel's plural rules: French says "0 changement", English "0 changes")."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.table = WORDS.get(lang, WORDS["en"])
+        from babel import Locale  # imported when words are needed: a run where nothing changed loads no Babel
+
+        self.plural = Locale.parse(lang).plural_form
 
     def __call__(self, key: str, **values: Any) -> str:
         text = self.table[key]
         if "|" in text:
             one, many = text.split("|", 1)
-            text = one if values.get("n") == 1 else many
+            text = one if self.plural(values.get("n", 0)) == "one" else many
         return text.format(**values)
 
 
