@@ -140,7 +140,7 @@ def test_single_value_and_no_value() -> None:
     assert one.category is Category.INSUFFICIENT_DATA and one.score is None
     assert one.reason["en"].startswith("Needs at least two values at least one year apart")
     none = short([], TARGET)
-    assert none.category is Category.INSUFFICIENT_DATA and none.reason["en"] == "No values yet."
+    assert none.category is Category.INSUFFICIENT_DATA and none.reason["en"] == "No exact values yet."
 
 
 def test_target_already_met_is_achieved_even_with_one_value() -> None:

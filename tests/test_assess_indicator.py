@@ -146,7 +146,7 @@ def test_no_headline_series_says_so() -> None:
 def test_no_observations() -> None:
     result = assess_indicator(indicator(), [], AssessmentSettings())
     assert result.headline.category is Category.INSUFFICIENT_DATA
-    assert result.headline.reason["en"] == "No values yet." and result.headline.window == "short"
+    assert result.headline.reason["en"] == "No exact values yet." and result.headline.window == "short"
     assert result.headline.label["en"] == "Trend not assessed"  # the method's own wording
 
 

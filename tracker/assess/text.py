@@ -11,9 +11,9 @@ from __future__ import annotations
 
 REASONS: dict[str, dict[str, str]] = {
     "no_data": {
-        "en": "No values yet.",
-        "it": "Ancora nessun valore.",
-        "fr": "Aucune valeur pour l’instant.",
+        "en": "No exact values yet.",
+        "it": "Ancora nessun valore esatto.",
+        "fr": "Aucune valeur exacte pour l’instant.",
     },
     "one_value": {
         "en": "Needs at least two values at least one year apart; there is only one ({period}).",
