@@ -300,9 +300,14 @@ EVENT_FILL = "rgba(120, 120, 120, 0.12)"
 
 
 def _peer_traces(
-    view: IndicatorView, lang: str, data: list[dict], custom: Callable[[Observation], list[str]]
+    view: IndicatorView,
+    lang: str,
+    _: Callable[[str], str],
+    data: list[dict],
+    custom: Callable[[Observation], list[str]],
 ) -> None:
-    """One dotted line per peer territory's headline values (comparison only)."""
+    """One dotted line per peer territory's headline values (comparison only); a peer declared not comparable
+    (another definition or period) says so in its name, as the ranking table lists it without a rank."""
     groups: dict[str, list[Observation]] = {}
     for o in view.peers:
         if o.series == "":
@@ -311,6 +316,8 @@ def _peer_traces(
         values = sorted(values, key=lambda o: (o.time, o.period))
         peer = view.ind.peer(territory)
         label = peer.label_in(lang) if peer is not None else territory
+        if peer is not None and not peer.comparable:
+            label = _("%(territory)s (not comparable)") % {"territory": label}
         placed = [placed_time(o.period, o.time) for o in values]
         colour = PEER_COLOURS[j % len(PEER_COLOURS)]
         data.append(
@@ -537,7 +544,7 @@ def figure(
                 "meta": {"series": key},
             }
         )
-    _peer_traces(view, lang, data, custom)
+    _peer_traces(view, lang, _, data, custom)
     words = {"projection": _("Projection"), "baseline": _("Baseline"), "target": _("Target")}
     assessment = view.assessment
     projection = assessment.projection if assessment else None
