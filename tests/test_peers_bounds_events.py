@@ -30,6 +30,7 @@ from tracker.observations import Observation
 from tracker.problems import ProblemsFound
 from tracker.store import db, merge, queries
 
+REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 6, 30)
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 
@@ -207,13 +208,15 @@ def test_store_keeps_bound_and_territory_in_values_and_history(engine: Engine) -
     with db.session_scope(engine) as session:
         history = queries.history(session, "waste")
         changed = queries.data_changed(session)
-    rows = [(r.territory, r.period, r.old_value, r.new_value, r.bound, r.current) for r in history]
+    rows = [
+        (r.territory, r.period, r.old_value, r.old_bound, r.new_value, r.bound, r.current) for r in history
+    ]
     assert rows == [
-        ("", "2021", None, 63.0, "lower", False),
-        ("", "2021", 63.0, 63.4, "", True),
-        ("", "2022", None, 62.0, "", True),
-        ("Roma", "2022", None, 45.9, "", True),
-        ("Roma", "2023", None, 50.0, "", True),
+        ("", "2021", None, "", 63.0, "lower", False),
+        ("", "2021", 63.0, "lower", 63.4, "", True),  # the old value was "more than 63", not 63
+        ("", "2022", None, "", 62.0, "", True),
+        ("Roma", "2022", None, "", 45.9, "", True),
+        ("Roma", "2023", None, "", 50.0, "", True),
     ]
     assert changed["waste"] == t0 + timedelta(days=1)  # the revision of 2021, Milan's own
     third = [*second, obs("2024", 51, territory="Roma")]
@@ -293,7 +296,8 @@ def test_a_bound_alone_is_not_assessed() -> None:
 
 
 def synthetic_site(root: Path) -> Path:
-    """The synthetic project with a lower bound as waste-sorted's latest value and four peers of pm10-days."""
+    """The synthetic project with a lower bound as waste-sorted's latest value and six peers of pm10-days: Como's
+    latest value an upper bound, Pavia declared not comparable (both listed without a rank)."""
     make_project(root)
     ind = root / "indicators"
     (ind / "events.yaml").write_text(EVENTS, encoding="utf-8")
@@ -311,14 +315,17 @@ def synthetic_site(root: Path) -> Path:
         + "peers:\n"
         + "".join(f"  - name: {n}\n" for n in ("Bergamo", "Brescia", "Monza"))
         + "  - name: Lodi\n    label: {it: Lodi (provincia), en: Lodi (province)}\n"
-        + "    note: {it: Dato provinciale sintetico, en: Synthetic province figure}\n",
+        + "    note: {it: Dato provinciale sintetico, en: Synthetic province figure}\n"
+        + "  - name: Como\n  - name: Pavia\n    comparable: false\n",
         encoding="utf-8",
     )
     (ind / "environment" / "pm10-days.csv").write_text(
-        "period,value,source,territory,flag\n"
-        "2015,102,https://example.org/s,,\n2020,90,https://example.org/s,,\n2024,68,https://example.org/s,,\n"
-        "2024,56,https://example.org/s,Brescia,\n2024,40,https://example.org/s,Bergamo,\n"
-        "2024,54,https://example.org/s,Monza,\n2023,47,https://example.org/s,Lodi,provisional\n",
+        "period,value,source,territory,flag,bound\n"
+        "2015,102,https://example.org/s,,,\n2020,90,https://example.org/s,,,\n2024,68,https://example.org/s,,,\n"
+        "2024,56,https://example.org/s,Brescia,,\n2024,40,https://example.org/s,Bergamo,,\n"
+        "2024,54,https://example.org/s,Monza,,\n2023,47,https://example.org/s,Lodi,provisional,\n"
+        "2022,55,https://example.org/s,Como,,\n2023,50,https://example.org/s,Como,,upper\n"
+        "2024,45,https://example.org/s,Pavia,,\n",
         encoding="utf-8",
     )
     report = pipeline.run(config.load(root), now=NOW, updates=False)
@@ -366,21 +373,37 @@ def test_peers_are_ranked_by_direction_drawn_secondary_and_downloaded(site: Path
     text = text_of(page)
     table = text.split("comparison with other territories")[1].split("Peer values may differ")[0]
     order = re.findall(
-        r"(\d) (Bergamo|Lodi \(province\)|Monza|Brescia|Milano \(this indicator's city\)) ", table
+        r"(\d|not ranked) (Bergamo|Lodi \(province\)|Monza|Brescia|Milano \(this indicator's city\)|Como|Pavia) ",
+        table,
     )
-    # lower is better: Bergamo 40 first, Milan's 68 last
+    # lower is better: Bergamo 40 first, Milan's 68 last; then, without a rank, Como's "less than 50" (it may lie
+    # above or below Lodi's 47) and Pavia, declared not comparable (its 45 would have come second)
     assert order == [
         ("1", "Bergamo"),
         ("2", "Lodi (province)"),
         ("3", "Monza"),
         ("4", "Brescia"),
         ("5", "Milano (this indicator's city)"),
+        ("not ranked", "Como"),
+        ("not ranked", "Pavia"),
     ]
+    assert "less than 50.0 days" in table
+    assert "a bound does not say where the true value lies among the others" in text
+    assert "Territories whose figures follow another definition or cover another kind of period" in text
+    it = text_of(site / "it" / "indicators" / "pm10-days.html")
+    assert "senza posizione Como meno di 50,0 days" in it and "senza posizione Pavia 45,0 days" in it
     assert "The values are from different periods: compare with care." in text
     assert re.search(r"Lodi \(province\) ?: Synthetic province figure", text)
     spec = chart_of(page)
     peers = [t for t in spec["data"] if t.get("meta", {}).get("peer")]
-    assert sorted(t["name"] for t in peers) == ["Bergamo", "Brescia", "Lodi (province)", "Monza"]
+    assert sorted(t["name"] for t in peers) == [
+        "Bergamo",
+        "Brescia",
+        "Como",
+        "Lodi (province)",
+        "Monza",
+        "Pavia (not comparable)",  # as the ranking table lists it without a rank
+    ]
     assert all(
         t["line"]["dash"] == "dot" and t["line"]["width"] < spec["data"][0]["line"]["width"] for t in peers
     )
@@ -388,9 +411,17 @@ def test_peers_are_ranked_by_direction_drawn_secondary_and_downloaded(site: Path
     with (site / "data" / "pm10-days.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[-2:] == ["bound", "territory"]
-    assert {r["territory"] for r in rows} == {"", "Bergamo", "Brescia", "Monza", "Lodi"}
+    assert {r["territory"] for r in rows} == {"", "Bergamo", "Brescia", "Monza", "Lodi", "Como", "Pavia"}
     record = json.loads((site / "data" / "pm10-days.json").read_text(encoding="utf-8"))
-    assert {o["territory"] for o in record["observations"]} == {None, "Bergamo", "Brescia", "Monza", "Lodi"}
+    assert {o["territory"] for o in record["observations"]} == {
+        None,
+        "Bergamo",
+        "Brescia",
+        "Monza",
+        "Lodi",
+        "Como",
+        "Pavia",
+    }
     assert record["latest"]["value"] == 68
 
 
@@ -402,10 +433,132 @@ def test_events_are_drawn_and_listed_in_both_languages(site: Path) -> None:
         assert '<a href="https://example.org/area-c" rel="external noopener">Il Giorno</a>' in html
         # Area C (2012) lies before the chart's years (2015-2030): listed, not drawn
         assert "shapes" not in chart_of(page)["layout"]
-    bikes = chart_of(site / "en" / "indicators" / "bike-trips.html")
+        # nothing drawn, so the caption claims no mark
+        assert "event within the chart's years" not in text_of(page) and "events within" not in text_of(page)
+    bikes_page = site / "en" / "indicators" / "bike-trips.html"
+    bikes = chart_of(bikes_page)
     assert [s["type"] for s in bikes["layout"]["shapes"]] == ["rect"]  # the lockdown, a span
-    assert bikes["layout"]["annotations"][0]["text"] == "Lockdown"
+    # its number on the chart, its label in the tooltip and in the numbered table
+    (note,) = bikes["layout"]["annotations"]
+    assert note["text"] == "1" and note["hovertext"] == "1. Lockdown (March 9, 2020 – May 18, 2020)"
+    text = text_of(bikes_page)
+    assert "No. Date Event Source 1 March 9, 2020 to May 18, 2020 Lockdown" in text
+    assert (
+        "A dashed vertical line or a shaded span marks 1 event within the chart's years that may show in the "
+        "values, with its number in the table “Events”." in text
+    )
     assert "h-events" not in (site / "en" / "indicators" / "waste-sorted.html").read_text(encoding="utf-8")
+
+
+def test_close_events_get_their_numbers_on_separate_rows() -> None:
+    from tracker.catalog import Event
+    from tracker.site.charts import EVENT_ROW_PX, event_marks
+    from tracker.site.i18n import Formatter
+
+    def event(id_: str, day: date, end: date | None = None, label: str = "") -> Event:
+        return Event.model_validate(
+            {
+                "id": id_,
+                "date": day,
+                "end": end,
+                "label": {"it": label or id_, "en": label or id_},
+                "source": {"name": "Test", "url": "https://example.org/"},
+                "indicators": ["x"],
+            }
+        )
+
+    events = [
+        event("area-c", date(2012, 1, 16)),
+        event("area-b", date(2019, 2, 25)),
+        event("lockdown", date(2020, 3, 9), date(2020, 5, 18)),
+        event("later", date(2024, 1, 1)),
+        event("before", date(2001, 1, 1)),  # before the chart's years: in the table, not drawn
+    ]
+    shapes, notes = event_marks(events, "en", (2006.5, 2030.5), Formatter("en"))
+    assert [s["type"] for s in shapes] == ["line", "line", "rect", "line"]
+    rows = {n["text"]: n["yshift"] for n in notes}
+    # Area B and the lockdown are a year apart (4 % of the axis): the lockdown's number goes a row down; the
+    # others, years apart, stay on the top row; numbers follow the table, where "before" is the fifth row
+    assert rows == {"1": 0, "2": 0, "3": -EVENT_ROW_PX, "4": 0}
+    assert all(n["y"] == 1 and n["yanchor"] == "top" and "textangle" not in n for n in notes)  # inside, level
+    assert {n["x"][:10] for n in notes} == {"2012-01-16", "2019-02-25", "2020-03-09", "2024-01-01"}
+    # a label from a data file reaches Plotly escaped
+    (note,) = event_marks(
+        [event("x1", date(2020, 1, 1), label="<b>x</b>")], "en", (2015.5, 2025.5), Formatter("en")
+    )[1]
+    assert note["hovertext"] == "1. &lt;b&gt;x&lt;/b&gt; (January 1, 2020)"
+
+
+def test_the_caption_counts_values_and_bounds_apart(site: Path) -> None:
+    # waste-sorted: three exact values and a lower bound; the bound is not a value, nor the last one
+    def caption(lang: str) -> str:  # a figure's <span> leaves a space before the closing quotation mark
+        return re.sub(r" ([”»])", r"\1", text_of(site / lang / "indicators" / "waste-sorted.html"))
+
+    en = caption("en")
+    assert (
+        "The chart shows 3 values of the series “Total”, from 36.7% in 2012 to 62.6% in 2020. The chart also "
+        "shows 1 figure published only as a bound (“more than 65.0%” in 2022), drawn as an open triangle"
+        in en
+    )
+    it = caption("it")
+    assert (
+        "Il grafico mostra 3 valori della serie «Totale», da 36,7 % nel 2012 a 62,6 % nel 2020. Il grafico mostra "
+        "anche 1 dato pubblicato solo come limite («oltre il 65,0 %» nel 2022)" in it
+    )
+    spec = chart_of(site / "en" / "indicators" / "waste-sorted.html")
+    drawn = [y for y in spec["data"][0]["y"] if y is not None]
+    assert len(drawn) == 3  # what the caption counts is what the line draws
+
+
+@pytest.mark.parametrize("lang", ["it", "fr"])
+def test_the_caption_plurals_follow_each_language(lang: str) -> None:
+    from tracker.site.i18n import translations
+
+    t = translations(lang)
+    one = "The chart also shows %(num)s figure published only as a bound (“%(example)s” in %(period)s), drawn as an open triangle pointing up for “more than” and down for “less than”; the line joins the exact values only."
+    many = "The chart also shows %(num)s figures published only as bounds (such as “%(example)s” in %(period)s), each drawn as an open triangle pointing up for “more than” and down for “less than”; the line joins the exact values only."
+    forms = {n: t.ngettext(one, many, n) for n in (1, 2, 7)}
+    assert forms[1] != forms[2] == forms[7]
+    assert all(one != f and many != f for f in forms.values())  # translated
+    words = {"it": ("dato pubblicato", "dati pubblicati"), "fr": ("chiffre publié", "chiffres publiés")}[lang]
+    assert words[0] in forms[1] and words[1] in forms[2]
+
+
+def test_peer_values_are_in_a_table_beside_the_citys(site: Path) -> None:
+    """WCAG 1.1.1: every point of every peer's dotted line is a row of the table "Values of other territories"."""
+    for lang, caption in (
+        ("en", "Values of other territories for “Indicator pm10-days” (comparison only)"),
+        ("it", "Valori di altri territori per «Indicatore pm10-days» (solo per confronto)"),
+    ):
+        page = site / lang / "indicators" / "pm10-days.html"
+        html = page.read_text(encoding="utf-8")
+        found = re.search(r'<table class="data-table peer-values">(.*?)</table>', html, re.S)
+        assert found, lang
+        rows = {
+            tuple(re.sub(r"<[^>]+>", "", cell).replace("\u00a0", " ").strip() for cell in cells[:3])
+            for cells in (
+                re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+                for row in re.findall(r"<tr>(.*?)</tr>", found.group(1))
+            )
+            if cells
+        }
+        points = {
+            (
+                re.sub(r" \((not comparable|non confrontabile)\)$", "", trace["name"]),
+                cd[0],
+                re.sub(r"<[^>]+>", "", cd[2]).replace("\u00a0", " "),
+            )
+            for trace in chart_of(page)["data"]
+            if trace.get("meta", {}).get("peer")
+            for cd in trace["customdata"]
+        }
+        assert len(points) == 7 and points <= rows, (points - rows, lang)
+        assert caption in text_of(page), lang
+    en = text_of(site / "en" / "indicators" / "pm10-days.html")
+    assert "Lodi (province) 2023 47.0 days provisional" in en and "Como 2023 less than 50.0 days" in en
+    assert "Every value, the other territories' too, is listed in the data tables below." in en
+    # no peers, no table
+    assert "peer-values" not in (site / "en" / "indicators" / "waste-sorted.html").read_text(encoding="utf-8")
 
 
 # --- the real Milan site -------------------------------------------------------------------------------------------
@@ -459,6 +612,93 @@ def test_milan_bounds_read_as_published_and_rankings_follow_the_direction(milan:
     ]
     events = text_of(milan / "en" / "indicators" / "pm10-exceedance-days.html")
     assert "January 16, 2012 Area C" in events and "February 25, 2019 Area B" in events
+
+
+def test_milan_captions_rankings_and_event_numbers_say_what_is_shown(milan: Path) -> None:
+    def text(lang: str, ind: str) -> str:
+        return re.sub(r" ([”»])", r"\1", text_of(milan / lang / "indicators" / f"{ind}.html"))
+
+    air = text("en", "air-destinations")  # a single lower bound, no exact value
+    assert (
+        "The chart shows no exact value of the series “Total”, only 1 figure published as a bound (“more than 185 "
+        "destinations” in 2016), drawn as an open triangle pointing up for “more than” and down for “less than”. "
+        in air
+    )
+    assert "values of the series" not in air and "the line joins" not in air  # there is no line
+    # the lockdown (2020) is listed but lies outside the chart's years (2016): the caption claims no mark
+    assert (
+        "1 March 9, 2020 to May 18, 2020 COVID-19 lockdown" in air and "within the chart's years" not in air
+    )
+    assert "annotations" not in chart_of(milan / "en" / "indicators" / "air-destinations.html")["layout"]
+    cars = text("it", "car-sharing-per-100k")
+    assert re.search(
+        r"Il grafico mostra un valore della serie «Totale»: 245 veicoli/ ?100 000 ab\. nel 2018\.", cars
+    )
+    pm10 = chart_of(milan / "en" / "indicators" / "pm10-exceedance-days.html")["layout"]["annotations"]
+    shift = {n["text"]: n["yshift"] for n in pm10}
+    assert sorted(shift) == ["1", "2", "3"] and shift["2"] != shift["3"]  # Area B 2019, lockdown 2020
+    assert "Area B" in next(n["hovertext"] for n in pm10 if n["text"] == "2")
+    waste = text("en", "separate-collection-rate")
+    table = waste.split("comparison with other territories")[1].split("Peer values may differ")[0]
+    ranked = re.findall(
+        r"(\d+|not ranked) (Cagliari|Milano|Messina|Roma|Barcelona|Catania|Madrid|Munich|Berlin|Paris|Bucharest)\b",
+        table,
+    )
+    assert ranked == [
+        ("1", "Cagliari"),
+        ("2", "Milano"),
+        ("3", "Messina"),
+        ("4", "Roma"),
+        ("5", "Barcelona"),
+        ("6", "Catania"),
+        ("not ranked", "Berlin"),
+        ("not ranked", "Bucharest"),
+        ("not ranked", "Madrid"),
+        ("not ranked", "Munich"),
+        ("not ranked", "Paris"),
+    ]
+    for lang, words in (
+        ("en", "The ranking places only exact values"),
+        ("it", "La graduatoria mette in ordine solo i valori esatti"),
+        ("fr", "Le classement ne range que les valeurs exactes"),
+    ):
+        page = (REPO / "templates" / f"_methodology_{lang}.html").read_text(encoding="utf-8")
+        assert words in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)), lang
+
+
+def test_history_shows_a_replaced_bound_as_a_bound(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    root = make_project(tmp_path)
+    waste = root / "indicators" / "environment" / "waste-sorted.csv"
+    waste.write_text("period,value,source,bound\n2021,63,https://example.org/s,lower\n", encoding="utf-8")
+    assert not pipeline.run(config.load(root), now=NOW, updates=False).problems
+    waste.write_text("period,value,source,bound\n2021,63.4,https://example.org/s,\n", encoding="utf-8")
+    assert not pipeline.run(config.load(root), now=NOW + timedelta(days=1), updates=False).problems
+    result = CliRunner().invoke(
+        app, ["history", "waste-sorted", "--project", str(root)], env={"TRACKER_DATABASE_URL": ""}
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if "2021" in line]
+    assert len(rows) == 2
+    assert re.search(r"│ *more than 63 *│ *63\.4 *│", rows[1]), (
+        rows
+    )  # the revision: from the bound to a value
+    assert re.search(r"│ *│ *more than 63 *│", rows[0]), rows  # the first version: the bound itself
+    json_out = CliRunner().invoke(
+        app,
+        ["history", "waste-sorted", "--format", "json", "--project", str(root)],
+        env={"TRACKER_DATABASE_URL": ""},
+    )
+    revised = json.loads(json_out.output)[1]
+    assert (revised["old_value"], revised["old_bound"], revised["new_value"], revised["bound"]) == (
+        63.0,
+        "lower",
+        63.4,
+        "",
+    )
 
 
 # --- updates -----------------------------------------------------------------------------------------------------

@@ -209,6 +209,9 @@ class Peer(Strict):
     ]  # as written in the data file's territory column
     label: Localized | None = None  # as shown on the pages; default: ``name``
     note: Localized | None = None  # how its values differ (metropolitan city, another year or definition)
+    #: False when its figures follow another definition or period (a recycling rate beside a separate-collection
+    #: rate, one month beside years): drawn and listed, but never ranked against the others.
+    comparable: bool = True
 
     @field_validator("name")
     @classmethod

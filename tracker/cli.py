@@ -393,13 +393,13 @@ def history(
     peers = any(r.territory for r in rows)
     for column in ("territory", *columns) if peers else columns:
         table.add_column(column)
-    mark = {"lower": "> ", "upper": "< "}  # a published bound, e.g. "> 63" for "more than 63"
+    mark = {"lower": "more than ", "upper": "less than "}  # a published bound: "more than 63", never "63"
     for r in rows:
         table.add_row(
             *([r.territory or settings.config.city.name] if peers else []),
             r.series or "headline",
             r.period,
-            "" if r.old_value is None else f"{r.old_value:g}",
+            "" if r.old_value is None else f"{mark.get(r.old_bound, '')}{r.old_value:g}",
             f"{mark.get(r.bound, '')}{r.new_value:g}",
             r.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
             f"{r.file_path}:{r.line}",

@@ -721,7 +721,7 @@ def language_problems(settings: Settings, languages: Sequence[str] | None = None
     from tracker.assess.text import missing_wordings
     from tracker.config import CONFIG_FILE
     from tracker.resources import default_templates
-    from tracker.site.i18n import catalog_languages, po_path
+    from tracker.site.i18n import catalog_languages, po_path, untranslated
     from tracker.updates.digest import WORDS
 
     problems = []
@@ -731,9 +731,9 @@ def language_problems(settings: Settings, languages: Sequence[str] | None = None
             missing.append(f"no catalogue {po_path(lang).relative_to(Path(__file__).parent.parent)}")
         elif lang != "en":  # the English catalogue is the source strings themselves
             with po_path(lang).open("rb") as fh:
-                untranslated = sum(1 for m in read_po(fh, locale=lang) if m.id and not m.string)
-            if untranslated:
-                missing.append(f"{untranslated} untranslated strings in {po_path(lang).name}")
+                lacking = untranslated(read_po(fh, locale=lang))
+            if lacking:
+                missing.append(f"{lacking} untranslated strings in {po_path(lang).name}")
         if wordings := missing_wordings(lang):
             missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
         if words := sorted(set(WORDS["en"]) - set(WORDS.get(lang, {}))):

@@ -117,6 +117,13 @@ class ChartFacts:
     end_low: float | None  # its interval
     end_high: float | None
     limit: int | None = None  # most points drawn per series when some series is thinned (see thin_points)
+    x_span: tuple[float, float] = (
+        2015.5,
+        2016.5,
+    )  # first and last time drawn (values, bounds, peers, markers)
+    events_drawn: tuple[
+        int, ...
+    ] = ()  # numbers (1 = the first of view.events) of the events marked on the chart
 
 
 #: Most points one chart draws, all series together. A chart of a million values embedded in a page would be
@@ -179,6 +186,21 @@ def _y_range(values: Sequence[float], non_negative: bool) -> tuple[float, float]
     return (low if floor else low - margin, high + margin)
 
 
+def x_span(view: IndicatorView) -> tuple[float, float]:
+    """The first and last time the chart draws anything at: values and bounds of every series, the peers'
+    comparison lines, the projection, the baseline and the target (a thinned series keeps its ends)."""
+    times = [placed_time(o.period, o.time) for s in view.series for o in s.observations]
+    times += [placed_time(o.period, o.time) for o in view.peers if o.series == ""]
+    projection = view.assessment.projection if view.assessment else None
+    if projection is not None:
+        times += [p.time for p in projection.points]
+    if view.baseline is not None:
+        times.append(baseline_time(view))
+    if view.ind.target is not None:
+        times.append(view.ind.target.year + 0.5)  # the middle of the target year, as its star
+    return (min(times), max(times)) if times else (2015.5, 2016.5)
+
+
 def chart_facts(view: IndicatorView) -> ChartFacts:
     """The scale of the chart and what a reader must be told about it (see the module docstring)."""
     ind = view.ind
@@ -196,12 +218,14 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
     limit = point_limit(view)
     assessment = view.assessment
     projection = assessment.projection if assessment else None
+    span = x_span(view)
+    drawn = tuple(n for n, _event in events_within(view.events, span))
     if projection is None or not projection.points:
-        return ChartFacts(y_range, gaps, False, False, None, None, None, None, limit)
+        return ChartFacts(y_range, gaps, False, False, None, None, None, None, limit, span, drawn)
     band = len(projection.low) == len(projection.high) == len(projection.points)
-    drawn = [p.value for p in projection.points] + (projection.low + projection.high if band else [])
+    projected = [p.value for p in projection.points] + (projection.low + projection.high if band else [])
     low, high = y_range
-    clipped = any(v < low or v > high for v in drawn if math.isfinite(v))
+    clipped = any(v < low or v > high for v in projected if math.isfinite(v))
     last = projection.points[-1]
     return ChartFacts(
         y_range,
@@ -213,6 +237,8 @@ def chart_facts(view: IndicatorView) -> ChartFacts:
         projection.low[-1] if band else None,
         projection.high[-1] if band else None,
         limit,
+        span,
+        drawn,
     )
 
 
@@ -274,20 +300,25 @@ EVENT_FILL = "rgba(120, 120, 120, 0.12)"
 
 
 def _peer_traces(
-    view: IndicatorView, lang: str, data: list[dict], custom: Callable[[Observation], list[str]]
-) -> list[float]:
-    """One dotted line per peer territory's headline values (comparison only); returns their times."""
+    view: IndicatorView,
+    lang: str,
+    _: Callable[[str], str],
+    data: list[dict],
+    custom: Callable[[Observation], list[str]],
+) -> None:
+    """One dotted line per peer territory's headline values (comparison only); a peer declared not comparable
+    (another definition or period) says so in its name, as the ranking table lists it without a rank."""
     groups: dict[str, list[Observation]] = {}
     for o in view.peers:
         if o.series == "":
             groups.setdefault(o.territory, []).append(o)
-    times: list[float] = []
     for j, (territory, values) in enumerate(sorted(groups.items())):
         values = sorted(values, key=lambda o: (o.time, o.period))
         peer = view.ind.peer(territory)
         label = peer.label_in(lang) if peer is not None else territory
+        if peer is not None and not peer.comparable:
+            label = _("%(territory)s (not comparable)") % {"territory": label}
         placed = [placed_time(o.period, o.time) for o in values]
-        times += placed
         colour = PEER_COLOURS[j % len(PEER_COLOURS)]
         data.append(
             {
@@ -311,19 +342,46 @@ def _peer_traces(
                 "meta": {"peer": territory},
             }
         )
-    return times
 
 
-def event_marks(events: Sequence[Event], lang: str, low: float, high: float) -> tuple[list[dict], list[dict]]:
-    """Plotly shapes (a dashed line on the date, or a shaded span to its end) and short labels for the events
-    that fall within the chart's years; every event is also listed in the page's events table."""
+#: Years of empty axis before the first and after the last time drawn.
+X_PAD = 0.6
+#: Event numbers closer than this share of the x-axis go on different rows: a number in its box is about 14 px
+#: wide, and the plot on a 375 px wide phone about 270 px.
+EVENT_MIN_GAP = 0.06
+#: Distance between rows of event numbers, in pixels (a number's box is 18 px high): pixels, not a share of the
+#: plot, whose height shrinks on a phone when the legend takes several lines.
+EVENT_ROW_PX = 22
+
+
+def events_within(events: Sequence[Event], span: tuple[float, float]) -> list[tuple[int, Event]]:
+    """(number, event) of the events that fall within the chart's years; numbers count from 1 in the order of
+    the page's events table, whether drawn or not, so a number on the chart names one row of that table."""
+    low, high = span[0] - X_PAD, span[1] + X_PAD
+    found = []
+    for n, event in enumerate(events, 1):
+        start = _decimal_year(event.date)
+        end = _decimal_year(event.end) if event.end is not None else start
+        if end >= low and start <= high:
+            found.append((n, event))
+    return found
+
+
+def event_marks(
+    events: Sequence[Event], lang: str, span: tuple[float, float], fmt: Formatter
+) -> tuple[list[dict], list[dict]]:
+    """Plotly shapes (a dashed line on the date, or a shaded span to its end) and, at the top of the plot, the
+    number of each event within the chart's years; the label is in the events table under that number (and in
+    the number's tooltip). Numbers rather than labels: labels of events a year apart overlap on a phone, and
+    vertical ones were cut at the top. Numbers too close for one row are put on rows below."""
     shapes: list[dict] = []
     notes: list[dict] = []
-    for n, event in enumerate(events):
+    low, high = span[0] - X_PAD, span[1] + X_PAD
+    gap = EVENT_MIN_GAP * (high - low)
+    rows: list[float] = []  # the x of the last number put on each row
+    for n, event in sorted(events_within(events, span), key=lambda found: found[1].date):
         start = _decimal_year(event.date)
         end = _decimal_year(event.end) if event.end is not None else None
-        if (end if end is not None else start) < low or start > high:
-            continue
         if end is None:
             shapes.append(
                 {
@@ -353,18 +411,31 @@ def event_marks(events: Sequence[Event], lang: str, low: float, high: float) -> 
                     "layer": "below",
                 }
             )
+        at = max(start, low)
+        row = next((r for r, x in enumerate(rows) if at - x >= gap), len(rows))
+        if row == len(rows):
+            rows.append(at)
+        rows[row] = at
+        when = fmt.date(event.date)
+        if event.end is not None:
+            when = f"{when} – {fmt.date(event.end)}"
         notes.append(
             {
-                "x": iso(start),
+                "x": iso(at),
                 "xref": "x",
-                "y": 1 if n % 2 == 0 else 0.5,
+                "y": 1,
                 "yref": "paper",
                 "yanchor": "top",
-                "xanchor": "left",
-                "text": _text(event.label.get(lang)),
+                "yshift": -row * EVENT_ROW_PX,
+                "xanchor": "center",
+                "text": str(n),
+                "hovertext": _text(f"{n}. {event.label.get(lang)} ({when})"),
                 "showarrow": False,
-                "textangle": -90,
-                "font": {"size": 10, "color": "#404040"},
+                "font": {"size": 11, "color": "#1a1a1a"},
+                "bgcolor": "#ffffff",
+                "bordercolor": EVENT_COLOUR,
+                "borderwidth": 1,
+                "borderpad": 2,
             }
         )
     return shapes, notes
@@ -404,7 +475,6 @@ def figure(
         return found
 
     data: list[dict] = []
-    times: list[float] = []
     several = len(view.series) > 1
     bounds = vocabulary(_)["bound"]
     bound_traces: list[tuple[int, str, str, str, list[Observation]]] = []
@@ -432,8 +502,7 @@ def figure(
             marked = [o for o in series.observations if o.bound == bound]
             if marked:
                 bound_traces.append((i, series.key, name, bound, marked))
-        placed, xs, ys, cd = _series_xy(points, ind.frequency, custom, facts.limit)
-        times += placed
+        xs, ys, cd = _series_xy(points, ind.frequency, custom, facts.limit)[1:]
         data.append(
             {
                 "type": "scatter",
@@ -455,7 +524,6 @@ def figure(
             }
         )
     for i, key, name, bound, marked in bound_traces:
-        times += [placed_time(o.period, o.time) for o in marked]
         word = bounds[f"{bound}_name"]
         data.append(
             {
@@ -476,13 +544,12 @@ def figure(
                 "meta": {"series": key},
             }
         )
-    times += _peer_traces(view, lang, data, custom)
+    _peer_traces(view, lang, _, data, custom)
     words = {"projection": _("Projection"), "baseline": _("Baseline"), "target": _("Target")}
     assessment = view.assessment
     projection = assessment.projection if assessment else None
     if projection and projection.points:
         pts = projection.points
-        times += [p.time for p in pts]
         xs = [iso(p.time) for p in pts]
         labels = [text(p.period or str(math.floor(p.time))) for p in pts]
         if facts.band:
@@ -541,7 +608,6 @@ def figure(
     if view.baseline is not None:
         base = view.baseline
         at = baseline_time(view)
-        times.append(at)
         label = base.period or fmt.year(base.time)
         data.append(
             {
@@ -562,7 +628,6 @@ def figure(
         )
     if ind.target is not None:
         at = ind.target.year + 0.5  # the middle of the target year, where an annual value of that year sits
-        times.append(at)
         data.append(
             {
                 "type": "scatter",
@@ -575,7 +640,7 @@ def figure(
                 "hovertemplate": f"%{{customdata[0]}}: %{{customdata[1]}}<extra>{_text(words['target'])}</extra>",
             }
         )
-    low, high = (min(times), max(times)) if times else (2015.5, 2016.5)
+    low, high = facts.x_span
     span = high - low
     layout = {
         "height": 380,
@@ -594,7 +659,7 @@ def figure(
         # 1 January. The loader widens dtick on narrow screens so that year labels never need rotating.
         "xaxis": {
             "type": "date",
-            "range": [iso(low - 0.6), iso(high + 0.6)],
+            "range": [iso(low - X_PAD), iso(high + X_PAD)],
             "tickmode": "linear",
             "tick0": iso(2000.5),
             "dtick": f"M{12 * _tick_step(span)}",
@@ -628,7 +693,7 @@ def figure(
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "showlegend": True,
     }
-    shapes, notes = event_marks(view.events, lang, low - 0.6, high + 0.6)
+    shapes, notes = event_marks(view.events, lang, facts.x_span, fmt)
     if shapes:
         layout["shapes"] = shapes
         layout["annotations"] = notes

@@ -77,7 +77,8 @@ class RankRow:
     territory: str  # "" for the city itself
     observation: Observation
     own: bool
-    rank: int  # 1 = best by the indicator's direction (equal values share a rank)
+    rank: int | None  # 1 = best by the indicator's direction (equal values share one); None: not ranked
+    unranked: str = ""  # why not: "bound" (published as "more than"), "definition" (a peer not comparable)
 
 
 @dataclass
@@ -114,8 +115,10 @@ class IndicatorView:
 
     @property
     def ranking(self) -> list[RankRow]:
-        """The latest headline value of the city and of each peer, best first by the indicator's direction
-        (a bound is placed at its figure); empty without peer values."""
+        """The latest headline value of the city and of each peer: the exact values of comparable territories
+        best first by the indicator's direction, then without a rank the bounds ("more than 63 %" does not say
+        whether the true value lies above or below a 64 % beside it) and the peers declared not comparable
+        (another definition or period); empty without peer values."""
         latest: dict[str, Observation] = {}
         for o in self.peers:
             if o.series == "" and (o.territory not in latest or o.time >= latest[o.territory].time):
@@ -124,13 +127,29 @@ class IndicatorView:
             return []
         own = self.brief.latest
         rows = ([("", own)] if own is not None else []) + sorted(latest.items())
-        ordered = sorted(rows, key=lambda r: (-self.ind.sign * r[1].value, r[0] != "", r[0]))
+
+        def unranked(territory: str, obs: Observation) -> str:
+            if obs.bound:
+                return "bound"
+            peer = self.ind.peer(territory) if territory else None
+            return "definition" if peer is not None and not peer.comparable else ""
+
+        why = {territory: unranked(territory, obs) for territory, obs in rows}
+        exact = sorted(
+            (r for r in rows if not why[r[0]]), key=lambda r: (-self.ind.sign * r[1].value, r[0] != "", r[0])
+        )
         ranked: list[RankRow] = []
-        for i, (territory, obs) in enumerate(ordered):
+        for i, (territory, obs) in enumerate(exact):
             same = ranked and ranked[-1].observation.value == obs.value
             rank = ranked[-1].rank if same else i + 1
             ranked.append(RankRow(territory, obs, territory == "", rank))
+        ranked += [RankRow(t, obs, t == "", None, why[t]) for t, obs in rows if why[t]]
         return ranked
+
+    @property
+    def unranked_reasons(self) -> set[str]:
+        """Why some rows of the ranking have no rank: "bound", "definition" (see :attr:`ranking`)."""
+        return {r.unranked for r in self.ranking if r.unranked}
 
     @property
     def peer_territories(self) -> list[str]:

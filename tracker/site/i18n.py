@@ -76,6 +76,14 @@ def po_path(lang: str) -> Path:
     return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def untranslated(catalog: PoCatalog) -> int:
+    """How many messages of ``catalog`` lack a translation: a plural message lacks one when any of its forms
+    is empty (its ``string`` is then a tuple such as ``("1 valore", "")``, which is not false)."""
+    return sum(
+        1 for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple | list) else m.string)
+    )
+
+
 @lru_cache(maxsize=8)
 def translations(lang: str) -> Translations:
     """The catalogue of ``lang`` compiled in memory (fuzzy entries are left out, as msgfmt does)."""
@@ -500,7 +508,7 @@ def update_catalogs(templates: Path, languages: Sequence[str] = ()) -> dict[str,
         catalog.msgid_bugs_address = ""
         with path.open("wb") as fh:
             write_po(fh, catalog, width=110, omit_header=False, sort_output=False, include_lineno=False)
-        missing[lang] = sum(1 for m in catalog if m.id and not m.string)
+        missing[lang] = untranslated(catalog)
     translations.cache_clear()
     return missing
 

@@ -74,11 +74,13 @@ PAGES: dict[str, dict[str, str]] = {
         "others, subseries), `assessment`, `category`, `assessed`, `trend_only`, `stale`, `data_period`, "
         "`series`, `observations`, `baseline`, `latest`, `latest_exact` (the latest value that is not a bound), "
         "`status`, `due`, `updated`, `history`, `events` (of events.yaml), `peers` (peer territories' values), "
-        "`peer_territories`, `peer_notes`, `ranking` (`RankRow`s: `territory`, `observation`, `own`, `rank`), "
+        "`peer_territories`, `peer_notes`, `ranking` (`RankRow`s: `territory`, `observation`, `own`, `rank`, None "
+        "for a row without one, and `unranked`, why: `bound` or `definition`), `unranked_reasons`, "
         "`ranking_periods_differ`, `downloadable`",
         "chart": "the Plotly spec of its chart as inert JSON for a `<script type=\"application/json\">` (or '')",
         "facts": "what the chart shows beyond its values (`ChartFacts`: `y_range`, `gaps`, `band`, `clipped`, "
-        "`end_year`, `end_value`, `end_low`, `end_high`), for the caption; None without data",
+        "`end_year`, `end_value`, `end_low`, `end_high`, `limit`, `x_span`, `events_drawn`: the numbers of the "
+        "events marked on the chart), for the caption; None without data",
         "ctx": "as in every page, watched",
     },
     "indicators.html": {

@@ -138,6 +138,7 @@ class Revision:
     line: int
     bound: str = ""  # "", "lower" or "upper" (see tracker.observations.BOUNDS)
     territory: str = ""  # "" for the city's own value, else the peer territory
+    old_bound: str = ""  # the replaced value's bound: a revision of "more than 63" to 63.4 is not one of 63
 
     @property
     def current(self) -> bool:
@@ -175,11 +176,12 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
         .order_by(o.territory, o.series, o.period, o.id)
     )
     out: list[Revision] = []
-    previous: tuple[str, str, str, float] | None = None
+    previous: tuple[str, str, str, float, str] | None = None
     for row in db.execute(query):
         key = (row.territory, row.series, row.period)
-        old = previous[3] if previous is not None and previous[:3] == key else None
-        previous = (*key, row.value)
+        same = previous is not None and previous[:3] == key
+        old, old_bound = (previous[3], previous[4]) if previous is not None and same else (None, "")
+        previous = (*key, row.value, row.bound)
         if revisions_only and old is None:
             continue
         out.append(
@@ -200,6 +202,7 @@ def history(db: Session | Connection, indicator_id: str, *, revisions_only: bool
                 row.line,
                 row.bound,
                 row.territory,
+                old_bound,
             )
         )
     return out
