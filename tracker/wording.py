@@ -59,10 +59,8 @@ def use_project(folder: Path | None) -> None:
     """Look for catalogues in the project's ``folder`` (``site.translations``) first: a city brings a language
     the package does not ship there. Called when a project's configuration is read."""
     global _project
-    folder = folder.resolve() if folder is not None else None
-    if folder != _project:
-        _project = folder
-        _languages.cache_clear()
+    _project = folder.resolve() if folder is not None else None
+    _languages.cache_clear()  # a catalogue may have been added since (a scheduler reads the config per job)
 
 
 def project_folder() -> Path | None:

@@ -443,15 +443,17 @@ SOURCES = ("site", "assess", "updates")
 
 
 def extract(templates: Path | Sequence[Path]) -> PoCatalog:
-    """Every interface string in the templates (the top level of each folder: sub-folders such as
-    ``updates/`` hold templates that take their words from the code) and in the package, as a template
+    """Every interface string in the templates (the top level of each folder and a city's extra ``pages/``:
+    ``updates/`` holds templates that take their words from the code) and in the package, as a template
     catalogue."""
     template = PoCatalog(domain=DOMAIN, project="smartcity-tracker")
     package = Path(__file__).parent.parent
     folders = [templates] if isinstance(templates, Path) else list(templates)
-    sources = [(folder, [("*.html", "jinja2.ext:babel_extract")]) for folder in folders if folder.is_dir()]
+    jinja = "jinja2.ext:babel_extract"
+    sources = [(f, [("*.html", jinja), ("pages/*.html", jinja)]) for f in folders if f.is_dir()]
     sources += [(package / name, [("**.py", "python")]) for name in SOURCES]
-    options = {"*.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    jinja_options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+    options = {"*.html": jinja_options, "pages/*.html": jinja_options}
     keywords = {**DEFAULT_KEYWORDS, **wording.KEYWORDS}
     for folder, method_map in sources:
         for filename, lineno, message, comments, context in extract_from_dir(
@@ -518,9 +520,13 @@ def update_catalogs(templates: Path, languages: Sequence[str] = ()) -> dict[str,
 def project_catalogue(templates: Sequence[Path], folder: Path, lang: str) -> tuple[Path, int]:
     """Create or update a project's own catalogue of ``lang`` in ``folder`` (``site.translations``) with every
     string of the package and of the city's ``templates``; returns its path and how many strings are left to
-    translate."""
+    translate. A new catalogue of a language the package ships starts from the package's translations."""
     path = wording.project_po(lang, folder)
     assert path is not None
+    shipped = wording.shipped_po(lang)
+    if not path.exists() and shipped.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(shipped.read_bytes())
     return path, merge_catalog(path, lang, extract(templates))
 
 
