@@ -29,7 +29,7 @@ REASONS: dict[str, Message] = {
     "short_span": plural(
         "reason",
         "The %(window_name)s trend needs values at least %(need)s years apart within the last %(length)s "
-        "years; the values available there span %(span)s years (%(first)s–%(last)s).",
+        "years; the values available there span %(span)s year (%(first)s–%(last)s).",
         "The %(window_name)s trend needs values at least %(need)s years apart within the last %(length)s "
         "years; the values available there span %(span)s years (%(first)s–%(last)s).",
     ),
@@ -120,7 +120,7 @@ REASONS: dict[str, Message] = {
     "projection_short": plural(
         "reason",
         "No projection: a trend with its uncertainty needs at least %(need)s values spanning at least "
-        "%(span)s years within the last %(years)s years of data; there are %(count)s (%(periods)s).",
+        "%(span)s years within the last %(years)s years of data; there is %(count)s (%(periods)s).",
         "No projection: a trend with its uncertainty needs at least %(need)s values spanning at least "
         "%(span)s years within the last %(years)s years of data; there are %(count)s (%(periods)s).",
     ),
