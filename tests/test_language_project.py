@@ -10,6 +10,7 @@ Spanish locale data. The definitions' Spanish texts are marked the same way.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import UTC, datetime
@@ -19,8 +20,9 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from typer.testing import CliRunner
 
-from tracker import config, pipeline, wording
+from tracker import catalog, config, pipeline, wording
 from tracker.cli import app
+from tracker.intake.validate import read_observations
 from tracker.resources import default_templates
 from tracker.site.build import stemmers
 from tracker.updates.digest import Words
@@ -97,7 +99,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         example.read_text(encoding="utf-8").replace('{en: "%"}', '{es: "%", en: "%"}'), encoding="utf-8"
     )
     (objective / "residents-count.yaml").write_text(SECOND, encoding="utf-8")
-    (objective / "residents-count.csv").write_text("period,value\n2024,12345\n", encoding="utf-8")
+    (objective / "residents-count.csv").write_text(
+        "period,value,note_en,note_es\n2024,12345,estimated by hand,[es] estimated by hand\n",
+        encoding="utf-8",
+    )
     return project
 
 
@@ -162,6 +167,39 @@ def test_pages_verdicts_and_reasons_come_from_the_projects_catalogue(site: Path)
     assert "[es] Example indicator (invented data)" in example  # the definition's Spanish text
     english = (site / "en" / "indicators" / "residents-count.html").read_text(encoding="utf-8")
     assert "[es]" not in english and "there is only one (2024)." in english
+
+
+def test_a_note_in_the_projects_language_is_stored_shown_and_kept_in_the_downloads(site: Path) -> None:
+    spanish = (site / "es" / "indicators" / "residents-count.html").read_text(encoding="utf-8")
+    english = (site / "en" / "indicators" / "residents-count.html").read_text(encoding="utf-8")
+    assert "[es] estimated by hand" in spanish and 'lang="en"' not in spanish.split("<tbody", 1)[-1]
+    assert "estimated by hand" in english and "[es] estimated by hand" not in english
+    csv = (site / "data" / "residents-count.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[0].endswith(",bound,territory,note_es")
+    assert csv[1].endswith(",estimated by hand,,,,[es] estimated by hand")
+    data = json.loads((site / "data" / "residents-count.json").read_text(encoding="utf-8"))
+    (point,) = data["observations"]
+    assert point["note"] == {"it": "", "en": "estimated by hand", "es": "[es] estimated by hand"}
+
+
+def test_a_note_column_is_checked_like_the_others(tmp_path: Path) -> None:
+    indicator = catalog.load(Path(__file__).resolve().parent.parent / "indicators").entries[0].indicator
+    bad = tmp_path / "bad.csv"
+    bad.write_text("period,value,note_es,note_xx\n2020,1,=SUM(A1),\n", encoding="utf-8")
+    _, problems = read_observations(bad, indicator, label="bad.csv")
+    said = [str(p) for p in problems]
+    assert any("unknown column 'note_xx'" in p and "note_<language>" in p for p in said), said
+    bad.write_text("period,value,note_es\n2020,1,=SUM(A1)\n2021,2,<b>x</b>\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("period,value,note_es,note_fr\n2020,1,una nota,\n2021,2,,\n", encoding="utf-8")
+    observations, problems = read_observations(good, indicator, label="good.csv")
+    assert problems == [] and [o.notes for o in observations] == ['{"es":"una nota"}', ""]
+    assert observations[0].note_in("es") == "una nota" and observations[0].note_in("fr") == ""
+    observations, problems = read_observations(bad, indicator, label="bad.csv")
+    said = [str(p) for p in problems]
+    assert observations == []
+    assert any(":2:" in p and "starts like a spreadsheet formula" in p for p in said), said
+    assert any(":3:" in p and "HTML tag '<b>'" in p for p in said), said
 
 
 def test_numbers_and_dates_follow_babels_spanish_locale_data(site: Path) -> None:
