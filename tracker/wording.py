@@ -33,12 +33,13 @@ SHIPPED = ("en", "it", "fr")
 KEYWORDS = {"msg": ((1, "c"), 2), "plural": ((1, "c"), 2, 3)}
 
 _project: Path | None = None
+_current: dict[str, NullTranslations] = {}  # by language, for the project registered now
 
 
 @dataclass(frozen=True)
 class Message:
     """A catalogue entry named where it is used: ``context`` tells apart two uses of one English text that
-    another language words differently (Eurostat's "Target achieved" and Open SDG's)."""
+    another language may word differently (the site's verdict "Moderate progress" and UNSD's label)."""
 
     context: str
     text: str
@@ -51,7 +52,7 @@ def msg(context: str, text: str) -> Message:
 
 
 def plural(context: str, singular: str, plural: str) -> Message:
-    """Marks a text that takes a count: ``words(message, n=count)`` picks the form by the language's rule."""
+    """Marks a text that takes a count: ``words(message, count)`` picks the form by the language's rule."""
     return Message(context, singular, plural)
 
 
@@ -60,7 +61,8 @@ def use_project(folder: Path | None) -> None:
     the package does not ship there. Called when a project's configuration is read."""
     global _project
     _project = folder.resolve() if folder is not None else None
-    _languages.cache_clear()  # a catalogue may have been added since (a scheduler reads the config per job)
+    _languages.cache_clear()  # a catalogue may have been added or changed since (a scheduler reads the
+    _current.clear()  # configuration for each job)
 
 
 def project_folder() -> Path | None:
@@ -99,7 +101,15 @@ def _languages(folder: Path | None) -> tuple[str, ...]:
 
 def translations(lang: str) -> NullTranslations:
     """The catalogue of ``lang`` compiled in memory (fuzzy entries are left out, as msgfmt does); English
-    words for a language without one (a run refuses to publish in such a language: ``language_problems``)."""
+    words for a language without one (a run refuses to publish in such a language: ``language_problems``).
+    Looked up once per language while a project is registered: a result asks for its words thousands of times."""
+    found = _current.get(lang)
+    if found is None:
+        found = _current[lang] = _read(lang)
+    return found
+
+
+def _read(lang: str) -> NullTranslations:
     path = po_path(lang)
     try:
         stat = path.stat()
@@ -128,6 +138,7 @@ def clear() -> None:
     """Forget the compiled catalogues (after a maintainer rewrote one)."""
     _compiled.cache_clear()
     _languages.cache_clear()
+    _current.clear()
 
 
 def text(message: Message, lang: str, n: int | None = None, /, **values: object) -> str:
