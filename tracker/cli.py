@@ -220,7 +220,9 @@ def validate(
     template_problems = pipeline.language_problems(settings) + check_templates(settings)
     if template_problems:
         typer.echo(render(template_problems, fmt))
-        _err(f"the city's templates have {len(template_problems)} problem(s); nothing was changed.")
+        _err(
+            f"the city's languages and templates have {len(template_problems)} problem(s); nothing was changed."
+        )
         raise typer.Exit(Exit.INVALID)
     problems: list[Problem] = []
     checked = 0
