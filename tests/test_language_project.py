@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +73,14 @@ def _fill(po: Path, *, leave: str = "") -> None:
             m.string = "[es] " + m.id
     with po.open("wb") as fh:
         write_po(fh, catalog, width=110)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _forget_the_projects_catalogues() -> Iterator[None]:
+    """The catalogues a project brings are registered process-wide (as gettext's are): later tests in this
+    process must not see this module's Spanish or its edited French."""
+    yield
+    wording.use_project(None)
 
 
 def _validate(project: Path) -> tuple[int, str]:
@@ -235,3 +244,28 @@ def test_the_shipped_languages_keep_their_own_catalogues() -> None:
     settings = config.load(Path(__file__).resolve().parent.parent)
     assert pipeline.language_problems(settings) == []
     assert wording.languages() == ("en", "it", "fr")
+
+
+def test_a_project_catalogue_of_a_shipped_language_starts_from_the_packages(tmp_path: Path) -> None:
+    project = tmp_path / "city"
+    done = CliRunner().invoke(app, ["init", str(project), "--languages", "fr", "--languages", "en"])
+    assert done.exit_code == 0, done.output
+    done = CliRunner().invoke(app, ["translations", "fr", "--project", str(project)])
+    assert done.exit_code == 0, done.output
+    assert "wrote translations/fr/LC_MESSAGES/messages.po: 0 strings to translate" in done.output
+    settings = config.load(project)
+    assert wording.po_path("fr") == project / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    assert pipeline.language_problems(settings) == []  # checked, since the project has its own
+    po = project / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale="fr")
+    catalog["Scorecard"].string = ""  # a city's edit that left one string untranslated
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=110)
+    try:
+        (problem,) = pipeline.language_problems(config.load(project))
+        assert "1 untranslated strings" in problem.message and "'Scorecard'" in problem.message
+        assert wording.translations("fr").gettext("Scorecard") == "Scorecard"  # the project's, incomplete
+    finally:
+        wording.use_project(None)
+    assert wording.translations("fr").gettext("Scorecard") != "Scorecard"  # the package's again
