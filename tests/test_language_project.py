@@ -266,6 +266,12 @@ def test_a_project_catalogue_of_a_shipped_language_starts_from_the_packages(tmp_
         (problem,) = pipeline.language_problems(config.load(project))
         assert "1 untranslated strings" in problem.message and "'Scorecard'" in problem.message
         assert wording.translations("fr").gettext("Scorecard") == "Scorecard"  # the project's, incomplete
+        catalog["Scorecard"].string = 'Tableau<img src="x" onerror="alert(1)">'
+        with po.open("wb") as fh:
+            write_po(fh, catalog, width=110)
+        (problem,) = pipeline.language_problems(config.load(project))
+        assert "1 translations in translations/fr/LC_MESSAGES/messages.po add markup" in problem.message
+        assert "'Scorecard'" in problem.message
     finally:
         wording.use_project(None)
     assert wording.translations("fr").gettext("Scorecard") != "Scorecard"  # the package's again

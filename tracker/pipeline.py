@@ -764,6 +764,12 @@ def language_problems(settings: Settings, languages: Sequence[str] | None = None
                         f"{len(empty)} untranslated strings (or marked fuzzy) in {shown}, first: "
                         + ", ".join(f"line {m.lineno} {_msgid(m.id)!r}" for m in empty[:3])
                     )
+                if marked := [m for m in catalog if m.id and _new_markup(m.id, m.string)]:
+                    missing.append(
+                        f"{len(marked)} translations in {shown} add markup their English string does not have "
+                        "(a page inserts a translation as it is written), first: "
+                        + ", ".join(f"line {m.lineno} {_msgid(m.id)!r}" for m in marked[:3])
+                    )
         folders = (settings.root / settings.config.site.templates, default_templates())
         for page in (f"_methodology_{lang}.html", f"_guide_{lang}.html"):
             if not any((folder / page).is_file() for folder in folders):
@@ -781,6 +787,21 @@ def language_problems(settings: Settings, languages: Sequence[str] | None = None
                 )
             )
     return problems
+
+
+_MARKUP = re.compile(r"<\s*/?\s*([a-z][a-z0-9-]*)|\bon[a-z]+\s*=|javascript\s*:", re.IGNORECASE)
+
+
+def _new_markup(msgid: object, msgstr: object) -> bool:
+    """Whether a translation holds a tag, an event handler or a ``javascript:`` link its English does not."""
+    english = " ".join(msgid) if isinstance(msgid, tuple | list) else str(msgid)
+    texts = msgstr if isinstance(msgstr, tuple | list) else (msgstr,)
+    allowed = {m.group(0).lower().replace(" ", "") for m in _MARKUP.finditer(english)}
+    return any(
+        m.group(0).lower().replace(" ", "") not in allowed
+        for text in texts
+        for m in _MARKUP.finditer(str(text))
+    )
 
 
 def _msgid(msgid: str | tuple[str, ...] | list[str]) -> str:
