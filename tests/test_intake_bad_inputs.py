@@ -14,7 +14,7 @@ from tracker.intake.validate import read_observations
 
 TODAY = date(2026, 6, 30)
 ALLOWED = (
-    "allowed columns: period, value, municipio, note, note_it, note_en, flag, source, remark, bound, territory "
+    "allowed columns: period, value, municipio, note, note_it, note_en, flag, source, remark, bound, territory, note_<language> "
     "(Italian: periodo, valore, nota, fonte, nota_it, nota_en, nota_interna, limite, territorio)"
 )
 NOT_TEXT = "save it from the spreadsheet as 'CSV UTF-8' or as .xlsx"

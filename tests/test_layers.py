@@ -12,7 +12,17 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
-FOUNDATION = {"", "problems", "yamlfile", "observations", "gc_freeze", "forking", "formulas", "resources"}
+FOUNDATION = {
+    "",
+    "problems",
+    "yamlfile",
+    "observations",
+    "gc_freeze",
+    "forking",
+    "formulas",
+    "resources",
+    "wording",
+}
 RANK = {
     "config": 1,
     "catalog": 2,

@@ -618,21 +618,30 @@ def test_milan_captions_rankings_and_event_numbers_say_what_is_shown(milan: Path
     def text(lang: str, ind: str) -> str:
         return re.sub(r" ([”»])", r"\1", text_of(milan / lang / "indicators" / f"{ind}.html"))
 
-    air = text("en", "air-destinations")  # a single lower bound, no exact value
-    assert (
-        "The chart shows no exact value of the series “Total”, only 1 figure published as a bound (“more than 185 "
-        "destinations” in 2016), drawn as an open triangle pointing up for “more than” and down for “less than”. "
-        in air
+    cars_low = text("en", "low-emission-cars")  # a single lower bound, no exact value
+    assert re.search(
+        r"The chart shows no exact value of the series “Total”, only 1 figure published as a bound \(“more than "
+        r"13\.0% ?” in 2024\), drawn as an open triangle pointing up for “more than” and down for “less than”\. ",
+        cars_low,
     )
-    assert "values of the series" not in air and "the line joins" not in air  # there is no line
-    # the lockdown (2020) is listed but lies outside the chart's years (2016): the caption claims no mark
+    assert "values of the series" not in cars_low and "the line joins" not in cars_low  # there is no line
+    # Area B (2019) and the lockdown (2020) are listed but lie outside the chart's years (2024): no mark claimed
+    assert "1 February 25, 2019 Area B" in cars_low and "within the chart's years" not in cars_low
+    assert "annotations" not in chart_of(milan / "en" / "indicators" / "low-emission-cars.html")["layout"]
+    air = text("en", "air-destinations")  # two exact values and two lower bounds
     assert (
-        "1 March 9, 2020 to May 18, 2020 COVID-19 lockdown" in air and "within the chart's years" not in air
+        "The chart shows 2 values of the series “Total”, from 156 destinations in 2022 to 171 destinations in 2023. "
+        "The chart also shows 2 figures published only as bounds (such as “more than 185 destinations” in 2016), "
+        "each drawn as an open triangle pointing up for “more than” and down for “less than”; the line joins the "
+        "exact values only." in air
     )
-    assert "annotations" not in chart_of(milan / "en" / "indicators" / "air-destinations.html")["layout"]
+    # the lockdown (2020) lies within the chart's years (2016-2024): one numbered mark
+    assert "marks 1 event within the chart's years" in air
     cars = text("it", "car-sharing-per-100k")
     assert re.search(
-        r"Il grafico mostra un valore della serie «Totale»: 245 veicoli/ ?100 000 ab\. nel 2018\.", cars
+        r"Il grafico mostra 3 valori della serie «Totale», da 245 veicoli/ ?100 000 ab\. nel 2018 a 265 "
+        r"veicoli/ ?100 000 ab\. nel 2023\.",
+        cars,
     )
     pm10 = chart_of(milan / "en" / "indicators" / "pm10-exceedance-days.html")["layout"]["annotations"]
     shift = {n["text"]: n["yshift"] for n in pm10}

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tracker import wording
 from tracker.assess.base import IndicatorResult
 from tracker.assess.outcome import Outcome
-from tracker.site import i18n, indicators
+from tracker.site import indicators
 from tracker.site.build import REPO_TEMPLATES, SiteReport, build_site
 from tracker.site.incremental import MANIFEST, read_manifest
 from tracker.site.publish import builds_folder
@@ -214,7 +215,7 @@ def test_a_warning_names_indicator_pages_that_cannot_be_reused(
 def edited_translations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - a generator fixture
     """A copy of the catalogues with one Italian wording changed, used in place of the real ones."""
     copy = tmp_path / "locales"
-    shutil.copytree(i18n.LOCALES, copy)
+    shutil.copytree(wording.LOCALES, copy)
 
     def edit() -> None:
         po = copy / "it" / "LC_MESSAGES" / "messages.po"
@@ -224,13 +225,13 @@ def edited_translations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noq
             text.replace('msgstr "Ultimo aggiornamento dei dati"', 'msgstr "Aggiornato l\'ultima volta"'),
             encoding="utf-8",
         )
-        i18n.translations.cache_clear()
+        wording.clear()
 
-    monkeypatch.setattr(i18n, "LOCALES", copy)
-    i18n.translations.cache_clear()
+    monkeypatch.setattr(wording, "LOCALES", copy)
+    wording.clear()
     yield edit
     monkeypatch.undo()
-    i18n.translations.cache_clear()
+    wording.clear()
 
 
 def test_a_translation_change_re_renders_every_page(tmp_path: Path, edited_translations) -> None:  # noqa: ANN001

@@ -220,7 +220,9 @@ def validate(
     template_problems = pipeline.language_problems(settings) + check_templates(settings)
     if template_problems:
         typer.echo(render(template_problems, fmt))
-        _err(f"the city's templates have {len(template_problems)} problem(s); nothing was changed.")
+        _err(
+            f"the city's languages and templates have {len(template_problems)} problem(s); nothing was changed."
+        )
         raise typer.Exit(Exit.INVALID)
     problems: list[Problem] = []
     checked = 0
@@ -621,6 +623,38 @@ def init(
     typer.echo(
         "inbox/, templates/ and STEWARDS.md. Next: cd into it and run `tracker run`, then open site/index.html."
     )
+
+
+@app.command()
+def translations(
+    language: Annotated[str, typer.Argument(help="The language code, e.g. es.")],
+    project: Project = Path("."),
+) -> None:
+    """Create or update the project's catalogue of a language (site.translations) to translate."""
+    from tracker.config import _babel_language
+    from tracker.resources import default_templates
+    from tracker.site.folders import template_folders
+    from tracker.site.i18n import project_catalogue
+
+    try:
+        _babel_language(language)
+    except ValueError as exc:
+        _err(f"{language}: {exc}")
+        raise typer.Exit(Exit.USAGE) from None
+    settings = _settings(project)
+    folder = settings.root / settings.config.site.translations
+    path, left = project_catalogue(template_folders(settings), folder, language)
+    shown = path.relative_to(settings.root).as_posix()
+    typer.echo(f"wrote {shown}: {left} strings to translate (each empty msgstr, and any marked fuzzy)")
+    own = settings.root / settings.config.site.templates
+    pages = [
+        p for p in (f"_methodology_{language}.html", f"_guide_{language}.html") if not (own / p).is_file()
+    ]
+    if pages and not all((default_templates() / p).is_file() for p in pages):
+        typer.echo(
+            f"also write {', '.join(f'{settings.config.site.templates}/{p}' for p in pages)}, translated from "
+            f"{default_templates() / '_methodology_en.html'} and {default_templates() / '_guide_en.html'}"
+        )
 
 
 @import_app.command("opensdg")

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracker import wording
 from tracker.problems import Problem, ProblemsFound
 from tracker.yamlfile import DEFAULT_YAML_DEPTH, load_model
 
@@ -353,11 +354,12 @@ class SiteSettings(Strict):
         ""  # absolute URL where the site is published: the feed's and the updates' links; optional
     )
     templates: str = "templates"  # the city's own templates, looked up before the defaults
+    translations: str = "translations"  # the city's own catalogues: <lang>/LC_MESSAGES/messages.po
     logo: str = ""  # an image file of the project shown in every page's header
     colors: dict[ColorName, str] = {}  # CSS custom properties of site.css, e.g. {link: "#005a8c"}
     pages: list[ExtraPage] = []  # extra pages, each the template pages/<id>.html of the city's folder
 
-    @field_validator("templates")
+    @field_validator("templates", "translations")
     @classmethod
     def _inside_project(cls, value: str) -> str:
         _relative(value)
@@ -627,6 +629,8 @@ class Settings:
     def __init__(self, config: Config, root: Path) -> None:
         self.config = config
         self.root = root.resolve()
+        # The project's own catalogues (a language the package does not ship) are where words are looked up.
+        wording.use_project(self.root / config.site.translations)
 
     def path(self, name: str) -> Path:
         """A configured folder as an absolute path; symlinks are kept (the published site is one)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 HEADLINE = ""  # series key of the headline (not disaggregated) series
 FLAGS = ("provisional", "estimated", "break")
@@ -46,6 +48,9 @@ class Observation:
     # OWN (the city's own value) or a peer territory declared under ``peers:``: part of the value's identity,
     # never assessed, projected or rolled up with the city's values.
     territory: str = OWN
+    # The notes in the other languages (columns ``note_fr``, ``note_es``... of the data file), as the JSON
+    # object ``{"fr": ...}`` with its keys sorted (see :func:`notes_json`): one text column for any language.
+    notes: str = ""
 
     def __reduce__(self) -> tuple:  # pickled by value: the slots default goes through dataclasses.fields()
         return (
@@ -64,23 +69,45 @@ class Observation:
                 self.note_en,
                 self.bound,
                 self.territory,
+                self.notes,
             ),
         )
 
     def note_in(self, lang: str) -> str:
         """The note a reader of ``lang`` sees: the note in that language, else the language-neutral one (for a
-        language without a note column of its own, the English note: see :meth:`note_language`)."""
+        language without a note of its own, the English note: see :meth:`note_language`)."""
         if lang == "it":
             return self.note_it or self.note
         if lang == "en":
             return self.note_en or self.note
-        return self.note or self.note_en
+        return self.own_note(lang) or self.note or self.note_en
+
+    def own_note(self, lang: str) -> str:
+        """The note in ``lang`` itself ("" when the data file gives none)."""
+        if lang == "it":
+            return self.note_it
+        if lang == "en":
+            return self.note_en
+        return notes_of(self.notes).get(lang, "") if self.notes else ""
 
     def note_language(self, lang: str) -> str:
         """The language of :meth:`note_in` when it is not ``lang`` (a page marks it, e.g. ``lang="en"``), else ""."""
-        if lang not in ("it", "en") and not self.note and self.note_en:
+        if lang not in ("it", "en") and not self.note and self.note_en and not self.own_note(lang):
             return "en"
         return ""
+
+
+def notes_json(notes: Mapping[str, str]) -> str:
+    """The :attr:`Observation.notes` text of ``{language: note}`` (empty notes left out; "" when none)."""
+    kept = {lang: text for lang, text in sorted(notes.items()) if text}
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":")) if kept else ""
+
+
+@lru_cache(maxsize=4096)
+def notes_of(text: str) -> dict[str, str]:
+    """``{language: note}`` of an :attr:`Observation.notes` text (cached: pages ask once per language)."""
+    found = json.loads(text) if text else {}
+    return found if isinstance(found, dict) else {}
 
 
 def own_values(rows: Iterable[Observation]) -> list[Observation]:

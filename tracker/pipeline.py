@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tracker import catalog as catalog_mod
-from tracker import code_hash, gc_freeze
+from tracker import code_hash, gc_freeze, wording
 from tracker.assess import assess_indicator
 from tracker.assess import cache as kept_results
 from tracker.assess.brief import brief_of, series_views
@@ -551,6 +551,8 @@ def inputs_fingerprint(
         settings
     ):  # the folders the site is built from: the city's, the defaults
         files += sorted(templates.rglob("*"))
+    if (own := wording.project_folder()) is not None and own.is_dir():  # the city's own catalogues
+        files += sorted(own.rglob("*.po"))
     for path in files:
         if path.is_file():
             digest.update(str(path).encode())
@@ -702,48 +704,79 @@ def _alive(pid: int) -> bool:
     return True
 
 
-# Languages whose catalogue, wordings, digest words and pages ship complete with the package
+# Languages whose catalogue (pages, assessment, digests) and long pages ship complete with the package
 # (tests/test_languages.py checks them with ``language_problems(settings, SHIPPED_LANGUAGES)``): a run skips them,
-# so that a run where nothing changed need not read the catalogues or import Babel.
-SHIPPED_LANGUAGES = ("it", "en", "fr")
+# unless the project brings its own catalogue for one, so that a run where nothing changed need not read the
+# catalogues or import Babel.
+SHIPPED_LANGUAGES = wording.SHIPPED
 
 
 def language_problems(settings: Settings, languages: Sequence[str] | None = None) -> list[Problem]:
-    """What a configured language lacks: the site's catalogue (or strings untranslated in it), the assessment's
-    wordings, the digests' words, the methodology and guide pages. Checked before anything runs, so a page never
-    falls back to English unseen. ``languages``: those to check (default: the configured ones not shipped)."""
+    """What a configured language lacks: its catalogue (the package's, or the project's own in
+    ``site.translations``), the strings untranslated in it, the methodology and guide pages. Checked before
+    anything runs, so a page never falls back to English unseen. ``languages``: those to check (default: the
+    configured ones not shipped, and any the project has its own catalogue for)."""
     if languages is None:
-        languages = [lang for lang in settings.config.languages if lang not in SHIPPED_LANGUAGES]
+        languages = [
+            lang
+            for lang in settings.config.languages
+            if lang not in SHIPPED_LANGUAGES
+            or (own := wording.project_po(lang)) is not None
+            and own.is_file()
+        ]
     if not languages:
         return []
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import PoFileError, read_po
 
-    from tracker.assess.text import missing_wordings
     from tracker.config import CONFIG_FILE
     from tracker.resources import default_templates
-    from tracker.site.i18n import catalog_languages, po_path, untranslated
-    from tracker.updates.digest import WORDS
+    from tracker.site.i18n import untranslated
 
+    with wording.shipped_po("en").open("rb") as fh:  # the English catalogue holds every string, untranslated
+        wanted = {(m.context, _msgid(m.id)) for m in read_po(fh) if m.id}
     problems = []
     for lang in languages:
         missing = []
-        if lang not in catalog_languages():
-            missing.append(f"no catalogue {po_path(lang).relative_to(Path(__file__).parent.parent)}")
-        elif lang != "en":  # the English catalogue is the source strings themselves
-            with po_path(lang).open("rb") as fh:
-                lacking = untranslated(read_po(fh, locale=lang))
-            if lacking:
-                missing.append(f"{lacking} untranslated strings in {po_path(lang).name}")
-        if wordings := missing_wordings(lang):
-            missing.append(f"no wording for {len(wordings)} texts of the assessment (first: {wordings[0]})")
-        if words := sorted(set(WORDS["en"]) - set(WORDS.get(lang, {}))):
+        path = wording.po_path(lang)
+        shown = _shown(path, settings.root)
+        if not path.is_file():
+            wanted_at = _shown(wording.project_po(lang) or path, settings.root)
             missing.append(
-                f"no words for {len(words)} texts of the digests (tracker/updates/digest.py, WORDS)"
+                f"no catalogue {wanted_at} (write it with `tracker translations {lang}`, then translate it)"
             )
+        elif lang != "en":  # the English catalogue is the source strings themselves
+            try:
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=lang, abort_invalid=True)
+            except (PoFileError, ValueError, UnicodeDecodeError) as exc:
+                missing.append(f"{shown} cannot be read ({exc})")
+            else:
+                have = {(m.context, _msgid(m.id)) for m in catalog if m.id}
+                absent = sorted(wanted - have, key=lambda k: k[1])
+                empty = untranslated(catalog)
+                if absent:
+                    missing.append(
+                        f"{shown} lacks {len(absent)} strings of this tracker version (first: {absent[0][1]!r}; "
+                        f"`tracker translations {lang}` adds them)"
+                    )
+                if empty:
+                    missing.append(
+                        f"{len(empty)} untranslated strings (or marked fuzzy) in {shown}, first: "
+                        + ", ".join(f"line {m.lineno} {_msgid(m.id)!r}" for m in empty[:3])
+                    )
+                if marked := [m for m in catalog if m.id and _new_markup(m.id, m.string)]:
+                    missing.append(
+                        f"{len(marked)} translations in {shown} add markup their English string does not have "
+                        "(a page inserts a translation as it is written), first: "
+                        + ", ".join(f"line {m.lineno} {_msgid(m.id)!r}" for m in marked[:3])
+                    )
         folders = (settings.root / settings.config.site.templates, default_templates())
         for page in (f"_methodology_{lang}.html", f"_guide_{lang}.html"):
             if not any((folder / page).is_file() for folder in folders):
-                missing.append(f"no template {page} (the methodology and the guide are written per language)")
+                missing.append(
+                    f"no template {page} in {settings.config.site.templates}/ "
+                    "(the methodology and the guide are written per language)"
+                )
         if missing:
             problems.append(
                 Problem(
@@ -754,6 +787,33 @@ def language_problems(settings: Settings, languages: Sequence[str] | None = None
                 )
             )
     return problems
+
+
+_MARKUP = re.compile(r"<\s*/?\s*([a-z][a-z0-9-]*)|\bon[a-z]+\s*=|javascript\s*:", re.IGNORECASE)
+
+
+def _new_markup(msgid: object, msgstr: object) -> bool:
+    """Whether a translation holds a tag, an event handler or a ``javascript:`` link its English does not."""
+    english = " ".join(msgid) if isinstance(msgid, tuple | list) else str(msgid)
+    texts = msgstr if isinstance(msgstr, tuple | list) else (msgstr,)
+    allowed = {m.group(0).lower().replace(" ", "") for m in _MARKUP.finditer(english)}
+    return any(
+        m.group(0).lower().replace(" ", "") not in allowed
+        for text in texts
+        for m in _MARKUP.finditer(str(text))
+    )
+
+
+def _msgid(msgid: str | tuple[str, ...] | list[str]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A catalogue's path as a user finds it: relative to the project, or to the package's folder."""
+    for base in (root, Path(__file__).parent.parent):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return str(path)
 
 
 def run(

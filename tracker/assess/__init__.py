@@ -38,11 +38,12 @@ from tracker.assess import opensdg
 from tracker.assess.base import Assessment, Category, IndicatorResult, Point, Projection, Spec
 from tracker.assess.projection import project
 from tracker.assess.registry import METHODS, headline_window, method_for, spec_for
-from tracker.assess.text import WHEN, reason
+from tracker.assess.text import reason, when
 from tracker.catalog import Indicator
 from tracker.config import AssessmentSettings
 from tracker.intake.periods import is_stale
 from tracker.observations import HEADLINE, Observation, assessable, series_key
+from tracker.wording import msg, words
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,8 @@ def assess_indicator(
 
 
 #: The share of the needed pace each method counts as "on track" when it is under 100 % (a tolerance the page
-#: must explain when the projection arrives late).
-#: The share of the needed pace a method counts as on track, as each language writes a percentage.
-_SHARE_95 = {"en": "95 %", "it": "95 %", "fr": "95\u00a0%"}
+#: must explain when the projection arrives late), as each language writes a percentage.
+_SHARE_95 = msg("tolerance", "95 %")
 TOLERANCE = {"eurostat": _SHARE_95, "opensdg": _SHARE_95, "unsd": _SHARE_95}
 
 
@@ -176,10 +176,9 @@ def notes(
     if a.category is Category.ON_TRACK and not on_time:
         kind = "in" if projection.year_reached else "not_before" if projection.not_before else "never"
         year = projection.year_reached or projection.not_before
-        when = {lang: text.format(year=year) for lang, text in WHEN[kind].items()}
-        found.append(reason("note_slower", **span, target_year=target_year, when=when))
+        found.append(reason("note_slower", **span, target_year=target_year, when=when(kind, year)))
         if a.method in TOLERANCE:
-            found.append(reason("note_tolerance", share=TOLERANCE[a.method]))
+            found.append(reason("note_tolerance", share=words(TOLERANCE[a.method])))
     elif a.category in (Category.MODERATE, Category.LIMITED, Category.DETERIORATING) and on_time:
         found.append(reason("note_faster", **span, year=projection.year_reached))
     return found

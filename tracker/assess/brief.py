@@ -106,6 +106,7 @@ def values_hash(series: Iterable[SeriesView], peers: Iterable[Observation] = ())
             o.note_en,
             o.bound,
             o.territory,
+            o.notes,
         )
 
     rows = [(s.key, s.labels, [row(o) for o in s.observations]) for s in series]

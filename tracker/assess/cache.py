@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker import code_hash, gc_freeze
+from tracker import code_hash, gc_freeze, wording
 from tracker.assess.base import IndicatorResult
 from tracker.assess.brief import DataBrief
 from tracker.catalog import Indicator
@@ -71,8 +71,13 @@ def token(indicator: Indicator, values: tuple[int, int] | None, settings_json: s
 
 
 def settings_part(settings: Settings) -> str:
-    """The settings the results depend on (methods, thresholds, base year)."""
-    return settings.config.assessment.model_dump_json() + settings.config.site.model_dump_json()
+    """The settings the results depend on (methods, thresholds, base year), and the project's own catalogues
+    (a result carries its words in each language with a catalogue)."""
+    return (
+        settings.config.assessment.model_dump_json()
+        + settings.config.site.model_dump_json()
+        + wording.project_fingerprint()
+    )
 
 
 class _TrackerUnpickler(pickle.Unpickler):

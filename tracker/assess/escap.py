@@ -42,28 +42,17 @@ from tracker.assess.growth import (
     prepare,
     same_sign,
 )
+from tracker.wording import Message, msg, words
 
 METHOD = "escap"
 THRESHOLDS = {"high": 1.0, "med": 0.5, "low": 0.0}  # on the anticipated share 1 − G
 
-LABELS: dict[str, dict[str, str]] = {
-    "achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
-    "maintain": {
-        "en": "Maintain progress to achieve target",
-        "it": "Mantenere il ritmo per raggiungere l'obiettivo",
-        "fr": "Maintenir les progrès pour atteindre l’objectif",
-    },
-    "accelerate": {
-        "en": "Accelerate progress to achieve target",
-        "it": "Accelerare i progressi per raggiungere l'obiettivo",
-        "fr": "Accélérer les progrès pour atteindre l’objectif",
-    },
-    "reverse": {
-        "en": "Reverse trend to achieve target",
-        "it": "Invertire la tendenza per raggiungere l'obiettivo",
-        "fr": "Inverser la tendance pour atteindre l’objectif",
-    },
-    "insufficient": {"en": "Insufficient data", "it": "Dati insufficienti", "fr": "Données insuffisantes"},
+LABELS: dict[str, Message] = {
+    "achieved": msg("escap", "Target achieved"),
+    "maintain": msg("escap", "Maintain progress to achieve target"),
+    "accelerate": msg("escap", "Accelerate progress to achieve target"),
+    "reverse": msg("escap", "Reverse trend to achieve target"),
+    "insufficient": msg("escap", "Insufficient data"),
 }
 
 
@@ -84,11 +73,11 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
 
 
 def _assess(series: list[Point], spec: Spec) -> Assessment:
-    label = LABELS["insufficient"]
+    label = words(LABELS["insufficient"])
     if spec.target_value is None:
         return insufficient(METHOD, "base", label, "no_target")
     if series and meets(series[-1].value, spec):
-        return achieved(METHOD, series, spec, LABELS["achieved"])
+        return achieved(METHOD, series, spec, words(LABELS["achieved"]))
     window = base_window(METHOD, series, spec, label)
     if isinstance(window, Assessment):
         return window
@@ -138,4 +127,6 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
             "ratio": figure(share),
         }
     )
-    return Assessment(METHOD, "base", category, score, LABELS[key], base=base, latest=latest, figures=figures)
+    return Assessment(
+        METHOD, "base", category, score, words(LABELS[key]), base=base, latest=latest, figures=figures
+    )

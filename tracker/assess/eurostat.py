@@ -45,63 +45,32 @@ from tracker.assess.growth import (
 )
 from tracker.assess.opensdg import quantitative_score
 from tracker.assess.text import reason
+from tracker.wording import Message, msg, words
 
 METHOD = "eurostat"
 WINDOWS: dict[str, int] = {"short": 5, "long": 15}
 MIN_SPAN: dict[str, int] = {"short": 3, "long": 10}
-WINDOW_NAMES: dict[str, dict[str, str]] = {
-    "short": {"en": "short-term (5-year)", "it": "breve periodo (5 anni)", "fr": "court terme (5 ans)"},
-    "long": {"en": "long-term (15-year)", "it": "lungo periodo (15 anni)", "fr": "long terme (15 ans)"},
+WINDOW_NAMES: dict[str, Message] = {
+    "short": msg("eurostat", "short-term (5-year)"),
+    "long": msg("eurostat", "long-term (15-year)"),
 }
 TARGET_THRESHOLDS = {"high": 0.95, "med": 0.60, "low": 0.0}
 TREND_THRESHOLDS = {"high": 0.01, "med": 0.0, "low": -0.01}
 
-TARGET_LABELS: dict[Category, dict[str, str]] = {
-    Category.ACHIEVED: {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
-    Category.ON_TRACK: {
-        "en": "Significant progress towards the target",
-        "it": "Progressi significativi verso l'obiettivo",
-        "fr": "Progrès importants vers l’objectif",
-    },
-    Category.MODERATE: {
-        "en": "Moderate progress towards the target",
-        "it": "Progressi moderati verso l'obiettivo",
-        "fr": "Progrès modérés vers l’objectif",
-    },
-    Category.LIMITED: {
-        "en": "Insufficient progress towards the target",
-        "it": "Progressi insufficienti verso l'obiettivo",
-        "fr": "Progrès insuffisants vers l’objectif",
-    },
-    Category.DETERIORATING: {
-        "en": "Movement away from the target",
-        "it": "Allontanamento dall'obiettivo",
-        "fr": "Éloignement de l’objectif",
-    },
+TARGET_LABELS: dict[Category, Message] = {
+    Category.ACHIEVED: msg("eurostat", "Target achieved"),
+    Category.ON_TRACK: msg("eurostat", "Significant progress towards the target"),
+    Category.MODERATE: msg("eurostat", "Moderate progress towards the target"),
+    Category.LIMITED: msg("eurostat", "Insufficient progress towards the target"),
+    Category.DETERIORATING: msg("eurostat", "Movement away from the target"),
 }
-TREND_LABELS: dict[Category, dict[str, str]] = {
-    Category.ON_TRACK: {
-        "en": "Significant progress towards SD objectives",
-        "it": "Progressi significativi verso gli obiettivi di sviluppo sostenibile",
-        "fr": "Progrès importants vers les objectifs de développement durable",
-    },
-    Category.MODERATE: {
-        "en": "Moderate progress towards SD objectives",
-        "it": "Progressi moderati verso gli obiettivi di sviluppo sostenibile",
-        "fr": "Progrès modérés vers les objectifs de développement durable",
-    },
-    Category.LIMITED: {
-        "en": "Moderate movement away from SD objectives",
-        "it": "Moderato allontanamento dagli obiettivi di sviluppo sostenibile",
-        "fr": "Éloignement modéré des objectifs de développement durable",
-    },
-    Category.DETERIORATING: {
-        "en": "Significant movement away from SD objectives",
-        "it": "Significativo allontanamento dagli obiettivi di sviluppo sostenibile",
-        "fr": "Éloignement important des objectifs de développement durable",
-    },
+TREND_LABELS: dict[Category, Message] = {
+    Category.ON_TRACK: msg("eurostat", "Significant progress towards SD objectives"),
+    Category.MODERATE: msg("eurostat", "Moderate progress towards SD objectives"),
+    Category.LIMITED: msg("eurostat", "Moderate movement away from SD objectives"),
+    Category.DETERIORATING: msg("eurostat", "Significant movement away from SD objectives"),
 }
-NOT_ASSESSED = {"en": "Trend not assessed", "it": "Andamento non valutato", "fr": "Tendance non évaluée"}
+NOT_ASSESSED = msg("eurostat", "Trend not assessed")
 
 
 def classify_ratio(rr: float, limits: dict[str, float] = TARGET_THRESHOLDS) -> Category:
@@ -140,7 +109,7 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
 
 
 def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
-    label = NOT_ASSESSED
+    label = words(NOT_ASSESSED)
     problem = span_check(series)
     if problem is not None and not (series and meets(series[-1].value, spec)):
         return insufficient(METHOD, name, label, problem[0], **problem[1])
@@ -152,7 +121,7 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
             name,
             Category.ACHIEVED,
             5.0,
-            TARGET_LABELS[Category.ACHIEVED],
+            words(TARGET_LABELS[Category.ACHIEVED]),
             base=base,
             latest=latest,
             figures=base_figures(base, latest, spec),
@@ -165,7 +134,7 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
             name,
             label,
             "short_span" if span else "window_one",
-            window_name=WINDOW_NAMES[name],
+            window_name=words(WINDOW_NAMES[name]),
             need=MIN_SPAN[name],
             length=WINDOWS[name],
             span=span,
@@ -201,7 +170,14 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
         score = fit_to_band(trend_score(g, limits), category)
         figures |= {"adjusted_growth": g, "required_growth": None, "ratio": None}
         return Assessment(
-            METHOD, name, category, score, TREND_LABELS[category], base=base, latest=latest, figures=figures
+            METHOD,
+            name,
+            category,
+            score,
+            words(TREND_LABELS[category]),
+            base=base,
+            latest=latest,
+            figures=figures,
         )
 
     if spec.target_year is None or spec.target_year <= base.time:
@@ -229,7 +205,14 @@ def _window(series: list[Point], spec: Spec, name: str) -> Assessment:
     score = fit_to_band(quantitative_score(rr), category)
     figures |= {"required_growth": required, "ratio": figure(rr)}
     return Assessment(
-        METHOD, name, category, score, TARGET_LABELS[category], base=base, latest=latest, figures=figures
+        METHOD,
+        name,
+        category,
+        score,
+        words(TARGET_LABELS[category]),
+        base=base,
+        latest=latest,
+        figures=figures,
     )
 
 

@@ -40,45 +40,26 @@ from tracker.assess.growth import (
     prepare,
 )
 from tracker.assess.opensdg import coefficient
+from tracker.wording import Message, msg, words
 
 METHOD = "linear"
 RATIO_THRESHOLDS = {"high": 1.0, "med": 0.5, "low": 0.0}
 CHANGE_THRESHOLDS = {"high": 0.01, "med": 0.0, "low": -0.01}
 
-TARGET_LABELS: dict[Category, dict[str, str]] = {
-    Category.ACHIEVED: {
-        "en": "On track or maintaining SDG achievement",
-        "it": "In linea o obiettivo raggiunto e mantenuto",
-        "fr": "En bonne voie ou maintien de l’atteinte de l’ODD",
-    },
-    Category.ON_TRACK: {
-        "en": "On track or maintaining SDG achievement",
-        "it": "In linea o obiettivo raggiunto e mantenuto",
-        "fr": "En bonne voie ou maintien de l’atteinte de l’ODD",
-    },
-    Category.MODERATE: {
-        "en": "Moderately improving",
-        "it": "In moderato miglioramento",
-        "fr": "Amélioration modérée",
-    },
-    Category.LIMITED: {"en": "Stagnating", "it": "In stallo", "fr": "Stagnation"},
-    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento", "fr": "Dégradation"},
+TARGET_LABELS: dict[Category, Message] = {
+    Category.ACHIEVED: msg("linear", "On track or maintaining SDG achievement"),
+    Category.ON_TRACK: msg("linear", "On track or maintaining SDG achievement"),
+    Category.MODERATE: msg("linear", "Moderately improving"),
+    Category.LIMITED: msg("linear", "Stagnating"),
+    Category.DETERIORATING: msg("linear", "Decreasing"),
 }
-TREND_LABELS: dict[Category, dict[str, str]] = {
-    Category.ON_TRACK: {"en": "Improving", "it": "In miglioramento", "fr": "Amélioration"},
-    Category.MODERATE: {
-        "en": "Moderately improving",
-        "it": "In moderato miglioramento",
-        "fr": "Amélioration modérée",
-    },
-    Category.LIMITED: {"en": "Stagnating", "it": "In stallo", "fr": "Stagnation"},
-    Category.DETERIORATING: {"en": "Decreasing", "it": "In peggioramento", "fr": "Dégradation"},
+TREND_LABELS: dict[Category, Message] = {
+    Category.ON_TRACK: msg("linear", "Improving"),
+    Category.MODERATE: msg("linear", "Moderately improving"),
+    Category.LIMITED: msg("linear", "Stagnating"),
+    Category.DETERIORATING: msg("linear", "Decreasing"),
 }
-NOT_ASSESSED = {
-    "en": "Trend information unavailable",
-    "it": "Andamento non disponibile",
-    "fr": "Information sur la tendance indisponible",
-}
+NOT_ASSESSED = msg("linear", "Trend information unavailable")
 
 
 def classify_ratio(r: float, limits: dict[str, float] = RATIO_THRESHOLDS) -> Category:
@@ -109,9 +90,9 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
 
 
 def _assess(series: list[Point], spec: Spec) -> Assessment:
-    label = NOT_ASSESSED
+    label = words(NOT_ASSESSED)
     if series and meets(series[-1].value, spec):
-        return achieved(METHOD, series, spec, TARGET_LABELS[Category.ACHIEVED])
+        return achieved(METHOD, series, spec, words(TARGET_LABELS[Category.ACHIEVED]))
     window = base_window(METHOD, series, spec, label)
     if isinstance(window, Assessment):
         return window
@@ -143,7 +124,14 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
             score = fit_to_band(band_score(g, knots), category)
         figures |= {"relative_change": g, "c_factor": c if spec.natural_limit is not None else None}
         return Assessment(
-            METHOD, "base", category, score, TREND_LABELS[category], base=base, latest=latest, figures=figures
+            METHOD,
+            "base",
+            category,
+            score,
+            words(TREND_LABELS[category]),
+            base=base,
+            latest=latest,
+            figures=figures,
         )
 
     if spec.target_year is None or spec.target_year <= base.time:
@@ -167,5 +155,12 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         "shortfall": figure(shortfall),
     }
     return Assessment(
-        METHOD, "base", category, score, TARGET_LABELS[category], base=base, latest=latest, figures=figures
+        METHOD,
+        "base",
+        category,
+        score,
+        words(TARGET_LABELS[category]),
+        base=base,
+        latest=latest,
+        figures=figures,
     )

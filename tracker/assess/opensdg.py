@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from tracker.assess.base import Assessment, Category, Point, Spec
 from tracker.assess.growth import figure, first_from, insufficient, prepare, start_year
 from tracker.assess.text import reason
+from tracker.wording import Message, msg, words
 
 METHOD = "opensdg"
 EXPONENT = 4.44
@@ -43,33 +44,21 @@ QUALITATIVE = {"high": 0.015, "med": 0.005, "low": 0.0}  # ProgressMeasure.get_p
 QUANTITATIVE = {"high": 0.95, "med": 0.6, "low": 0.0}  # method 2
 
 #: Status codes of the code, with the documented English labels and sdg-translations' Italian (it/status.yml).
-LABELS: dict[str, dict[str, str]] = {
-    "target_achieved": {"en": "Target achieved", "it": "Obiettivo raggiunto", "fr": "Objectif atteint"},
-    "substantial_progress": {"en": "On track", "it": "In linea con l'obiettivo", "fr": "En bonne voie"},
-    "moderate_progress": {
-        "en": "Progress made but acceleration needed",
-        "it": "Progressi compiuti, ma è necessaria un'accelerazione",
-        "fr": "Des progrès ont été réalisés, mais une accélération est nécessaire",
-    },
-    "limited_progress": {"en": "Limited progress", "it": "Progressi limitati", "fr": "Progrès limités"},
-    "deterioration": {"en": "Deterioration", "it": "Deterioramento", "fr": "Détérioration"},
-    "not_available": {"en": "Unable to assess", "it": "Non valutabile", "fr": "Impossible d’évaluer"},
+LABELS: dict[str, Message] = {
+    "target_achieved": msg("opensdg", "Target achieved"),
+    "substantial_progress": msg("opensdg", "On track"),
+    "moderate_progress": msg("opensdg", "Progress made but acceleration needed"),
+    "limited_progress": msg("opensdg", "Limited progress"),
+    "deterioration": msg("opensdg", "Deterioration"),
+    "not_available": msg("opensdg", "Unable to assess"),
 }
 #: Without a target the code's ``substantial_progress`` is a trend, not a distance to a target: its own words
 #: ("substantial progress"), never "on track" (the site words no-target verdicts as trends throughout).
-TREND_LABELS: dict[str, dict[str, str]] = {
-    "substantial_progress": {
-        "en": "Substantial progress",
-        "it": "Progressi sostanziali",
-        "fr": "Progrès substantiels",
-    },
+TREND_LABELS: dict[str, Message] = {
+    "substantial_progress": msg("opensdg", "Substantial progress"),
 }
 #: A status set by hand on the platform (``auto_progress_calculation: false`` and ``progress_status``).
-MANUAL_SUFFIX = {
-    "en": " (status set by the platform, not computed)",
-    "it": " (stato fissato dalla piattaforma, non calcolato)",
-    "fr": " (statut fixé par la plateforme, non calculé)",
-}
+MANUAL_SUFFIX = msg("opensdg", " (status set by the platform, not computed)")
 CATEGORY = {
     "target_achieved": Category.ACHIEVED,
     "substantial_progress": Category.ON_TRACK,
@@ -192,13 +181,15 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
     """One assessment, window "base": from the base year to the latest year."""
     series = prepare([dated(p) for p in points], spec)
     if not series:
-        return [insufficient(METHOD, "base", LABELS["not_available"], "no_data")]
+        return [insufficient(METHOD, "base", words(LABELS["not_available"]), "no_data")]
     latest = series[-1]
     year = start_year(spec)
     base = first_from(series, year)
     if base is None:
         return [
-            insufficient(METHOD, "base", LABELS["not_available"], "no_base", year=year, latest=latest.time)
+            insufficient(
+                METHOD, "base", words(LABELS["not_available"]), "no_base", year=year, latest=latest.time
+            )
         ]
 
     target = spec.target_value
@@ -261,7 +252,7 @@ def assess(points: Sequence[Point], spec: Spec) -> list[Assessment]:
             window="base",
             category=CATEGORY[code],
             score=score(progress, limits, target is not None, achieved),
-            label=(TREND_LABELS.get(code) if target is None else None) or LABELS[code],
+            label=words((TREND_LABELS.get(code) if target is None else None) or LABELS[code]),
             base=base,
             latest=latest,
             figures=figures,
@@ -286,11 +277,12 @@ def manual(status: str | None) -> Assessment:
         return insufficient(
             METHOD,
             "base",
-            LABELS["not_available"],
+            words(LABELS["not_available"]),
             "manual_none" if status is None else "manual_not_available",
             status=status or "",
         )
-    label = {lang: text + MANUAL_SUFFIX[lang] for lang, text in LABELS[status].items()}
+    suffix = words(MANUAL_SUFFIX)
+    label = {lang: text + suffix[lang] for lang, text in words(LABELS[status]).items()}
     return Assessment(
         method=METHOD,
         window="base",
@@ -307,7 +299,7 @@ def combined(parts: Sequence[Assessment], trend_only: bool) -> Assessment:
     achieved its target. No score at all: not assessed (the code publishes an empty status)."""
     scores = [a.score for a in parts if a.score is not None]
     if not scores:
-        return insufficient(METHOD, "base", LABELS["not_available"], "several_none", count=len(parts))
+        return insufficient(METHOD, "base", words(LABELS["not_available"]), "several_none", count=len(parts))
     mean = sum(scores) / len(scores)  # numpy.mean of a few floats: the plain sum, divided
     achieved = all(a.category is Category.ACHIEVED for a in parts if a.score is not None)
     code = status_from_score(mean, achieved)
@@ -316,7 +308,7 @@ def combined(parts: Sequence[Assessment], trend_only: bool) -> Assessment:
         window="base",
         category=CATEGORY[code],
         score=mean,
-        label=(TREND_LABELS.get(code) if trend_only else None) or LABELS[code],
+        label=words((TREND_LABELS.get(code) if trend_only else None) or LABELS[code]),
         figures={"series_count": float(len(parts)), "series_assessed": float(len(scores))},
         notes=[reason("note_several", count=len(parts), assessed=len(scores))],
         trend_only=trend_only,

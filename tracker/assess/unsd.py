@@ -51,33 +51,22 @@ from tracker.assess.growth import (
     prepare,
     same_sign,
 )
+from tracker.wording import Message, msg, words
 
 METHOD = "unsd"
 RATIO_THRESHOLDS = {"high": 0.95, "med": 0.50, "low": 0.10}
 GROWTH_THRESHOLDS = {"high": 0.02, "med": 0.005, "low": 0.0}
 PERCENT_TOLERANCE = 1.0
 
-LABELS: dict[str, dict[str, str]] = {
-    "on_track": {
-        "en": "On track or target met",
-        "it": "In linea con l'obiettivo o obiettivo raggiunto",
-        "fr": "En bonne voie ou objectif atteint",
-    },
-    "moderate": {"en": "Moderate progress", "it": "Progressi moderati", "fr": "Progrès modérés"},
-    "marginal": {"en": "Marginal progress", "it": "Progressi marginali", "fr": "Progrès marginaux"},
-    "stagnation": {"en": "Stagnation", "it": "Stagnazione", "fr": "Stagnation"},
-    "regression": {"en": "Regression", "it": "Regressione", "fr": "Régression"},
-    "reasonable": {
-        "en": "Reasonable progress, acceleration needed",
-        "it": "Progressi ragionevoli, serve un'accelerazione",
-        "fr": "Progrès raisonnables, accélération nécessaire",
-    },
-    "stagnation_or_regression": {
-        "en": "Stagnation or regression",
-        "it": "Stagnazione o regressione",
-        "fr": "Stagnation ou régression",
-    },
-    "not_assessed": {"en": "Insufficient data", "it": "Dati insufficienti", "fr": "Données insuffisantes"},
+LABELS: dict[str, Message] = {
+    "on_track": msg("unsd", "On track or target met"),
+    "moderate": msg("unsd", "Moderate progress"),
+    "marginal": msg("unsd", "Marginal progress"),
+    "stagnation": msg("unsd", "Stagnation"),
+    "regression": msg("unsd", "Regression"),
+    "reasonable": msg("unsd", "Reasonable progress, acceleration needed"),
+    "stagnation_or_regression": msg("unsd", "Stagnation or regression"),
+    "not_assessed": msg("unsd", "Insufficient data"),
 }
 
 
@@ -116,9 +105,9 @@ def _achieved(value: float, spec: Spec) -> bool:
 
 
 def _assess(series: list[Point], spec: Spec) -> Assessment:
-    label = LABELS["not_assessed"]
+    label = words(LABELS["not_assessed"])
     if series and spec.target_value is not None and _achieved(series[-1].value, spec):
-        return achieved(METHOD, series, spec, LABELS["on_track"])
+        return achieved(METHOD, series, spec, words(LABELS["on_track"]))
     window = base_window(METHOD, series, spec, label)
     if isinstance(window, Assessment):
         return window
@@ -149,7 +138,7 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
             "base",
             category,
             fit_to_band(score, category),
-            LABELS[key],
+            words(LABELS[key]),
             base=base,
             latest=latest,
             figures=figures | {"adjusted_growth": g},
@@ -174,7 +163,7 @@ def _assess(series: list[Point], spec: Spec) -> Assessment:
         "base",
         category,
         fit_to_band(score, category),
-        LABELS[key],
+        words(LABELS[key]),
         base=base,
         latest=latest,
         figures=figures,

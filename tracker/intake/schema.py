@@ -283,6 +283,21 @@ def problems_from(
     return problems
 
 
+def note_problems(
+    texts: np.ndarray, lines: np.ndarray, column: str, label: str, indicator: Indicator
+) -> list[Problem]:
+    """The checks of a note (no HTML tag, nothing a spreadsheet would run) on a note column in another
+    language (``note_fr``...), which the schema does not know: one problem per failing cell."""
+    problems = []
+    for i in np.flatnonzero(texts != ""):
+        text = str(texts[i])
+        for check, failed in (("html", HTML.search(text)), ("formula", looks_like_formula(text))):
+            if failed:
+                message, hint = describe(check, column, text, indicator)
+                problems.append(Problem(label, message, line=int(lines[i]), column=column, hint=hint))
+    return problems
+
+
 def describe(check: str, column: str | None, text: str, indicator: Indicator) -> tuple[str, str]:
     """Message and hint for one failed check on the cell ``text``."""
     unit = indicator.unit

@@ -48,8 +48,8 @@ from tracker.intake.readers import (
     gc_paused,
     open_table,
 )
-from tracker.intake.schema import problems_from, rules_for, schema_for
-from tracker.observations import HEADLINE, Observation
+from tracker.intake.schema import note_problems, problems_from, rules_for, schema_for
+from tracker.observations import HEADLINE, Observation, notes_json
 from tracker.problems import Problem, ProblemsFound, sort_key
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ ALIASES = {
     "territorio": "territory",
 }
 ITALIAN = {english: italian for italian, english in ALIASES.items()}
+#: ``note_fr``, ``note_es``...: the note in any other language Babel knows (shown on that language's pages).
+NOTE_COLUMN = re.compile(r"note_([a-z]{2,3})")
 _PERIOD_CACHE = 100_000
 
 
@@ -141,11 +143,26 @@ def safe_join(folder: Path, name: str) -> Path:
     return target
 
 
+def _note_language(column: str) -> str:
+    """The language of a ``note_<lang>`` column beyond Italian and English, when Babel knows it, else ""."""
+    found = NOTE_COLUMN.fullmatch(column)
+    if found is None or found[1] in ("it", "en"):
+        return ""
+    from babel import Locale, UnknownLocaleError  # only for a file with such a column
+
+    try:
+        Locale.parse(found[1])
+    except (UnknownLocaleError, ValueError):
+        return ""
+    return found[1]
+
+
 @dataclass
 class _Layout:
     positions: dict[str, int] = field(default_factory=dict)  # canonical column -> position in the file
     names: dict[str, str] = field(default_factory=dict)  # canonical column -> name as written
     unnamed: list[int] = field(default_factory=list)
+    note_languages: list[str] = field(default_factory=list)  # of the note_<lang> columns beyond note_it/en
 
 
 class _Intake:
@@ -264,7 +281,7 @@ class _Intake:
 
     def layout(self, table: Table) -> _Layout:
         allowed = ["period", "value", *self.disaggregations, *OPTIONAL]
-        hint = f"allowed columns: {', '.join(allowed)} (Italian: {', '.join(ALIASES)})"
+        hint = f"allowed columns: {', '.join(allowed)}, note_<language> (Italian: {', '.join(ALIASES)})"
         layout = _Layout()
         problems = []
         for j, name in enumerate(table.header):
@@ -273,6 +290,10 @@ class _Intake:
                 continue
             key = " ".join(name.lower().split())
             canonical = ALIASES.get(key, key)
+            if canonical not in allowed and (language := _note_language(canonical)):
+                if canonical not in layout.positions:
+                    layout.note_languages.append(language)
+                allowed.append(canonical)  # a second column of the same name is a repeat, below
             if canonical not in allowed:
                 guess = difflib.get_close_matches(key, [*allowed, *ALIASES], n=1)
                 problems.append(
@@ -398,9 +419,31 @@ class _Intake:
                 text("territory"),
             )
         )
+        other: dict[str, np.ndarray] = {}
+        for lang in layout.note_languages:
+            cell, reported = text(f"note_{lang}"), kind(f"note_{lang}", REPORTED)
+            other[lang] = np.where(reported, "", cell) if reported is not None and reported.any() else cell
+        notes, found = self.other_notes(layout, other, lines)
+        problems.extend(found)
         self.add(problems)
         if sink is not None and not problems:
-            self.collect(sink, labels, times, values, [text(d) for d in self.disaggregations], typed, lines)
+            groups = [text(d) for d in self.disaggregations]
+            self.collect(sink, labels, times, values, groups, typed, lines, notes)
+
+    def other_notes(
+        self, layout: _Layout, cells: dict[str, np.ndarray], lines: np.ndarray
+    ) -> tuple[list[str], list[Problem]]:
+        """The ``notes`` text of each row from its note_<lang> columns beyond Italian and English, and their
+        problems (checked as the schema checks a note)."""
+        problems = []
+        for lang, texts in cells.items():
+            column = layout.names.get(f"note_{lang}", f"note_{lang}")
+            problems.extend(note_problems(texts, lines, column, self.label, self.indicator))
+        if not any((texts != "").any() for texts in cells.values()):
+            return [""] * len(lines), problems
+        return [
+            notes_json({lang: str(t[i]) for lang, t in cells.items()}) for i in range(len(lines))
+        ], problems
 
     def passes(self, typed: dict[str, np.ndarray]) -> bool:
         """True when the schema would surely pass the frame of ``typed``; then pandera need not run."""
@@ -494,6 +537,7 @@ class _Intake:
         groups: list[np.ndarray],
         typed: dict[str, np.ndarray],
         lines: np.ndarray,
+        notes: list[str],
     ) -> None:
         if groups:  # the key of each distinct combination of values, once
             codes = _combination_codes(groups)
@@ -515,6 +559,7 @@ class _Intake:
             typed["note_en"].tolist(),
             typed["bound"].tolist(),
             typed["territory"].tolist(),
+            notes,
         )
         assert all(len(c) == len(lines) for c in columns)
         with gc_paused():

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,16 +63,33 @@ PACKAGE_ASSETS = Path(__file__).parent / "assets"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STATIC_PAGES = ("indicators.html", "status.html", "methodology.html", "guide.html")  # template = page name
 ASSETS = ("site.css", "tracker.js", "favicon.svg")  # from tracker/site/assets, next to plotly.min.js
-#: The search library (lunr with the Italian stemmer of lunr-languages), shipped with its licences: see
+#: The search library (lunr, and lunr-languages' support for its stemmers), shipped with its licences: see
 #: tracker/site/assets/vendor/README.md.
 SEARCH_ASSETS = (
     "vendor/lunr.min.js",
     "vendor/lunr.stemmer.support.min.js",
-    "vendor/lunr.it.min.js",
     "vendor/LICENSE-lunr.txt",
     "vendor/LICENSE-lunr-languages.txt",
     "vendor/README.md",
 )
+#: lunr-languages' names that differ from the site's language codes (Norwegian is one stemmer there).
+LUNR_NAMES = {"nb": "no", "nn": "no"}
+
+
+def stemmers(languages: Sequence[str]) -> list[str]:
+    """The stemmer files of lunr-languages the search uses for ``languages``, in their order: English is lunr's
+    own; a language without one (Catalan) is searched without stemming."""
+    found = []
+    for lang in languages:
+        name = f"vendor/lunr.{LUNR_NAMES.get(lang, lang)}.min.js"
+        if lang != "en" and (PACKAGE_ASSETS / name).is_file() and name not in found:
+            found.append(name)
+    return found
+
+
+def search_assets(languages: Sequence[str]) -> list[str]:
+    """The search library's files a site in ``languages`` ships, in the order its page loads the scripts."""
+    return [*SEARCH_ASSETS[:2], *stemmers(languages), *SEARCH_ASSETS[2:]]
 
 
 @dataclass(frozen=True)
@@ -269,7 +287,10 @@ def _assets(reuse: Reuse, settings: Settings) -> list[Produced]:
     produced = []
     sources = {
         "assets/plotly.min.js": PLOTLY_JS,
-        **{f"assets/{name}": PACKAGE_ASSETS / name for name in (*ASSETS, *SEARCH_ASSETS)},
+        **{
+            f"assets/{name}": PACKAGE_ASSETS / name
+            for name in (*ASSETS, *search_assets(settings.config.languages))
+        },
     }
     logo = logo_asset(settings.config)
     if logo:
@@ -308,7 +329,17 @@ def _shared_pages(
         page(renderer, "home.html", "index.html")
         for name in STATIC_PAGES:
             if name == "indicators.html":
-                page(renderer, name, name, search_index_json=script_json(_search_index(ctx, lang)))
+                page(
+                    renderer,
+                    name,
+                    name,
+                    search_index_json=script_json(_search_index(ctx, lang)),
+                    search_scripts=[
+                        n.removeprefix("vendor/")
+                        for n in search_assets(ctx.settings.config.languages)
+                        if n.endswith(".js")
+                    ],
+                )
             else:
                 page(renderer, name, name)
         for extra in ctx.settings.config.site.pages:  # the city's own pages, from its template folder
@@ -374,7 +405,7 @@ def _fold(text: str) -> str:
 
 def _search_index(ctx: SiteContext, lang: str) -> list[dict]:
     """The documents the all-indicators page searches: tracker.js indexes each language's words with lunr and
-    that language's stemmer (English: lunr's; Italian: lunr-languages'), so a reader finds an indicator by
+    that language's stemmer (English: lunr's; others: lunr-languages', see :func:`stemmers`), so a reader finds an indicator by
     its name, definition or keywords in either language ("rifiuti" on the English page). ``text`` holds the
     folded words the plain filter matches when the search library did not load."""
 

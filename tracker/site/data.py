@@ -190,7 +190,7 @@ def _columns(view: IndicatorView) -> list[str]:
     return declared + sorted(seen - set(declared))
 
 
-def indicator_csv(view: IndicatorView) -> str:
+def indicator_csv(view: IndicatorView, languages: Sequence[str] = ()) -> str:
     """The indicator's values as CSV; a text that a spreadsheet would run as a formula (accepted before the
     intake refused them) is prefixed with ``'`` (OWASP's CSV-injection defence, :mod:`tracker.formulas`)."""
     from tracker.formulas import defuse
@@ -198,9 +198,22 @@ def indicator_csv(view: IndicatorView) -> str:
     columns = _columns(view)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    # bound and territory last: files read by column position before they existed keep their columns
+    # bound and territory, then the notes in other languages, last: files read by column position before they
+    # existed keep their columns
+    others = note_languages(languages)
     writer.writerow(
-        ["period", *columns, "value", "flag", "note_it", "note_en", "source", "bound", "territory"]
+        [
+            "period",
+            *columns,
+            "value",
+            "flag",
+            "note_it",
+            "note_en",
+            "source",
+            "bound",
+            "territory",
+            *(f"note_{lang}" for lang in others),
+        ]
     )
     # The disaggregation cells of each series, worked out once per series rather than once per row.
     cells = {s.key: [defuse(parse_series_key(s.key).get(c, "")) for c in columns] for s in view.series}
@@ -218,13 +231,20 @@ def indicator_csv(view: IndicatorView) -> str:
             defuse(obs.source),
             obs.bound,
             defuse(obs.territory),
+            *(defuse(obs.own_note(lang) or obs.note) for lang in others),
         ]
         for obs in view.downloadable
     )
     return buffer.getvalue()
 
 
-def table_schema(view: IndicatorView) -> dict:
+def note_languages(languages: Sequence[str]) -> list[str]:
+    """The site's languages beyond Italian and English, whose notes (``note_fr``...) the downloads keep in a
+    column of their own (``note_it`` and ``note_en`` are always there, for files read by column position)."""
+    return [lang for lang in languages if lang not in ("it", "en")]
+
+
+def table_schema(view: IndicatorView, languages: Sequence[str] = ()) -> dict:
     labels = {d.column: d.label.get("en") for d in view.ind.disaggregations}
     columns = _columns(view)
     return {
@@ -262,10 +282,20 @@ def table_schema(view: IndicatorView) -> dict:
                 "description": "Blank: the indicator's own city; otherwise a peer territory, for comparison only "
                 "(never assessed)",
             },
+            *(
+                {"name": f"note_{lang}", "type": "string", "description": f"Note in {_english_name(lang)}"}
+                for lang in note_languages(languages)
+            ),
         ],
         "primaryKey": ["period", "territory", *columns],
         "missingValues": [""],
     }
+
+
+def _english_name(lang: str) -> str:
+    from babel import Locale
+
+    return str(Locale.parse(lang).get_display_name("en"))
 
 
 def datapackage(ctx: SiteContext) -> dict:
@@ -286,7 +316,7 @@ def datapackage(ctx: SiteContext) -> dict:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "sources": [{"title": ind.source.name, "path": ind.source.url}],
-                "schema": table_schema(view),
+                "schema": table_schema(view, cfg.languages),
             }
         )
         resources.append(
@@ -323,24 +353,25 @@ def indicator_files(view: IndicatorView, languages: list[str]) -> dict[str, Call
     an incremental build can reuse the previous build's files without computing them."""
 
     split = observations_file(view)
+    others = note_languages(languages)
 
     def record() -> bytes:
         data = indicator_json(view, languages)
-        data["observations"] = None if split else [_point(o) for o in view.downloadable]
+        data["observations"] = None if split else [_point(o, others) for o in view.downloadable]
         return orjson.dumps(data, option=DUMP)
 
     files = {
         f"{DATA_DIR}/{view.id}.json": record,
-        f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view).encode("utf-8"),
+        f"{DATA_DIR}/{view.id}.csv": lambda: indicator_csv(view, languages).encode("utf-8"),
     }
     if split:
-        files[split] = partial(observations_gz, view)
+        files[split] = partial(observations_gz, view, others)
     for lang in languages:
         files[xlsx_path(view.id, lang)] = partial(indicator_xlsx, view, lang)
     return files
 
 
-def _point(o: Observation) -> dict:
+def _point(o: Observation, others: Sequence[str] = ()) -> dict:
     return {
         "period": o.period,
         "time": o.time,
@@ -349,12 +380,13 @@ def _point(o: Observation) -> dict:
         "bound": o.bound or None,
         "territory": o.territory or None,
         "flag": o.flag or None,
-        "note": {"it": o.note_in("it"), "en": o.note_in("en")},
+        "note": {"it": o.note_in("it"), "en": o.note_in("en")}
+        | {lang: o.own_note(lang) or o.note for lang in others},
         "source": o.source,
     }
 
 
-def observations_gz(view: IndicatorView) -> bytes:
+def observations_gz(view: IndicatorView, others: Sequence[str] = ()) -> bytes:
     """The observations as the inline ``"observations"`` array of ``data/<id>.json`` has them (same objects,
     same order), without indentation, gzip-compressed a chunk at a time (fixed header time: same bytes for the
     same values)."""
@@ -363,7 +395,7 @@ def observations_gz(view: IndicatorView) -> bytes:
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
         gz.write(b"[")
         for start in range(0, len(observations), _GZ_CHUNK):
-            chunk = orjson.dumps([_point(o) for o in observations[start : start + _GZ_CHUNK]])
+            chunk = orjson.dumps([_point(o, others) for o in observations[start : start + _GZ_CHUNK]])
             gz.write((b"," if start else b"") + chunk[1:-1])
         gz.write(b"]")
     return out.getvalue()

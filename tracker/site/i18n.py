@@ -1,14 +1,15 @@
-"""Interface languages: gettext catalogues, locale-aware numbers and dates, and the Jinja environment.
+"""Interface languages: locale-aware numbers and dates, the Jinja environment, and the catalogues' upkeep.
 
-The ``.po`` catalogues under ``locales/<lang>/LC_MESSAGES/messages.po`` are the only source of interface
-wording; they are compiled in memory at build time so no binary ``.mo`` file lives in git. Source strings are
-English. ``python -m tracker.site.i18n`` re-extracts the strings from the templates and this package and merges
-them into both catalogues (new ones arrive untranslated, obsolete ones are dropped).
+The words themselves are the gettext catalogues of :mod:`tracker.wording` (the package's
+``locales/<lang>/LC_MESSAGES/messages.po`` and a project's own, compiled in memory at build time so no
+binary ``.mo`` file lives in git). Source strings are English. ``python -m tracker.site.i18n`` re-extracts the
+strings from the templates, this package, the assessment's and the digests' wordings, and merges them into
+every catalogue (new ones arrive untranslated, obsolete ones are dropped); ``tracker translations LANG``
+(:func:`project_catalogue`) does the same for a project's own catalogue.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
@@ -24,11 +25,10 @@ from types import CodeType
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog as PoCatalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.catalog import Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
-from babel.support import Translations
 from jinja2 import (
     BytecodeCache,
     ChoiceLoader,
@@ -41,14 +41,16 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from tracker import __version__
+from tracker import __version__, wording
 from tracker.assess.base import SYMBOL, Category
 from tracker.config import Localized
+from tracker.wording import DOMAIN
+from tracker.wording import LOCALES as LOCALES  # the catalogues, re-exported: the site reads them from here
+from tracker.wording import po_path as po_path
+from tracker.wording import translations as translations
 
 log = logging.getLogger(__name__)
 
-LOCALES = Path(__file__).parent / "locales"
-DOMAIN = "messages"
 NBSP = "\u00a0"
 #: Percent patterns that differ from Babel's locale data: Italian style guides (and the scorecard's readers)
 #: write a space before the sign, where CLDR has none. Other languages use Babel's (fr: ``63,5\u00a0%``).
@@ -70,29 +72,6 @@ def separators(lang: str) -> str:
     """Plotly's ``layout.separators``: the decimal mark then the thousands separator of ``lang``."""
     marks = _symbols(lang)
     return marks.decimal + marks.group
-
-
-def po_path(lang: str) -> Path:
-    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def untranslated(catalog: PoCatalog) -> int:
-    """How many messages of ``catalog`` lack a translation: a plural message lacks one when any of its forms
-    is empty (its ``string`` is then a tuple such as ``("1 valore", "")``, which is not false)."""
-    return sum(
-        1 for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple | list) else m.string)
-    )
-
-
-@lru_cache(maxsize=8)
-def translations(lang: str) -> Translations:
-    """The catalogue of ``lang`` compiled in memory (fuzzy entries are left out, as msgfmt does)."""
-    with po_path(lang).open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
 
 
 @dataclass(frozen=True)
@@ -458,18 +437,27 @@ def fast_gettext(gettext: Gettext) -> Callable[..., Markup]:
 # --- maintenance: keep the catalogues in step with the sources -------------------------------------------
 
 
-def extract(templates: Path) -> PoCatalog:
-    """Every interface string in the templates and in this package, as a template catalogue."""
+#: The folders of the package whose Python sources hold strings: the site's, the assessment's wordings
+#: (reasons, methods' labels) and the digests' (``tracker.wording.msg`` and ``plural`` mark them).
+SOURCES = ("site", "assess", "updates")
+
+
+def extract(templates: Path | Sequence[Path]) -> PoCatalog:
+    """Every interface string in the templates (the top level of each folder and a city's extra ``pages/``:
+    ``updates/`` holds templates that take their words from the code) and in the package, as a template
+    catalogue."""
     template = PoCatalog(domain=DOMAIN, project="smartcity-tracker")
-    # top-level templates only: sub-folders (e.g. templates/updates/) belong to other parts of the tracker
-    sources = [
-        (templates, [("*.html", "jinja2.ext:babel_extract")]),
-        (Path(__file__).parent, [("**.py", "python")]),
-    ]
-    options = {"*.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    package = Path(__file__).parent.parent
+    folders = [templates] if isinstance(templates, Path) else list(templates)
+    jinja = "jinja2.ext:babel_extract"
+    sources = [(f, [("*.html", jinja), ("pages/*.html", jinja)]) for f in folders if f.is_dir()]
+    sources += [(package / name, [("**.py", "python")]) for name in SOURCES]
+    jinja_options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+    options = {"*.html": jinja_options, "pages/*.html": jinja_options}
+    keywords = {**DEFAULT_KEYWORDS, **wording.KEYWORDS}
     for folder, method_map in sources:
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(folder), method_map, options_map=options
+            str(folder), method_map, options_map=options, keywords=keywords
         ):
             template.add(
                 message,
@@ -482,35 +470,64 @@ def extract(templates: Path) -> PoCatalog:
 
 
 def catalog_languages() -> tuple[str, ...]:
-    """The languages that have a catalogue: the site can be built in these."""
-    return tuple(sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+    """The languages that have a catalogue, the package's or the project's: the site can be built in these."""
+    return wording.languages()
+
+
+def merge_catalog(path: Path, lang: str, template: PoCatalog) -> int:
+    """Merge ``template``'s strings into the catalogue at ``path`` (created when missing: every string
+    untranslated); returns the number of strings left untranslated."""
+    if path.exists():
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        catalog = PoCatalog(locale=lang, domain=DOMAIN, project="smartcity-tracker")
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    catalog.fuzzy = False
+    catalog.project, catalog.version = "smartcity-tracker", __version__
+    catalog.copyright_holder = "Smart City Tracker contributors"
+    catalog.msgid_bugs_address = ""
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=110, omit_header=False, sort_output=False, include_lineno=False)
+    wording.clear()
+    return len(untranslated(catalog))
+
+
+def untranslated(catalog: PoCatalog) -> list[Message]:
+    """The entries of ``catalog`` without a translation (a fuzzy one counts as none, as at build time)."""
+    missing = []
+    for m in catalog:
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        if m.id and (m.fuzzy or not all(strings)):
+            missing.append(m)
+    return missing
 
 
 def update_catalogs(templates: Path, languages: Sequence[str] = ()) -> dict[str, int]:
-    """Merge freshly extracted strings into each ``.po`` (every existing catalogue, and a new one for each of
-    ``languages`` that has none yet); returns the number of untranslated strings per language."""
-    languages = tuple(dict.fromkeys([*catalog_languages(), *languages]))
+    """Merge freshly extracted strings into each of the package's ``.po`` (every existing catalogue, and a
+    new one for each of ``languages`` that has none yet); returns the number of untranslated strings per
+    language."""
+    shipped = tuple(sorted(p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
     template = extract(templates)
-    missing: dict[str, int] = {}
-    for lang in languages:
-        path = po_path(lang)
-        if path.exists():
-            with path.open("rb") as fh:
-                catalog = read_po(fh, locale=lang, domain=DOMAIN)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            catalog = PoCatalog(locale=lang, domain=DOMAIN, project="smartcity-tracker")
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
-        catalog.fuzzy = False
-        catalog.project, catalog.version = "smartcity-tracker", __version__
-        catalog.copyright_holder = "Smart City Tracker contributors"
-        catalog.msgid_bugs_address = ""
-        with path.open("wb") as fh:
-            write_po(fh, catalog, width=110, omit_header=False, sort_output=False, include_lineno=False)
-        missing[lang] = untranslated(catalog)
-    translations.cache_clear()
-    return missing
+    return {
+        lang: merge_catalog(wording.shipped_po(lang), lang, template)
+        for lang in dict.fromkeys([*shipped, *languages])
+    }
+
+
+def project_catalogue(templates: Sequence[Path], folder: Path, lang: str) -> tuple[Path, int]:
+    """Create or update a project's own catalogue of ``lang`` in ``folder`` (``site.translations``) with every
+    string of the package and of the city's ``templates``; returns its path and how many strings are left to
+    translate. A new catalogue of a language the package ships starts from the package's translations."""
+    path = wording.project_po(lang, folder)
+    assert path is not None
+    shipped = wording.shipped_po(lang)
+    if not path.exists() and shipped.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(shipped.read_bytes())
+    return path, merge_catalog(path, lang, extract(templates))
 
 
 if __name__ == "__main__":  # pragma: no cover - maintainer tool

@@ -81,9 +81,9 @@ def _files_digest(paths: Iterable[Path], root: Path) -> list[str]:
 
 
 def _translations() -> list[str]:
-    from tracker.site import i18n  # read at call time: LOCALES is where translations() reads them
+    from tracker import wording  # read at call time: LOCALES is where translations() reads them
 
-    return _files_digest(i18n.LOCALES.rglob("*.po"), i18n.LOCALES)
+    return [*_files_digest(wording.LOCALES.rglob("*.po"), wording.LOCALES), wording.project_fingerprint()]
 
 
 @lru_cache(maxsize=1)

@@ -85,6 +85,8 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "indicators.html": {
         "search_index_json": "the offline search index of this language, as inert JSON",
+        "search_scripts": "the search library's scripts in `assets/vendor/` to load, in order (lunr, then a "
+        "stemmer for each language that has one)",
     },
     "embed.html": {
         "kind": "`indicator` or `objective`: which card this is (a small self-contained page for an iframe)",

@@ -183,8 +183,8 @@ def _check(indicator_id: str, rows: Sequence[Observation]) -> None:
 
 
 _Version = tuple[
-    int, float, float, str, str, str, str, str, str
-]  # id, time, value, note, flag, source, note_it, note_en, bound
+    int, float, float, str, str, str, str, str, str, str
+]  # id, time, value, note, flag, source, note_it, note_en, bound, notes
 
 _files, _obs = SourceFile.__table__.c, ObservationRow.__table__.c
 _LATEST_ACCEPTED = (
@@ -207,6 +207,7 @@ _CURRENT = select(
     _obs.note_it,
     _obs.note_en,
     _obs.bound,
+    _obs.notes,
 ).where(_obs.indicator_id == bindparam("indicator_id"), _obs.superseded_at.is_(None))
 
 
@@ -225,6 +226,7 @@ def _same(old: _Version, obs: Observation) -> bool:
         obs.note_it,
         obs.note_en,
         obs.bound,
+        obs.notes,
     )
 
 
@@ -243,6 +245,7 @@ def _row(obs: Observation) -> tuple[Any, ...]:
         obs.note_en,
         obs.bound,
         obs.territory,
+        obs.notes,
     )
 
 
@@ -262,6 +265,7 @@ _COLUMNS = (
     "note_en",
     "bound",
     "territory",
+    "notes",
     "file_id",
     "recorded_at",
 )

@@ -130,6 +130,8 @@ class ObservationRow(Base):
     bound: Mapped[str] = mapped_column(String(8), default="", server_default="")
     # "" for the indicator's own city, else a peer territory (part of the value's identity, never assessed).
     territory: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    # The notes in the other languages, {"fr": ...} as JSON text (tracker.observations.notes_json).
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "what changed since"
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)
     # Deferred: a merge retires the old row (pointing at its successor's id) before inserting the successor.

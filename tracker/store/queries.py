@@ -56,6 +56,7 @@ def current_observations(
         t.note_en,
         t.bound,
         t.territory,
+        t.notes,
     ).where(t.superseded_at.is_(None))
     if indicator_ids is not None:
         query = query.where(t.indicator_id.in_(list(indicator_ids)))
@@ -79,6 +80,7 @@ def current_observations(
         note_en,
         bound,
         territory,
+        notes,
     ) in session.execute(query):
         found = result.get(ind)
         if found is None:
@@ -98,6 +100,7 @@ def current_observations(
                 share(note_en, note_en),
                 share(bound, bound),
                 share(territory, territory),
+                share(notes, notes),
             )
         )
     return result

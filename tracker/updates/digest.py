@@ -2,8 +2,9 @@
 and a short chat message, from the Jinja templates in ``templates/updates/``.
 
 Category words come from the site's catalogues (:func:`tracker.site.i18n.category_words`), so an email says
-exactly what the scorecard says; the few sentences only digests use are in :data:`WORDS` below. Templates
-ending in ``.html``/``.xml`` are autoescaped, ``.txt`` ones are not (they are never read as markup).
+exactly what the scorecard says; the few sentences only digests use are in :data:`WORDS` below, translated in
+the same catalogues. Templates ending in ``.html``/``.xml`` are autoescaped, ``.txt`` ones are not (they are
+never read as markup).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from tracker import wording
 from tracker.catalog import Catalog
 from tracker.config import Settings
 from tracker.resources import default_templates
@@ -26,92 +28,52 @@ if TYPE_CHECKING:
 
 CHAT_ITEMS = 5  # lines of a chat message before "and N more"
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "since": "{n} change since {date}|{n} changes since {date}",
-        "first": "first update: {n} item|first update: {n} items",
-        "title": "{site}: {what} (update {number}, {date}, {time})",
-        "targets_reached": "Targets reached",
-        "categories": "Progress changed",
-        "new_data": "New data",
-        "overdue": "Data overdue",
-        "rejected": "Files rejected",
-        "improved": "better",
-        "worsened": "worse",
-        "was": "was",
-        "first_assessment": "first assessment",
-        "values": "new values: {added}, revised: {revised}; latest period {period}",
-        "values_bounds": " ({n} of them only a bound, published as 'more than' or 'less than' a figure: not "
-        "assessed)| ({n} of them only bounds, published as 'more than' or 'less than' a figure: not assessed)",
-        "overdue_detail": "latest period {period}; the next value was due by {date}",
-        "rejected_detail": "nothing from this file was stored; the problems are listed beside it in {folder}",
-        "unknown_indicator": "no indicator matches this file name",
-        "objective": "Objective",
-        "open_site": "Open the scorecard",
-        "more": "and {n} more",
-        "footer": "You receive this because the subscription “{name}” is set up in the tracker's config.yaml.",
-        "updates": "Updates",
-        "updates_intro": "What changed at each recompute, newest first. Subscribe to the feed:",
-        "no_updates": "No updates yet.",
-        "back": "Back to the scorecard",
-    },
-    "it": {
-        "since": "{n} novità dal {date}|{n} novità dal {date}",
-        "first": "primo aggiornamento: {n} novità|primo aggiornamento: {n} novità",
-        "title": "{site}: {what} (aggiornamento n. {number}, {date} ore {time})",
-        "targets_reached": "Obiettivi raggiunti",
-        "categories": "Andamento cambiato",
-        "new_data": "Nuovi dati",
-        "overdue": "Dati in ritardo",
-        "rejected": "File respinti",
-        "improved": "in miglioramento",
-        "worsened": "in peggioramento",
-        "was": "prima",
-        "first_assessment": "prima valutazione",
-        "values": "valori nuovi: {added}, rivisti: {revised}; ultimo periodo {period}",
-        "values_bounds": " (di cui {n} solo un limite, pubblicato come «oltre» o «meno di» un valore: non "
-        "valutato)| (di cui {n} solo limiti, pubblicati come «oltre» o «meno di» un valore: non valutati)",
-        "overdue_detail": "ultimo periodo {period}; il valore successivo era atteso entro il {date}",
-        "rejected_detail": "nulla di questo file è stato salvato; i problemi sono elencati accanto al file in {folder}",
-        "unknown_indicator": "nessun indicatore corrisponde al nome del file",
-        "objective": "Obiettivo",
-        "open_site": "Apri il quadro di valutazione",
-        "more": "e altre {n}",
-        "footer": "Ricevi questo messaggio perché l'iscrizione “{name}” è configurata nel config.yaml del tracker.",
-        "updates": "Aggiornamenti",
-        "updates_intro": "Che cosa è cambiato a ogni ricalcolo, dal più recente. Segui il feed:",
-        "no_updates": "Ancora nessun aggiornamento.",
-        "back": "Torna al quadro di valutazione",
-    },
-    "fr": {
-        "since": "{n} changement depuis le {date}|{n} changements depuis le {date}",
-        "first": "première mise à jour\u00a0: {n} élément|première mise à jour\u00a0: {n} éléments",
-        "title": "{site}\u00a0: {what} (mise à jour n° {number}, {date}, {time})",
-        "targets_reached": "Objectifs atteints",
-        "categories": "Évolution modifiée",
-        "new_data": "Nouvelles données",
-        "overdue": "Données en retard",
-        "rejected": "Fichiers refusés",
-        "improved": "en amélioration",
-        "worsened": "en dégradation",
-        "was": "auparavant",
-        "first_assessment": "première évaluation",
-        "values": "nouvelles valeurs\u00a0: {added}, révisées\u00a0: {revised}\u202f; dernière période {period}",
-        "values_bounds": " (dont {n} n’est qu’une borne, publiée comme «\u00a0plus de\u00a0» ou «\u00a0moins de\u00a0» "
-        "un chiffre\u00a0: non évaluée)| (dont {n} ne sont que des bornes, publiées comme «\u00a0plus de\u00a0» ou "
-        "«\u00a0moins de\u00a0» un chiffre\u00a0: non évaluées)",
-        "overdue_detail": "dernière période {period}\u202f; la valeur suivante était attendue au plus tard le {date}",
-        "rejected_detail": "rien de ce fichier n’a été enregistré\u202f; les problèmes sont indiqués à côté de lui dans {folder}",
-        "unknown_indicator": "aucun indicateur ne correspond à ce nom de fichier",
-        "objective": "Objectif",
-        "open_site": "Ouvrir le tableau de bord",
-        "more": "et {n} de plus",
-        "footer": "Vous recevez ce message parce que l’abonnement «\u00a0{name}\u00a0» est configuré dans le config.yaml du tracker.",
-        "updates": "Mises à jour",
-        "updates_intro": "Ce qui a changé à chaque recalcul, du plus récent au plus ancien. Abonnez-vous au flux\u00a0:",
-        "no_updates": "Aucune mise à jour pour l’instant.",
-        "back": "Retour au tableau de bord",
-    },
+#: The sentences only digests use (context ``digest`` in the catalogues), by the key templates call ``t`` with.
+WORDS: dict[str, wording.Message] = {
+    "since": wording.plural("digest", "%(n)s change since %(date)s", "%(n)s changes since %(date)s"),
+    "first": wording.plural("digest", "first update: %(n)s item", "first update: %(n)s items"),
+    "title": wording.msg("digest", "%(site)s: %(what)s (update %(number)s, %(date)s, %(time)s)"),
+    "targets_reached": wording.msg("digest", "Targets reached"),
+    "categories": wording.msg("digest", "Progress changed"),
+    "new_data": wording.msg("digest", "New data"),
+    "overdue": wording.msg("digest", "Data overdue"),
+    "rejected": wording.msg("digest", "Files rejected"),
+    "improved": wording.msg("digest", "better"),
+    "worsened": wording.msg("digest", "worse"),
+    "was": wording.msg("digest", "was"),
+    "first_assessment": wording.msg("digest", "first assessment"),
+    "values": wording.msg(
+        "digest",
+        "new values: %(added)s, revised: %(revised)s; latest period %(period)s",
+    ),
+    "values_bounds": wording.plural(
+        "digest",
+        " (%(n)s of them only a bound, published as 'more than' or 'less than' a figure: not assessed)",
+        " (%(n)s of them only bounds, published as 'more than' or 'less than' a figure: not assessed)",
+    ),
+    "overdue_detail": wording.msg(
+        "digest",
+        "latest period %(period)s; the next value was due by %(date)s",
+    ),
+    "rejected_detail": wording.msg(
+        "digest",
+        "nothing from this file was stored; the problems are listed beside it in %(folder)s",
+    ),
+    "unknown_indicator": wording.msg("digest", "no indicator matches this file name"),
+    "objective": wording.msg("digest", "Objective"),
+    "open_site": wording.msg("digest", "Open the scorecard"),
+    "more": wording.plural("digest", "and %(n)s more", "and %(n)s more"),
+    "footer": wording.msg(
+        "digest",
+        "You receive this because the subscription “%(name)s” is set up in the tracker's config.yaml.",
+    ),
+    "updates": wording.msg("digest", "Updates"),
+    "updates_intro": wording.msg(
+        "digest",
+        "What changed at each recompute, newest first. Subscribe to the feed:",
+    ),
+    "no_updates": wording.msg("digest", "No updates yet."),
+    "back": wording.msg("digest", "Back to the scorecard"),
 }
 
 
@@ -130,22 +92,15 @@ class Message:
 
 
 class Words:
-    """``t(key, **values)`` in one language; ``key`` with ``a|b`` picks the plural form by ``n``, by the
-    language's own rule (Babel's plural rules: French says "0 changement", English "0 changes")."""
+    """``t(key, **values)`` in one language, from its catalogue; a text that takes a count picks its form by
+    ``n``, by the language's own rule (the catalogue's plural forms: French says "0 changement", English
+    "0 changes"). The catalogue is read when words are needed: a run where nothing changed loads no Babel."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.table = WORDS.get(lang, WORDS["en"])
-        from babel import Locale  # imported when words are needed: a run where nothing changed loads no Babel
-
-        self.plural = Locale.parse(lang).plural_form
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self.table[key]
-        if "|" in text:
-            one, many = text.split("|", 1)
-            text = one if self.plural(values.get("n", 0)) == "one" else many
-        return text.format(**values)
+        return wording.text(WORDS[key], self.lang, values.get("n"), **values)
 
 
 def environment(settings: Settings) -> Environment:

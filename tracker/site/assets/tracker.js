@@ -1,9 +1,9 @@
 /* Smart City tracker: the one script of the scorecard. No network; the libraries are shipped with the site:
-   Plotly (indicator pages) and lunr with its Italian stemmer (all-indicators page).
+   Plotly (indicator pages) and lunr with the stemmers of the site's languages (all-indicators page).
    - draws every [data-chart] container from the inert JSON spec named by its data-chart attribute;
    - wires the series switch of a disaggregated chart;
    - filters the list of indicators (all-indicators page) with a lunr index of the embedded documents:
-     words are stemmed in English and Italian ("inquinamento" finds "inquinanti"), a word being typed matches
+     words are stemmed in each language ("inquinamento" finds "inquinanti"), a word being typed matches
      as a prefix, and every word must match; without lunr, a plain match of the folded words.
    Everything it does is an enhancement: without it the tables and the full list are still there. */
 (function () {
@@ -25,18 +25,32 @@
   }
 
   /* One lunr index per language, each with that language's stemmer and stop words (English is lunr's own,
-     Italian comes from lunr-languages), or null when the library did not load. */
+     the others come from lunr-languages, loaded for the site's languages that have one), or null when the
+     library did not load. A language without a stemmer (Catalan) is indexed by its folded words alone. */
   var FIELDS = {code: 6, name: 10, keywords: 8, definition: 2, goal: 1};
+  var LUNR_NAMES = {nb: "no", nn: "no"};
+
+  /* lunr-languages' plugin for ``language`` (null: English, or a language without a stemmer). */
+  function plugin(language) {
+    var lunr = window.lunr;
+    var found = language === "en" ? null : lunr[LUNR_NAMES[language] || language];
+    return found && found.stemmer ? found : null;
+  }
 
   function buildSearch(documents) {
     var lunr = window.lunr;
-    if (!lunr || !lunr.it || !documents.length) { return null; }
+    if (!lunr || !documents.length) { return null; }
     var indexes = {};
     Object.keys(documents[0].words).forEach(function (language) {
-      if (language !== "en" && !lunr[language]) { return; }
+      var stemming = plugin(language);
       indexes[language] = lunr(function () {
         var builder = this;
-        if (language !== "en") { builder.use(lunr[language]); }
+        if (stemming) {
+          builder.use(stemming);
+        } else if (language !== "en") {
+          builder.pipeline.reset();
+          builder.searchPipeline.reset();
+        }
         builder.ref("id");
         Object.keys(FIELDS).forEach(function (name) { builder.field(name, {boost: FIELDS[name]}); });
         documents.forEach(function (doc) {
@@ -51,9 +65,14 @@
     return indexes;
   }
 
-  function isStopWord(word) {
+  /* A stop word of any of the site's languages that has a list (English: lunr's; others: lunr-languages'). */
+  function isStopWord(indexes, word) {
     var lunr = window.lunr;
-    return lunr.stopWordFilter(word) === undefined || lunr.it.stopWordFilter(word) === undefined;
+    return Object.keys(indexes).some(function (language) {
+      var stemming = plugin(language);
+      var filter = language === "en" ? lunr.stopWordFilter : stemming && stemming.stopWordFilter;
+      return filter ? filter(word) === undefined : false;
+    });
   }
 
   /* The ids whose words in any language match ``word``: by its stem in that language, or as the beginning of
@@ -74,7 +93,7 @@
      as the beginning of a word while it is being typed. */
   function searchIds(search, value) {
     var words = searchText(value).split(/[\s,;:!?()\[\]{}"«»“”<>*+~^]+/).filter(function (w) {
-      return w && !isStopWord(w);
+      return w && !isStopWord(search, w);
     });
     if (!words.length) { return null; }
     var found = null;
