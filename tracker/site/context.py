@@ -217,6 +217,19 @@ class IndicatorView:
         return self.ind.target is None
 
     @property
+    def breaks_compared(self) -> list[str]:
+        """Periods of the exact values flagged as a series break (another source or definition) between the
+        headline verdict's two compared values, both included: the change measured may partly come from it."""
+        a = self.assessment
+        if a is None or a.base is None or a.latest is None or self.loaded is None:
+            return []
+        low, high = a.base.time, a.latest.time
+        found = {
+            o.period for o in self.observations if o.flag == "break" and not o.bound and low <= o.time <= high
+        }
+        return sorted(found)
+
+    @property
     def data_period(self) -> str:
         """The period of the value the verdict rests on (the headline's latest), for "data from 2017"."""
         a = self.assessment
