@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tracker.assess import growth
 from tracker.assess.base import Category, Point, Spec
 from tracker.assess.growth import (
     annual,
@@ -25,6 +29,50 @@ from tracker.assess.text import REASONS, reason
 def test_annual_keeps_latest_value_and_its_label() -> None:
     series = annual([Point(2016.875, 4, "2016-Q4"), Point(2016.125, 1, "2016-Q1"), Point(2015.0, 7, "")])
     assert series == [Point(2015.0, 7, "2015"), Point(2016.0, 4, "2016-Q4")]
+
+
+_TIMES = st.one_of(
+    st.integers(1990, 2030).map(float),  # whole years: what annual data gives, the shortcut's case
+    st.integers(1990, 2030),  # an int time: annual() makes it a float
+    st.floats(1990, 2030),
+    st.sampled_from([math.inf, -math.inf, math.nan]),
+)
+_VALUES = st.one_of(st.floats(-1e6, 1e6), st.sampled_from([math.inf, math.nan]))
+_POINTS = st.lists(st.builds(Point, _TIMES, _VALUES, st.sampled_from(["", "2015", "2015-Q4"])), max_size=12)
+
+
+#: Series that are annual already but for one thing at random: the shortcut's edge.
+_ALMOST_ANNUAL = st.lists(st.integers(1990, 2030), unique=True, max_size=8).flatmap(
+    lambda years: st.lists(
+        st.builds(
+            Point,
+            st.sampled_from([float, int]).map(lambda kind: kind(years[0])) if years else st.just(2015.0),
+            _VALUES,
+            st.sampled_from(["", "2015"]),
+        ),
+        max_size=1,
+    ).map(
+        lambda odd: sorted([*(Point(float(y), 1.5, str(y)) for y in years[1:]), *odd], key=lambda p: p.time)
+    )
+)
+
+
+@given(st.one_of(_POINTS, _POINTS.map(lambda ps: sorted(ps, key=lambda p: float(p.time))), _ALMOST_ANNUAL))
+def test_annual_shortcut_gives_what_the_plain_path_gives(points: list[Point]) -> None:
+    """Points already one per whole year are given back as they are: byte for byte what building them gives."""
+    real = growth._already_annual
+    try:
+        growth._already_annual = lambda _points: False  # the plain path
+        plain = annual(points)
+    finally:
+        growth._already_annual = real
+    assert orjson.dumps(annual(points)) == orjson.dumps(plain)
+
+
+def test_annual_shortcut_is_taken_for_annual_data() -> None:
+    points = [Point(2015.0, 1.0, "2015"), Point(2016.0, 2.0, "2016")]
+    assert growth._already_annual(points) and all(a is b for a, b in zip(annual(points), points, strict=True))
+    assert not growth._already_annual([Point(2015.0, 1.0, "2015"), Point(2015.0, 2.0, "2015")])
 
 
 def test_declared_baseline_wins_and_fills_gaps() -> None:

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -65,6 +65,7 @@ from tracker.store.models import UNCHANGED
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
     from tracker.assess.base import IndicatorResult, ObjectiveSummary
     from tracker.assess.cache import KeptResult, ResultCache
@@ -252,15 +253,47 @@ def store_read(
 
     ``now``: the time recorded with the file and its values (the run's clock).
     """
+    return store_reads(engine, [(indicator, label, digest, read)], kept, now=now)[0]
 
+
+#: A transaction of :func:`store_reads` in :func:`take_in_catalog` holds files up to this many bytes (or one
+#: larger file): a transaction per small file costs more than merging it, while a group this size (~15,000
+#: values) keeps SQLite's write lock for a fraction of a second, far within the busy timeout of another
+#: process waiting to write, and lets the parent start merging soon after the reading workers start.
+GROUP_BYTES = 1_000_000
+
+
+def store_reads(
+    engine: Engine,
+    reads: Sequence[tuple[Indicator, str, str, tuple[list[Observation], list[Problem]]]],
+    kept: dict[str, list[Observation]] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[FileOutcome]:
+    """:func:`store_read` for several files (definition, label, hash, what was read) in one transaction.
+
+    Each file is still merged all or nothing (``merge_file``'s SAVEPOINT), and an error stops the run with the
+    whole transaction rolled back: the database holds every file of the group or none.
+    """
+    with session_scope(engine) as session:
+        return [_store(session, *one, kept, now) for one in reads]
+
+
+def _store(
+    session: Session,
+    indicator: Indicator,
+    label: str,
+    digest: str,
+    read: tuple[list[Observation], list[Problem]],
+    kept: dict[str, list[Observation]] | None,
+    now: datetime | None,
+) -> FileOutcome:
     observations, problems = read
     observations = one_zero(observations)  # as merge_file stores them: kept values are published as stored
     if problems:
-        with session_scope(engine) as session:
-            record_rejected(session, indicator.id, label, digest, len(problems), now=now)
+        record_rejected(session, indicator.id, label, digest, len(problems), now=now)
         return FileOutcome(label, indicator.id, "rejected", problems=problems)
-    with session_scope(engine) as session:
-        merged = merge_file(session, indicator.id, label, digest, observations, now=now)
+    merged = merge_file(session, indicator.id, label, digest, observations, now=now)
     if merged.same_file:
         return FileOutcome(label, indicator.id, "unchanged")
     if kept is not None:
@@ -316,8 +349,15 @@ def take_in_catalog(
             return True  # read (and reported) by the parent
 
     with closing(read_in_order(jobs, read_one, parent_only=big)) as reads:  # closed even when a merge fails
-        for (index, ind, label, digest, _), read in zip(todo, reads, strict=True):
-            outcomes[index] = store_read(engine, ind, label, digest, read, kept, now=now)
+        for group in _groups(todo):
+            stored_now = store_reads(
+                engine,
+                [(ind, label, digest, next(reads)) for _, ind, label, digest, _ in group],
+                kept,
+                now=now,
+            )
+            for (index, *_), outcome in zip(group, stored_now, strict=True):
+                outcomes[index] = outcome
     if fresh is not None:
         for outcome in outcomes:
             own = kept.get(outcome.indicator_id)
@@ -329,6 +369,26 @@ def take_in_catalog(
             ):
                 fresh[outcome.indicator_id] = sorted(own, key=lambda o: (o.series, o.time, o.period))
     return outcomes
+
+
+def _groups(
+    todo: list[tuple[int, Indicator, str, str, Path]],
+) -> Iterator[list[tuple[int, Indicator, str, str, Path]]]:
+    """``todo`` in consecutive groups of files adding up to at most :data:`GROUP_BYTES` (or one larger file)."""
+    group: list[tuple[int, Indicator, str, str, Path]] = []
+    size = 0
+    for item in todo:
+        try:
+            bytes_ = item[4].stat().st_size
+        except OSError:
+            bytes_ = 0  # its reader reports it
+        if group and size + bytes_ > GROUP_BYTES:
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += bytes_
+    if group:
+        yield group
 
 
 def take_in_inbox(

@@ -33,12 +33,28 @@ def annual(points: Sequence[Point]) -> list[Point]:
     published period label (e.g. "2024-03"), so a page can say which value stood for the year.
     Non-finite values are dropped: they are not data.
     """
+    if _already_annual(points):
+        return list(points)  # the same points (they are immutable): 300,000 fewer objects in a cold run
     by_year: dict[int, Point] = {}
     for p in sorted(
         (p for p in points if math.isfinite(p.value) and math.isfinite(p.time)), key=lambda p: p.time
     ):
         by_year[math.floor(p.time)] = p
     return [Point(float(year), p.value, p.period or str(year)) for year, p in sorted(by_year.items())]
+
+
+def _already_annual(points: Sequence[Point]) -> bool:
+    """Whether :func:`annual` would give back equal points: finite values at whole years, in increasing order,
+    each with its period label (annual data, as most indicators have)."""
+    last = -math.inf
+    for p in points:
+        time = p.time
+        if not (
+            type(time) is float and math.isfinite(time) and time > last and time == math.floor(time)
+        ) or not (math.isfinite(p.value) and p.period):
+            return False
+        last = time
+    return True
 
 
 def with_baseline(series: list[Point], spec: Spec) -> list[Point]:

@@ -29,6 +29,7 @@ HOOKS: dict[str, list[tuple[str, str]]] = {
         ("read_file", "read_validate"),
         ("take_in", "store"),
         ("store_read", "store"),
+        ("store_reads", "store"),
         ("inputs_fingerprint", "fingerprint"),
         ("assess_changed", "assess"),
         ("run", "pipeline_other"),

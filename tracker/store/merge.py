@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from itertools import chain, islice
+from itertools import islice
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -93,11 +93,12 @@ def merge_file(
         current = _current_versions(conn, indicator_id)
         # The observations to write are kept by reference, and their rows made a chunk at a time when written:
         # a million 14-column tuples held at once cost about 300 MB (see ``_Writer.insert``).
-        new_obs: list[Observation] = []
+        new_obs: list[Observation] = rows if not current else []  # no stored value: every row is new
         retired: list[int] = []  # ids of current rows replaced by the revisions, in new_obs order
         revisions: list[int] = []  # index in new_obs of each revision
-        added = unchanged = 0
-        for obs in rows:
+        added = len(rows) if not current else 0
+        unchanged = 0
+        for obs in rows if current else ():
             old = current.get((obs.territory, obs.series, obs.period))
             if old is None:
                 added += 1
@@ -120,7 +121,7 @@ def merge_file(
             # Retire the old versions first so the partial unique index admits their successors; they point
             # at ids inserted just after (the foreign key is checked at commit: DEFERRABLE INITIALLY DEFERRED).
             writer.retire(conn, [(old_id, ids[k]) for old_id, k in zip(retired, revisions, strict=True)], now)
-            writer.insert(conn, ((ids[k], *_row(obs), file_id) for k, obs in enumerate(new_obs)), now)
+            writer.insert(conn, (_row(ids[k], obs, file_id) for k, obs in enumerate(new_obs)), now)
     result = MergeResult(added, len(retired), unchanged, file_id)
     log.info(
         "%s: merged %s: %d added, %d revised, %d unchanged",
@@ -230,8 +231,10 @@ def _same(old: _Version, obs: Observation) -> bool:
     )
 
 
-def _row(obs: Observation) -> tuple[Any, ...]:
+def _row(row_id: int, obs: Observation, file_id: int) -> tuple[Any, ...]:
+    """The values of ``_COLUMNS`` but ``recorded_at`` (which the writer adds), in one tuple display."""
     return (
+        row_id,
         obs.indicator_id,
         obs.series,
         obs.period,
@@ -246,6 +249,7 @@ def _row(obs: Observation) -> tuple[Any, ...]:
         obs.bound,
         obs.territory,
         obs.notes,
+        file_id,
     )
 
 
@@ -304,9 +308,12 @@ class _SQLiteWriter:
         per = _sqlite_rows_per_insert(conn)
         it = iter(rows)
         while part := list(islice(it, per)):
-            conn.exec_driver_sql(
-                _sqlite_insert(len(part)), tuple(chain.from_iterable((*row, stamp) for row in part))
-            )
+            values: list[Any] = []  # the rows' values one after the other, each row followed by the stamp
+            extend, append = values.extend, values.append
+            for row in part:
+                extend(row)
+                append(stamp)
+            conn.exec_driver_sql(_sqlite_insert(len(part)), tuple(values))
 
 
 #: Rows per SQLite INSERT: larger statements gain nothing measurable, and SQLite caps bound parameters.
